@@ -1,0 +1,207 @@
+//! Every error text the store can answer with, in one place.
+//!
+//! An [`Error`] is a value, not an exception: it travels inside EXEC and pipeline
+//! replies exactly like any other reply. Its text is the exact wire text of
+//! redis-server 7.0 without the leading `-` (so `ERR syntax error`,
+//! `WRONGTYPE Operation against ...`). The first word is the error code.
+//!
+//! Fixed texts are `pub const` strings; texts with arguments are functions
+//! below. Handlers never spell an error inline.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// An error reply. `Display` prints the exact wire text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error(Cow<'static, str>);
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A fixed error text.
+    pub const fn fixed(text: &'static str) -> Error {
+        Error(Cow::Borrowed(text))
+    }
+    /// An error text built at run time.
+    pub fn owned(text: String) -> Error {
+        Error(Cow::Owned(text))
+    }
+    /// The whole text, e.g. `ERR syntax error`.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+    /// The code: the first word (`ERR`, `WRONGTYPE`, `EXECABORT`, ...).
+    pub fn code(&self) -> &str {
+        self.0.split(' ').next().unwrap_or("")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+// ---- fixed texts (shared.* objects and literal addReplyError calls in Redis 7.0) ----
+pub const WRONGTYPE: Error =
+    Error::fixed("WRONGTYPE Operation against a key holding the wrong kind of value");
+pub const SYNTAX: Error = Error::fixed("ERR syntax error");
+pub const NO_SUCH_KEY: Error = Error::fixed("ERR no such key");
+pub const NOT_INTEGER: Error = Error::fixed("ERR value is not an integer or out of range");
+pub const NOT_FLOAT: Error = Error::fixed("ERR value is not a valid float");
+pub const OUT_OF_RANGE: Error = Error::fixed("ERR value is out of range");
+pub const INDEX_OUT_OF_RANGE: Error = Error::fixed("ERR index out of range");
+pub const OVERFLOW: Error = Error::fixed("ERR increment or decrement would overflow");
+pub const NAN_OR_INF: Error = Error::fixed("ERR increment would produce NaN or Infinity");
+pub const STRING_TOO_LONG: Error =
+    Error::fixed("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+pub const OFFSET_OUT_OF_RANGE: Error = Error::fixed("ERR offset is out of range");
+pub const DB_INDEX_OUT_OF_RANGE: Error = Error::fixed("ERR DB index is out of range");
+pub const INVALID_FIRST_DB_INDEX: Error = Error::fixed("ERR invalid first DB index");
+pub const INVALID_SECOND_DB_INDEX: Error = Error::fixed("ERR invalid second DB index");
+pub const SAME_OBJECT: Error = Error::fixed("ERR source and destination objects are the same");
+pub const INVALID_CURSOR: Error = Error::fixed("ERR invalid cursor");
+pub const MULTI_NESTED: Error = Error::fixed("ERR MULTI calls can not be nested");
+pub const EXEC_WITHOUT_MULTI: Error = Error::fixed("ERR EXEC without MULTI");
+pub const DISCARD_WITHOUT_MULTI: Error = Error::fixed("ERR DISCARD without MULTI");
+pub const WATCH_IN_MULTI: Error = Error::fixed("ERR WATCH inside MULTI is not allowed");
+pub const EXECABORT: Error =
+    Error::fixed("EXECABORT Transaction discarded because of previous errors.");
+pub const NOT_ALLOWED_IN_MULTI: Error = Error::fixed("ERR Command not allowed inside a transaction");
+pub const EXPIRE_NX_XX_GT_LT: Error = Error::fixed(
+    "ERR NX and XX, GT or LT options at the same time are not compatible",
+);
+pub const EXPIRE_GT_LT: Error =
+    Error::fixed("ERR GT and LT options at the same time are not compatible");
+pub const OOM: Error = Error::fixed("OOM command not allowed when used memory > 'maxmemory'.");
+pub const LFU_NOT_SELECTED: Error = Error::fixed("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+pub const LFU_SELECTED: Error = Error::fixed("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+pub const INVALID_COMMAND: Error = Error::fixed("ERR Invalid command specified");
+pub const NO_KEY_ARGS: Error = Error::fixed("ERR The command has no key arguments");
+pub const INVALID_NUM_ARGS: Error =
+    Error::fixed("ERR Invalid number of arguments specified for command");
+pub const LCS_NOT_STRINGS: Error =
+    Error::fixed("ERR The specified keys must contain string values");
+pub const LCS_IDX_LEN: Error = Error::fixed(
+    "ERR If you want both the length and indexes, please just use IDX.",
+);
+pub const LCS_TOO_LONG: Error = Error::fixed("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+pub const EMPTY_COMMAND: Error = Error::fixed("ERR empty command");
+
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `
+pub fn unknown_command(name: &[u8], args: &[&[u8]]) -> Error {
+    let mut list = String::new();
+    for a in args {
+        if list.len() >= 128 {
+            break;
+        }
+        let room = 128 - list.len();
+        list.push('\'');
+        list.push_str(&c_str(a, room));
+        list.push_str("' ");
+    }
+    let text = format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        c_str(name, 128),
+        list
+    );
+    Error::owned(no_newlines(text))
+}
+
+/// `ERR unknown subcommand 'x'. Try OBJECT HELP.`
+pub fn unknown_subcommand(container: &str, sub: &[u8]) -> Error {
+    let text = format!(
+        "ERR unknown subcommand '{}'. Try {} HELP.",
+        c_str(sub, 128),
+        container.to_ascii_uppercase()
+    );
+    Error::owned(no_newlines(text))
+}
+
+/// `ERR wrong number of arguments for 'get' command` (full name: `object|encoding`).
+pub fn wrong_arity(fullname: &str) -> Error {
+    Error::owned(format!("ERR wrong number of arguments for '{fullname}' command"))
+}
+
+/// `ERR invalid expire time in 'set' command`
+pub fn invalid_expire(cmd: &str) -> Error {
+    Error::owned(format!("ERR invalid expire time in '{cmd}' command"))
+}
+
+/// `ERR Unsupported option foo`
+pub fn unsupported_option(opt: &[u8]) -> Error {
+    Error::owned(no_newlines(format!("ERR Unsupported option {}", c_str(opt, usize::MAX))))
+}
+
+/// `EXECABORT Transaction discarded because of: <reason without its code-less dash>`
+pub fn exec_abort_because(reason: &Error) -> Error {
+    let text = reason.text();
+    // Redis strips a leading '-' and, for texts starting with "ERR ", keeps them whole.
+    Error::owned(format!("EXECABORT Transaction discarded because of: {text}"))
+}
+
+/// `ERR value is out of range, value must between <min> and <max>`
+pub fn out_of_range_between(min: i64, max: i64) -> Error {
+    Error::owned(format!("ERR value is out of range, value must between {min} and {max}"))
+}
+
+/// `ERR Unknown option or number of arguments for CONFIG SET - 'x'`
+pub fn config_set_unknown(name: &[u8]) -> Error {
+    Error::owned(no_newlines(format!(
+        "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
+        c_str(name, usize::MAX)
+    )))
+}
+
+/// `ERR CONFIG SET failed (possibly related to argument 'x') - reason`
+pub fn config_set_failed(name: &str, reason: &str) -> Error {
+    Error::owned(no_newlines(format!(
+        "ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"
+    )))
+}
+
+/// `ERR Unknown subcommand or wrong number of arguments for 'x'. Try Y HELP.`
+pub fn unknown_subcommand_or_arity(sub: &[u8], container: &str) -> Error {
+    Error::owned(no_newlines(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        c_str(sub, 128),
+        container.to_ascii_uppercase()
+    )))
+}
+
+/// A C `%.Ns` of a binary argument: stops at the first NUL byte and after `max` bytes.
+/// Bytes that are not UTF-8 are shown as U+FFFD (the wire text would carry them raw).
+pub fn c_str(bytes: &[u8], max: usize) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Redis maps `\r` and `\n` to spaces in errors built from user input.
+fn no_newlines(s: String) -> String {
+    if s.contains(['\r', '\n']) {
+        s.replace(['\r', '\n'], " ")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_text() {
+        let e = unknown_command(b"foo", &[b"a", b"b\r\nc"]);
+        assert_eq!(e.text(), "ERR unknown command 'foo', with args beginning with: 'a' 'b  c' ");
+        assert_eq!(e.code(), "ERR");
+        assert_eq!(WRONGTYPE.code(), "WRONGTYPE");
+    }
+
+    #[test]
+    fn c_str_stops_at_nul() {
+        assert_eq!(c_str(b"ab\0cd", 10), "ab");
+        assert_eq!(c_str(b"abcdef", 3), "abc");
+    }
+}

@@ -1,0 +1,494 @@
+//! The store ("server") and its clients ("connections").
+//!
+//! A [`Server`] owns the databases, configuration, counters, the WATCH
+//! registry and the clock. A [`Client`] is the state Redis keeps per
+//! connection: selected database, the MULTI queue. Several clients may share
+//! one server (`db.duplicate()` in JS), so one client's write breaks another's
+//! WATCH exactly as in Redis.
+//!
+//! [`Server::execute`] is the single entry point for a command: resolve,
+//! check arity, queue inside MULTI, or run. It never panics on any input.
+
+use crate::args::Args;
+use crate::clock::{Clock, SystemClock};
+use crate::cmd::{self, CommandSpec, Ctx};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{self, Error};
+use crate::notify::{self, KeyEvent};
+use crate::reply::Reply;
+use crate::rng::Rng;
+use hashbrown::HashMap;
+
+/// Counters reported by INFO stats.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub total_commands_processed: u64,
+    pub total_error_replies: u64,
+    pub expired_stale_perc: f64,
+    pub expired_time_cap_reached_count: u64,
+    pub expire_cycle_cpu_milliseconds: u64,
+}
+
+/// Options for a new store.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub databases: usize,
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { databases: 16, seed: 0x5EED_C1AA_BA5E }
+    }
+}
+
+struct QueuedCommand {
+    spec: &'static CommandSpec,
+    argv: Vec<Vec<u8>>,
+}
+
+struct MultiState {
+    queue: Vec<QueuedCommand>,
+    /// An error while queueing: EXEC answers EXECABORT.
+    dirty_exec: bool,
+}
+
+/// Per-connection state.
+pub struct Client {
+    pub id: u64,
+    pub db: usize,
+    multi: Option<MultiState>,
+}
+
+impl Client {
+    pub fn in_multi(&self) -> bool {
+        self.multi.is_some()
+    }
+}
+
+#[derive(Default)]
+struct WatchedBy {
+    client: u64,
+    /// The key was logically expired (but present) when WATCH was called.
+    expired: bool,
+}
+
+#[derive(Default)]
+struct ClientWatch {
+    keys: Vec<(usize, Box<[u8]>)>,
+    dirty_cas: bool,
+}
+
+#[derive(Default)]
+struct Watches {
+    by_key: HashMap<(usize, Box<[u8]>), Vec<WatchedBy>>,
+    by_client: HashMap<u64, ClientWatch>,
+}
+
+pub struct Server {
+    pub dbs: Vec<Db>,
+    pub config: Config,
+    pub stats: Stats,
+    pub rng: Rng,
+    clock: Box<dyn Clock>,
+    watches: Watches,
+    next_client_id: u64,
+    /// Keyspace events queued by the last commands (drained by the layer above).
+    pub events: Vec<KeyEvent>,
+    pub start_ms: i64,
+    /// Which database the active expiry cycle visits next.
+    expire_cursor_db: usize,
+    last_expire_cycle_ms: i64,
+    pub peak_memory: usize,
+}
+
+impl Server {
+    pub fn new(options: Options) -> Server {
+        Server::with_clock(options, Box::new(SystemClock))
+    }
+
+    pub fn with_clock(options: Options, clock: Box<dyn Clock>) -> Server {
+        let n = options.databases.clamp(1, 1 << 16);
+        let start_ms = clock.now_ms();
+        Server {
+            dbs: (0..n).map(|_| Db::new()).collect(),
+            config: Config::new(n),
+            stats: Stats::default(),
+            rng: Rng::new(options.seed),
+            clock,
+            watches: Watches::default(),
+            next_client_id: 1,
+            events: Vec::new(),
+            start_ms,
+            expire_cursor_db: 0,
+            last_expire_cycle_ms: i64::MIN,
+            peak_memory: 0,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+    pub fn now_us(&self) -> i64 {
+        self.clock.now_us()
+    }
+
+    /// A new connection on this store.
+    pub fn new_client(&mut self) -> Client {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        Client { id, db: 0, multi: None }
+    }
+
+    /// Forgets a connection's WATCHes (call when a client goes away).
+    pub fn drop_client(&mut self, client: &Client) {
+        self.unwatch_all(client.id);
+        self.watches.by_client.remove(&client.id);
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /// Runs one command for `client`. `argv[0]` is the command name.
+    pub fn execute(&mut self, client: &mut Client, argv: &[&[u8]]) -> Reply {
+        self.events.clear();
+        let now = self.clock.now_ms();
+        let reply = self.dispatch(client, argv, now);
+        if reply.is_error() {
+            self.stats.total_error_replies += 1;
+        }
+        reply
+    }
+
+    fn dispatch(&mut self, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
+        self.stats.total_commands_processed += 1;
+        let spec = match cmd::resolve(argv) {
+            Ok(spec) => spec,
+            Err(e) => {
+                // Redis's rejectCommand: flags the transaction, and an EXEC that is
+                // rejected aborts it.
+                if argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"exec")) {
+                    self.discard_transaction(client);
+                    return Reply::Error(error::exec_abort_because(&strip_err(&e)));
+                }
+                if let Some(m) = client.multi.as_mut() {
+                    m.dirty_exec = true;
+                }
+                return Reply::Error(e);
+            }
+        };
+        if let Some(m) = client.multi.as_mut() {
+            if spec.flags & cmd::NO_MULTI != 0 {
+                m.dirty_exec = true;
+                return Reply::Error(error::NOT_ALLOWED_IN_MULTI);
+            }
+            if spec.flags & cmd::TX_CONTROL == 0 {
+                // No point keeping commands of a transaction that will fail anyway.
+                let dirty = self.watches.by_client.get(&client.id).is_some_and(|w| w.dirty_cas);
+                if !m.dirty_exec && !dirty {
+                    m.queue.push(QueuedCommand {
+                        spec,
+                        argv: argv.iter().map(|a| a.to_vec()).collect(),
+                    });
+                }
+                return Reply::QUEUED;
+            }
+        }
+        self.run(spec, client, argv, now)
+    }
+
+    fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
+        let mut ctx = Ctx { srv: self, client, now };
+        cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)))
+    }
+
+    // ------------------------------------------------------------ transactions
+
+    pub(crate) fn multi(&mut self, client: &mut Client) -> Result<Reply, Error> {
+        if client.multi.is_some() {
+            return Err(error::MULTI_NESTED);
+        }
+        client.multi = Some(MultiState { queue: Vec::new(), dirty_exec: false });
+        Ok(Reply::OK)
+    }
+
+    pub(crate) fn discard(&mut self, client: &mut Client) -> Result<Reply, Error> {
+        if client.multi.is_none() {
+            return Err(error::DISCARD_WITHOUT_MULTI);
+        }
+        self.discard_transaction(client);
+        Ok(Reply::OK)
+    }
+
+    fn discard_transaction(&mut self, client: &mut Client) {
+        client.multi = None;
+        self.unwatch_all(client.id);
+    }
+
+    pub(crate) fn exec(&mut self, client: &mut Client, now: i64) -> Result<Reply, Error> {
+        let Some(state) = client.multi.take() else {
+            return Err(error::EXEC_WITHOUT_MULTI);
+        };
+        if self.watched_key_expired(client.id, now) {
+            self.watches.by_client.entry(client.id).or_default().dirty_cas = true;
+        }
+        let dirty_cas = self.watches.by_client.get(&client.id).is_some_and(|w| w.dirty_cas);
+        self.unwatch_all(client.id);
+        if state.dirty_exec {
+            return Err(error::EXECABORT);
+        }
+        if dirty_cas {
+            return Ok(Reply::NilArray);
+        }
+        let mut replies = Vec::with_capacity(state.queue.len());
+        for q in &state.queue {
+            let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
+            let r = self.run(q.spec, client, &argv, now);
+            if r.is_error() {
+                self.stats.total_error_replies += 1;
+            }
+            replies.push(r);
+        }
+        Ok(Reply::Array(replies))
+    }
+
+    // ------------------------------------------------------------------- WATCH
+
+    pub(crate) fn watch(&mut self, client: &Client, keys: &[&[u8]], now: i64) -> Result<Reply, Error> {
+        if client.multi.is_some() {
+            return Err(error::WATCH_IN_MULTI);
+        }
+        let w = self.watches.by_client.entry(client.id).or_default();
+        if w.dirty_cas {
+            return Ok(Reply::OK);
+        }
+        for key in keys {
+            let dbi = client.db;
+            let w = self.watches.by_client.entry(client.id).or_default();
+            if w.keys.iter().any(|(d, k)| *d == dbi && &**k == *key) {
+                continue;
+            }
+            w.keys.push((dbi, (*key).into()));
+            let expired = self.key_is_expired(dbi, key, now);
+            self.watches
+                .by_key
+                .entry((dbi, (*key).into()))
+                .or_default()
+                .push(WatchedBy { client: client.id, expired });
+        }
+        Ok(Reply::OK)
+    }
+
+    pub(crate) fn unwatch(&mut self, client: &Client) -> Reply {
+        self.unwatch_all(client.id);
+        if let Some(w) = self.watches.by_client.get_mut(&client.id) {
+            w.dirty_cas = false;
+        }
+        Reply::OK
+    }
+
+    fn unwatch_all(&mut self, id: u64) {
+        let Some(w) = self.watches.by_client.get_mut(&id) else { return };
+        let keys = std::mem::take(&mut w.keys);
+        w.dirty_cas = false;
+        for k in keys {
+            if let Some(list) = self.watches.by_key.get_mut(&k) {
+                list.retain(|x| x.client != id);
+                if list.is_empty() {
+                    self.watches.by_key.remove(&k);
+                }
+            }
+        }
+    }
+
+    fn key_is_expired(&self, dbi: usize, key: &[u8], now: i64) -> bool {
+        let db = &self.dbs[dbi];
+        db.find(key).and_then(|i| db.entry(i).expire()).is_some_and(|t| t <= now)
+    }
+
+    fn watched_key_expired(&self, id: u64, now: i64) -> bool {
+        let Some(w) = self.watches.by_client.get(&id) else { return false };
+        w.keys.iter().any(|(dbi, key)| {
+            let was_expired = self
+                .watches
+                .by_key
+                .get(&(*dbi, key.clone()))
+                .and_then(|l| l.iter().find(|x| x.client == id))
+                .is_some_and(|x| x.expired);
+            !was_expired && self.key_is_expired(*dbi, key, now)
+        })
+    }
+
+    /// Redis's `signalModifiedKey` → `touchWatchedKey`.
+    pub fn signal_modified_key(&mut self, dbi: usize, key: &[u8]) {
+        if self.watches.by_key.is_empty() {
+            return;
+        }
+        let Some(list) = self.watches.by_key.get_mut(&(dbi, Box::<[u8]>::from(key))) else {
+            return;
+        };
+        let present = self.dbs[dbi].find(key).is_some();
+        let mut to_dirty = Vec::new();
+        for wk in list.iter_mut() {
+            if wk.expired {
+                if !present {
+                    // The expired key is gone: logically no change.
+                    wk.expired = false;
+                    continue;
+                }
+                break; // as Redis 7.0 does
+            }
+            to_dirty.push(wk.client);
+        }
+        for id in to_dirty {
+            self.unwatch_all(id);
+            self.watches.by_client.entry(id).or_default().dirty_cas = true;
+        }
+    }
+
+    /// Redis's `touchAllWatchedKeysInDb` (FLUSHDB, FLUSHALL, SWAPDB), called
+    /// before the change with `replaced_with` the database swapped in, if any.
+    pub fn touch_all_watched_in_db(&mut self, emptied: usize, replaced_with: Option<usize>, now: i64) {
+        if self.watches.by_key.is_empty() {
+            return;
+        }
+        let mut to_dirty = Vec::new();
+        let keys: Vec<(usize, Box<[u8]>)> =
+            self.watches.by_key.keys().filter(|(d, _)| *d == emptied).cloned().collect();
+        for k in keys {
+            let exists_in_emptied = self.dbs[emptied].find(&k.1).is_some();
+            let exists_in_other = replaced_with.is_some_and(|r| self.dbs[r].find(&k.1).is_some());
+            if !(exists_in_emptied || exists_in_other) {
+                continue;
+            }
+            let other_expired = replaced_with.is_some_and(|r| self.key_is_expired(r, &k.1, now));
+            if let Some(list) = self.watches.by_key.get_mut(&k) {
+                for wk in list.iter_mut() {
+                    if wk.expired {
+                        if !exists_in_other {
+                            wk.expired = false;
+                            continue;
+                        } else if other_expired {
+                            continue;
+                        }
+                    } else if !exists_in_emptied && other_expired {
+                        wk.expired = true;
+                        continue;
+                    }
+                    to_dirty.push(wk.client);
+                }
+            }
+        }
+        for id in to_dirty {
+            self.watches.by_client.entry(id).or_default().dirty_cas = true;
+        }
+    }
+
+    // ------------------------------------------------------------ notifications
+
+    /// Queues a keyspace event when the configured flags select its class.
+    pub fn notify(&mut self, class: u32, event: &'static str, dbi: usize, key: &[u8]) {
+        let flags = self.config.notify_keyspace_events;
+        if flags & class == 0 || flags & (notify::KEYSPACE | notify::KEYEVENT) == 0 {
+            return;
+        }
+        self.events.push(KeyEvent { class, event, db: dbi, key: key.to_vec() });
+    }
+
+    /// Takes the queued keyspace events.
+    pub fn take_events(&mut self) -> Vec<KeyEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    // ------------------------------------------------------------ active expiry
+
+    /// One active expiry cycle, as Redis's: per database, sample up to 20 keys
+    /// with a TTL, delete the expired ones, and repeat while more than a quarter
+    /// of a sample had expired, within `budget` samples in all. Returns the
+    /// number of keys deleted. Driven by the JS timer and by tests by hand.
+    pub fn active_expire_cycle(&mut self, budget: usize) -> usize {
+        const PER_LOOP: usize = 20;
+        let now = self.clock.now_ms();
+        self.last_expire_cycle_ms = now;
+        let ndb = self.dbs.len();
+        let mut deleted = 0;
+        let mut spent = 0;
+        let mut sampled_total = 0usize;
+        let mut expired_total = 0usize;
+        for _ in 0..ndb {
+            if spent >= budget {
+                self.stats.expired_time_cap_reached_count += 1;
+                break;
+            }
+            let dbi = self.expire_cursor_db % ndb;
+            self.expire_cursor_db = (self.expire_cursor_db + 1) % ndb;
+            loop {
+                let n = self.dbs[dbi].volatile_len();
+                if n == 0 || spent >= budget {
+                    break;
+                }
+                let sample = n.min(PER_LOOP);
+                let mut expired = 0;
+                for _ in 0..sample {
+                    spent += 1;
+                    let Some(slot) = self.dbs[dbi].random_volatile_slot(&mut self.rng) else { break };
+                    let e = self.dbs[dbi].entry(slot);
+                    if e.expire().is_some_and(|t| t <= now) {
+                        let key = e.key().to_vec();
+                        self.dbs[dbi].remove_at(slot);
+                        self.stats.expired_keys += 1;
+                        self.notify(notify::EXPIRED, "expired", dbi, &key);
+                        self.signal_modified_key(dbi, &key);
+                        expired += 1;
+                        deleted += 1;
+                    }
+                }
+                sampled_total += sample;
+                expired_total += expired;
+                if expired * 4 <= sample {
+                    break;
+                }
+            }
+        }
+        if sampled_total > 0 {
+            let current = expired_total as f64 / sampled_total as f64;
+            self.stats.expired_stale_perc = current * 0.05 + self.stats.expired_stale_perc * 0.95;
+        }
+        deleted
+    }
+
+    /// Runs a short active expiry cycle when at least `1000/hz` ms passed since the
+    /// last one. Cheap when not due; the binding calls it before commands.
+    pub fn maybe_active_expire(&mut self) -> usize {
+        let now = self.clock.now_ms();
+        let period = 1000 / self.config.hz.max(1) as i64;
+        if now.saturating_sub(self.last_expire_cycle_ms) < period {
+            return 0;
+        }
+        self.active_expire_cycle(200)
+    }
+
+    /// Total keys in all databases.
+    pub fn total_keys(&self) -> usize {
+        self.dbs.iter().map(|d| d.len()).sum()
+    }
+
+    /// Approximate bytes used by the data.
+    pub fn used_memory(&self) -> usize {
+        self.dbs.iter().map(|d| d.footprint()).sum::<usize>() + 1024
+    }
+}
+
+/// Strips the code word Redis removes from a rejection reason before EXECABORT
+/// ("ERR wrong number..." → "wrong number...").
+fn strip_err(e: &Error) -> Error {
+    let t = e.text();
+    match t.strip_prefix("ERR ") {
+        Some(rest) => Error::owned(rest.to_string()),
+        None => e.clone(),
+    }
+}
