@@ -14,8 +14,8 @@
 //! - [`value`]: typed values with Redis's encodings.
 //! - [`error`]: every error text, exact.
 //! - [`reply`]: replies and their RESP2 / compact encodings.
-//! - [`args`], [`num`], [`glob`]: argument access, Redis's number
-//!   rules and glob matching.
+//! - [`args`], [`num`], [`glob`], [`ldouble`]: argument access, Redis's number
+//!   rules, glob matching, x87 `long double` arithmetic (INCRBYFLOAT).
 //! - [`clock`], [`rng`]: time and randomness come in from outside.
 //! - [`notify`]: keyspace event classes.
 //! - [`config`]: the parameters CONFIG GET/SET know.
@@ -27,6 +27,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod glob;
+pub mod ldouble;
 pub mod notify;
 pub mod num;
 pub mod reply;

@@ -390,10 +390,13 @@ impl<'a> Ctx<'a> {
         self.srv.notify(class, event, dbi, key);
     }
 
-    /// Fails with OOM when a value of `len` bytes cannot be allocated.
-    pub fn check_alloc(len: usize) -> Result<()> {
+    /// A zeroed buffer of `len` bytes, or OOM when the allocator cannot give it
+    /// (a failed allocation in wasm would abort the instance and lose every key).
+    pub fn try_zeroed(len: usize) -> Result<Vec<u8>> {
         let mut v: Vec<u8> = Vec::new();
-        v.try_reserve_exact(len).map_err(|_| error::OOM)
+        v.try_reserve_exact(len).map_err(|_| error::OOM)?;
+        v.resize(len, 0);
+        Ok(v)
     }
 }
 
