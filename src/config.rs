@@ -17,6 +17,62 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Largest string value (SETRANGE, APPEND), bytes.
     pub proto_max_bulk_len: i64,
+    /// Memory limit in bytes; 0 = none (`maxmemory`).
+    pub maxmemory: u64,
+    /// What to do at the limit (`maxmemory-policy`).
+    pub maxmemory_policy: Policy,
+    /// Keys sampled per eviction (`maxmemory-samples`).
+    pub maxmemory_samples: u32,
+    /// LFU counter logarithm factor (`lfu-log-factor`).
+    pub lfu_log_factor: u32,
+    /// Minutes for the LFU counter to halve (`lfu-decay-time`).
+    pub lfu_decay_time: u32,
+}
+
+/// Redis's eviction policies, with their config names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    VolatileLru,
+    VolatileLfu,
+    VolatileRandom,
+    VolatileTtl,
+    AllkeysLru,
+    AllkeysLfu,
+    AllkeysRandom,
+    NoEviction,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 8] = [
+        Policy::VolatileLru,
+        Policy::VolatileLfu,
+        Policy::VolatileRandom,
+        Policy::VolatileTtl,
+        Policy::AllkeysLru,
+        Policy::AllkeysLfu,
+        Policy::AllkeysRandom,
+        Policy::NoEviction,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::VolatileLru => "volatile-lru",
+            Policy::VolatileLfu => "volatile-lfu",
+            Policy::VolatileRandom => "volatile-random",
+            Policy::VolatileTtl => "volatile-ttl",
+            Policy::AllkeysLru => "allkeys-lru",
+            Policy::AllkeysLfu => "allkeys-lfu",
+            Policy::AllkeysRandom => "allkeys-random",
+            Policy::NoEviction => "noeviction",
+        }
+    }
+    /// Case-insensitive, as Redis's enum configs.
+    pub fn parse(s: &[u8]) -> Option<Policy> {
+        Policy::ALL.into_iter().find(|p| p.name().as_bytes().eq_ignore_ascii_case(s))
+    }
+    /// The LFU policies keep a frequency counter in each entry instead of an access time.
+    pub fn is_lfu(self) -> bool {
+        matches!(self, Policy::VolatileLfu | Policy::AllkeysLfu)
+    }
 }
 
 impl Config {
@@ -27,6 +83,11 @@ impl Config {
             configured_hz: 10,
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            maxmemory: 0,
+            maxmemory_policy: Policy::NoEviction,
+            maxmemory_samples: 5,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
         }
     }
 
