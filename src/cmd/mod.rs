@@ -20,6 +20,7 @@ use crate::args::Args;
 use crate::db::Db;
 use crate::error::{self, Error, Result};
 use crate::notify;
+use crate::num;
 use crate::reply::Reply;
 use crate::server::{Client, Server};
 use crate::value::Value;
