@@ -17,6 +17,8 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Largest string value (SETRANGE, APPEND), bytes.
     pub proto_max_bulk_len: i64,
+    /// Largest sparse HyperLogLog before it turns dense (`hll-sparse-max-bytes`).
+    pub hll_sparse_max_bytes: usize,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -83,6 +85,7 @@ impl Config {
             configured_hz: 10,
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            hll_sparse_max_bytes: 3000,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,

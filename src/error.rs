@@ -205,3 +205,7 @@ mod tests {
         assert_eq!(c_str(b"abcdef", 3), "abc");
     }
 }
+
+// ---- hyperloglog ----
+pub const INVALID_HLL_STRING: Error = Error::fixed("WRONGTYPE Key is not a valid HyperLogLog string value.");
+pub const INVALID_HLL: Error = Error::fixed("INVALIDOBJ Corrupted HLL object detected");

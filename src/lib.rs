@@ -33,6 +33,7 @@ pub mod num;
 pub mod reply;
 pub mod rng;
 pub mod server;
+pub mod types;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test tier on a fresh Debian machine (installing what is missing first):
+#   1. set-up (scripts/setup.sh: redis-server, chromium, wasm32 target, wasm-bindgen CLI, npm ci)
+#   2. the npm package build (scripts/build-pkg.sh: release wasm → wasm-bindgen → wasm-opt)
+#   3. the host core has no wasm crates (cargo tree)
+#   4. Rust: unit + integration tests, parity against a real redis-server, the 1,000,000-command fuzz test
+#   5. node --test: the built package in Node, headless Chromium, workerd (Miniflare), npm pack + Vite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+t0=$(date +%s)
+
+step "set-up"
+bash scripts/setup.sh
+
+step "build the npm package"
+bash scripts/build-pkg.sh
+
+step "the host build has no wasm crates"
+if cargo tree -e normal --target "$(rustc -vV | sed -n 's/^host: //p')" | grep -E 'wasm-bindgen|js-sys'; then
+  echo "wasm crates leaked into the host build" >&2; exit 1
+fi
+echo "ok"
+
+step "Rust tests (unit, integration, parity with redis-server, dispatcher fuzz)"
+cargo test --all-targets
+
+step "JS tests (Node, Chromium, workerd, packaging)"
+node --test --test-concurrency=1 tests/js/ tests/browser/ tests/workerd/
+
+echo
+echo "all tests passed in $(( $(date +%s) - t0 )) s"

@@ -1,0 +1,3 @@
+//! Pure data structures behind the data types: no `Args`, no `Reply`, no keyspace.
+
+pub mod hll;
