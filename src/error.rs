@@ -209,3 +209,14 @@ mod tests {
 // ---- hyperloglog ----
 pub const INVALID_HLL_STRING: Error = Error::fixed("WRONGTYPE Key is not a valid HyperLogLog string value.");
 pub const INVALID_HLL: Error = Error::fixed("INVALIDOBJ Corrupted HLL object detected");
+
+// ---- bitmaps ----
+pub const BIT_OFFSET: Error = Error::fixed("ERR bit offset is not an integer or out of range");
+pub const BIT_VALUE: Error = Error::fixed("ERR bit is not an integer or out of range");
+pub const BIT_ARG: Error = Error::fixed("ERR The bit argument must be 1 or 0.");
+pub const BITOP_NOT_ONE_KEY: Error = Error::fixed("ERR BITOP NOT must be called with a single source key.");
+pub const BITFIELD_TYPE: Error = Error::fixed(
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+);
+pub const BITFIELD_OVERFLOW_TYPE: Error = Error::fixed("ERR Invalid OVERFLOW type specified");
+pub const BITFIELD_RO_GET_ONLY: Error = Error::fixed("ERR BITFIELD_RO only supports the GET subcommand");

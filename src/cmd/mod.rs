@@ -11,6 +11,7 @@
 //! `lookup_read`/`lookup_write`, which expire keys lazily, keep the hit/miss
 //! counters and access clock, and nothing else touches `Db` slots for keys.
 
+pub mod bitmap;
 pub mod hll;
 pub mod keys;
 pub mod server;
@@ -174,8 +175,8 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 5] {
-    [string::COMMANDS, keys::COMMANDS, server::COMMANDS, tx::COMMANDS, hll::COMMANDS]
+pub fn families() -> [&'static [CommandSpec]; 6] {
+    [string::COMMANDS, keys::COMMANDS, server::COMMANDS, tx::COMMANDS, hll::COMMANDS, bitmap::COMMANDS]
 }
 
 struct Table {
