@@ -19,6 +19,8 @@ pub struct Config {
     pub proto_max_bulk_len: i64,
     /// Largest sparse HyperLogLog before it turns dense (`hll-sparse-max-bytes`).
     pub hll_sparse_max_bytes: usize,
+    /// Largest set kept as an intset (`set-max-intset-entries`).
+    pub set_max_intset_entries: usize,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -86,6 +88,7 @@ impl Config {
             notify_keyspace_events: 0,
             proto_max_bulk_len: 512 * 1024 * 1024,
             hll_sparse_max_bytes: 3000,
+            set_max_intset_entries: 512,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,

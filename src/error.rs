@@ -220,3 +220,11 @@ pub const BITFIELD_TYPE: Error = Error::fixed(
 );
 pub const BITFIELD_OVERFLOW_TYPE: Error = Error::fixed("ERR Invalid OVERFLOW type specified");
 pub const BITFIELD_RO_GET_ONLY: Error = Error::fixed("ERR BITFIELD_RO only supports the GET subcommand");
+
+// ---- sets ----
+pub const MUST_BE_POSITIVE: Error = Error::fixed("ERR value is out of range, must be positive");
+pub const NUMKEYS_GT_ZERO: Error = Error::fixed("ERR numkeys should be greater than 0");
+pub const NUMKEYS_GT_ARGS: Error = Error::fixed("ERR Number of keys can't be greater than number of args");
+pub const LIMIT_NEGATIVE: Error = Error::fixed("ERR LIMIT can't be negative");
+/// Not a Redis error: a reply that would hold more elements than we allow (see README).
+pub const REPLY_TOO_LARGE: Error = Error::fixed("ERR reply too large: more than 16777216 elements");

@@ -7,6 +7,7 @@
 //! SETRANGE), which Redis always reports as `raw`. Later families add their
 //! variants here.
 
+use crate::types::set::Set;
 use std::borrow::Cow;
 
 /// Longest string Redis stores with the `embstr` encoding.
@@ -19,6 +20,7 @@ pub enum Value {
     Int(i64),
     Str(Vec<u8>),
     Raw(Vec<u8>),
+    Set(Box<Set>),
 }
 
 impl Value {
@@ -43,6 +45,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
+            Value::Set(_) => "set",
         }
     }
 
@@ -52,6 +55,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Str(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
+            Value::Set(s) => s.encoding(),
         }
     }
 
@@ -64,6 +68,7 @@ impl Value {
         match self {
             Value::Int(n) => Some(Cow::Owned(n.to_string().into_bytes())),
             Value::Str(b) | Value::Raw(b) => Some(Cow::Borrowed(b)),
+            _ => None,
         }
     }
 
@@ -72,6 +77,7 @@ impl Value {
         match self {
             Value::Int(n) => Some(int_len(*n)),
             Value::Str(b) | Value::Raw(b) => Some(b.len()),
+            _ => None,
         }
     }
 
@@ -82,6 +88,7 @@ impl Value {
             Value::Int(n) => n.to_string().into_bytes(),
             Value::Str(b) => std::mem::take(b),
             Value::Raw(b) => return Some(b),
+            _ => return None,
         };
         *self = Value::Raw(bytes);
         match self {
@@ -95,6 +102,7 @@ impl Value {
         match self {
             Value::Int(_) => 0,
             Value::Str(b) | Value::Raw(b) => b.capacity(),
+            Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod bitmap;
 pub mod hll;
 pub mod keys;
 pub mod server;
+pub mod set;
 pub mod string;
 pub mod tx;
 
@@ -175,8 +176,16 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 6] {
-    [string::COMMANDS, keys::COMMANDS, server::COMMANDS, tx::COMMANDS, hll::COMMANDS, bitmap::COMMANDS]
+pub fn families() -> [&'static [CommandSpec]; 7] {
+    [
+        string::COMMANDS,
+        keys::COMMANDS,
+        server::COMMANDS,
+        tx::COMMANDS,
+        hll::COMMANDS,
+        bitmap::COMMANDS,
+        set::COMMANDS,
+    ]
 }
 
 struct Table {

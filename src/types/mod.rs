@@ -1,3 +1,5 @@
 //! Pure data structures behind the data types: no `Args`, no `Reply`, no keyspace.
 
 pub mod hll;
+pub mod indexmap;
+pub mod set;

@@ -200,7 +200,9 @@ pub fn run_parity(name: &str, steps: &[Step]) -> Vec<String> {
 pub fn assert_parity(name: &str, steps: &[Step]) {
     let bad = run_parity(name, steps);
     if !bad.is_empty() {
-        let shown: Vec<_> = bad.iter().take(25).cloned().collect();
+        // CINNABAR_PARITY_ALL=1 prints every mismatch instead of the first 25.
+        let all = std::env::var("CINNABAR_PARITY_ALL").as_deref() == Ok("1");
+        let shown: Vec<_> = bad.iter().take(if all { usize::MAX } else { 25 }).cloned().collect();
         panic!("{} of {} commands differ from redis-server:\n{}", bad.len(), steps.len(), shown.join("\n"));
     }
 }

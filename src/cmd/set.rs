@@ -1,0 +1,447 @@
+//! Sets: SADD SREM SISMEMBER SMISMEMBER SMEMBERS SCARD SPOP SRANDMEMBER SMOVE
+//! SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF SDIFFSTORE SSCAN.
+//! An emptied set is deleted, as in Redis; the `…STORE` forms build the
+//! result with Redis's encoding rules (intset while it can).
+
+use super::*;
+use crate::types::set::Set;
+
+pub(crate) const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, Keys::one(1), "set", sadd),
+    CommandSpec::new("srem", -3, WRITE | FAST, Keys::one(1), "set", srem),
+    CommandSpec::new("sismember", 3, READONLY | FAST, Keys::one(1), "set", sismember),
+    CommandSpec::new("smismember", -3, READONLY | FAST, Keys::one(1), "set", smismember),
+    CommandSpec::new("smembers", 2, READONLY, Keys::one(1), "set", smembers),
+    CommandSpec::new("scard", 2, READONLY | FAST, Keys::one(1), "set", scard),
+    CommandSpec::new("spop", -2, WRITE | FAST, Keys::one(1), "set", spop),
+    CommandSpec::new("srandmember", -2, READONLY, Keys::one(1), "set", srandmember),
+    CommandSpec::new("smove", 4, WRITE | FAST, Keys::range(1, 2, 1), "set", smove),
+    CommandSpec::new("sinter", -2, READONLY, Keys::range(1, -1, 1), "set", sinter),
+    CommandSpec::new("sintercard", -3, READONLY, Keys::NONE, "set", sintercard),
+    CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), "set", sinterstore),
+    CommandSpec::new("sunion", -2, READONLY, Keys::range(1, -1, 1), "set", sunion),
+    CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), "set", sunionstore),
+    CommandSpec::new("sdiff", -2, READONLY, Keys::range(1, -1, 1), "set", sdiff),
+    CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), "set", sdiffstore),
+];
+
+/// Largest element count a single reply may carry (SRANDMEMBER with a negative
+/// count repeats members): beyond it we answer an error instead of exhausting
+/// the wasm heap. Redis has no such limit; documented as a known difference.
+pub const MAX_REPLY_ELEMENTS: u64 = 1 << 24;
+
+impl<'a> Ctx<'a> {
+    fn set_at(&self, slot: usize) -> Result<&Set> {
+        match self.value(slot) {
+            Value::Set(s) => Ok(s),
+            _ => Err(error::WRONGTYPE),
+        }
+    }
+    fn set_at_mut(&mut self, slot: usize) -> Result<&mut Set> {
+        match self.value_mut(slot) {
+            Value::Set(s) => Ok(s),
+            _ => Err(error::WRONGTYPE),
+        }
+    }
+    /// A set for reading: Ok(None) when missing, WRONGTYPE for other types.
+    fn read_set(&mut self, key: &[u8]) -> Result<Option<&Set>> {
+        match self.lookup_read(key) {
+            None => Ok(None),
+            Some(slot) => self.set_at(slot).map(Some),
+        }
+    }
+    fn max_intset(&self) -> usize {
+        self.srv.config.set_max_intset_entries
+    }
+    /// Removes a key whose set became empty, with Redis's `del` event.
+    fn delete_emptied(&mut self, key: &[u8]) {
+        if let Some(slot) = self.db().find(key) {
+            self.db().remove_at(slot);
+        }
+        self.notify(notify::GENERIC, "del", key);
+    }
+}
+
+fn bulk_members(members: Vec<Vec<u8>>) -> Reply {
+    Reply::Array(members.into_iter().map(Reply::Bulk).collect())
+}
+
+/// Redis's getRangeLongFromObjectOrReply.
+fn range_long(arg: &[u8], min: i64, max: i64, msg: Option<Error>) -> Result<i64> {
+    let n = num::parse_i64(arg).ok_or_else(|| msg.clone().unwrap_or(error::NOT_INTEGER))?;
+    if n < min || n > max {
+        return Err(msg.unwrap_or_else(|| error::out_of_range_between(min, max)));
+    }
+    Ok(n)
+}
+
+/// SADD key member [member ...]
+fn sadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let key = &a[1];
+    let max = ctx.max_intset();
+    let slot = match ctx.lookup_write(key) {
+        Some(slot) => {
+            ctx.set_at(slot)?;
+            slot
+        }
+        None => ctx.add_key(key, Value::Set(Box::new(Set::for_member(&a[2])))),
+    };
+    let set = ctx.set_at_mut(slot)?;
+    let added = a.from(2).iter().filter(|m| set.add(m, max)).count();
+    if added > 0 {
+        ctx.modified(key);
+        ctx.notify(notify::SET, "sadd", key);
+    }
+    Ok(Reply::Int(added as i64))
+}
+
+/// SREM key member [member ...]
+fn srem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let key = &a[1];
+    let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
+    let set = ctx.set_at_mut(slot)?;
+    let mut deleted = 0;
+    for m in a.from(2) {
+        if set.remove(m) {
+            deleted += 1;
+            if set.is_empty() {
+                break;
+            }
+        }
+    }
+    let emptied = set.is_empty();
+    if deleted > 0 {
+        if emptied {
+            ctx.db().remove_at(slot);
+        }
+        ctx.modified(key);
+        ctx.notify(notify::SET, "srem", key);
+        if emptied {
+            ctx.notify(notify::GENERIC, "del", key);
+        }
+    }
+    Ok(Reply::Int(deleted))
+}
+
+/// SMOVE source destination member
+fn smove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let (src, dst, m) = (&a[1], &a[2], &a[3]);
+    let src_slot = ctx.lookup_write(src);
+    let dst_slot = ctx.lookup_write(dst);
+    let Some(src_slot) = src_slot else { return Ok(Reply::Int(0)) };
+    ctx.set_at(src_slot)?;
+    if let Some(d) = dst_slot {
+        ctx.set_at(d)?;
+    }
+    if src == dst {
+        return Ok(Reply::Int(ctx.set_at(src_slot)?.contains(m) as i64));
+    }
+    let set = ctx.set_at_mut(src_slot)?;
+    if !set.remove(m) {
+        return Ok(Reply::Int(0));
+    }
+    let emptied = set.is_empty();
+    ctx.notify(notify::SET, "srem", src);
+    if emptied {
+        ctx.delete_emptied(src);
+    }
+    let max = ctx.max_intset();
+    let dst_slot = match ctx.db().find(dst) {
+        Some(s) => s,
+        None => ctx.add_key(dst, Value::Set(Box::new(Set::for_member(m)))),
+    };
+    ctx.modified(src);
+    if ctx.set_at_mut(dst_slot)?.add(m, max) {
+        ctx.modified(dst);
+        ctx.notify(notify::SET, "sadd", dst);
+    }
+    Ok(Reply::Int(1))
+}
+
+/// SISMEMBER key member
+fn sismember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let found = ctx.read_set(&a[1])?.is_some_and(|s| s.contains(&a[2]));
+    Ok(Reply::Int(found as i64))
+}
+
+/// SMISMEMBER key member [member ...]
+fn smismember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let set = ctx.read_set(&a[1])?;
+    Ok(Reply::Array(a.from(2).iter().map(|m| Reply::Int(set.is_some_and(|s| s.contains(m)) as i64)).collect()))
+}
+
+/// SCARD key
+fn scard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    Ok(Reply::Int(ctx.read_set(&a[1])?.map_or(0, |s| s.len()) as i64))
+}
+
+/// SMEMBERS key
+fn smembers(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    inter(ctx, a.from(1), None, false, 0)
+}
+
+/// SPOP key [count]
+fn spop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let key = &a[1];
+    match a.len() {
+        2 => {}
+        3 => return spop_count(ctx, a),
+        _ => return Err(error::SYNTAX),
+    }
+    let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Nil) };
+    ctx.set_at(slot)?;
+    let Value::Set(set) = &mut ctx.srv.dbs[ctx.client.db].entry_mut(slot).val else {
+        return Err(error::WRONGTYPE);
+    };
+    let Some(m) = set.random(&mut ctx.srv.rng) else { return Ok(Reply::Nil) };
+    set.remove(&m);
+    let emptied = set.is_empty();
+    ctx.notify(notify::SET, "spop", key);
+    if emptied {
+        ctx.delete_emptied(key);
+    }
+    ctx.modified(key);
+    Ok(Reply::Bulk(m))
+}
+
+fn spop_count(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let key = &a[1];
+    let count = range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? as u64;
+    let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::empty_array()) };
+    ctx.set_at(slot)?;
+    if count == 0 {
+        return Ok(Reply::empty_array());
+    }
+    ctx.notify(notify::SET, "spop", key);
+    let dbi = ctx.client.db;
+    let Value::Set(set) = &mut ctx.srv.dbs[dbi].entry_mut(slot).val else {
+        return Err(error::WRONGTYPE);
+    };
+    let reply = if count >= set.len() as u64 {
+        let all = set.members();
+        ctx.db().remove_at(slot);
+        ctx.notify(notify::GENERIC, "del", key);
+        bulk_members(all)
+    } else {
+        let mut out = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let Some(m) = set.random(&mut ctx.srv.rng) else { break };
+            set.remove(&m);
+            out.push(m);
+        }
+        bulk_members(out)
+    };
+    ctx.modified(key);
+    Ok(reply)
+}
+
+/// SRANDMEMBER key [count]
+fn srandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    match a.len() {
+        2 => {
+            let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::Nil) };
+            let Value::Set(set) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else {
+                return Err(error::WRONGTYPE);
+            };
+            Ok(Reply::opt_bulk(set.random(&mut ctx.srv.rng)))
+        }
+        3 => {
+            let l = range_long(&a[2], -i64::MAX, i64::MAX, None)?;
+            let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
+            let Value::Set(set) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else {
+                return Err(error::WRONGTYPE);
+            };
+            let rng = &mut ctx.srv.rng;
+            let count = l.unsigned_abs();
+            if count == 0 {
+                return Ok(Reply::empty_array());
+            }
+            if l < 0 || count == 1 {
+                if count > MAX_REPLY_ELEMENTS {
+                    return Err(error::REPLY_TOO_LARGE);
+                }
+                let picks = (0..count).filter_map(|_| set.random(rng)).collect();
+                return Ok(bulk_members(picks));
+            }
+            if count >= set.len() as u64 {
+                return Ok(bulk_members(set.members()));
+            }
+            // Distinct members: a partial Fisher-Yates over the member list.
+            let mut all = set.members();
+            let n = all.len();
+            for i in 0..count as usize {
+                let j = i + rng.below(n - i);
+                all.swap(i, j);
+            }
+            all.truncate(count as usize);
+            Ok(bulk_members(all))
+        }
+        _ => Err(error::SYNTAX),
+    }
+}
+
+/// Looks up every source set (slot or None when missing), WRONGTYPE on the first other type.
+fn sources(ctx: &mut Ctx, keys: &[&[u8]]) -> Result<Vec<Option<usize>>> {
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let slot = ctx.lookup_read(k);
+        if let Some(s) = slot {
+            ctx.set_at(s)?;
+        }
+        out.push(slot);
+    }
+    Ok(out)
+}
+
+/// The sets in `slots` (all live sets of the current database).
+fn sets_at<'c>(ctx: &'c Ctx, slots: &[Option<usize>]) -> Vec<Option<&'c Set>> {
+    slots.iter().map(|s| s.and_then(|s| ctx.set_at(s).ok())).collect()
+}
+
+/// Stores `result` at `dst` (or deletes `dst` when empty) as the `…STORE` commands do.
+fn store(ctx: &mut Ctx, dst: &[u8], result: Set, event: &'static str) -> Result<Reply> {
+    if result.is_empty() {
+        if ctx.delete_key(dst) {
+            ctx.notify(notify::GENERIC, "del", dst);
+        }
+        return Ok(Reply::Int(0));
+    }
+    let n = result.len();
+    ctx.set_key(dst, Value::Set(Box::new(result)), false);
+    ctx.notify(notify::SET, event, dst);
+    Ok(Reply::Int(n as i64))
+}
+
+/// The engine of SINTER, SINTERSTORE, SINTERCARD and SMEMBERS.
+fn inter(ctx: &mut Ctx, keys: &[&[u8]], dst: Option<&[u8]>, card_only: bool, limit: u64) -> Result<Reply> {
+    let slots = sources(ctx, keys)?;
+    let max = ctx.max_intset();
+    if slots.iter().any(|s| s.is_none()) {
+        return match dst {
+            Some(d) => store(ctx, d, Set::Ints(Vec::new()), "sinterstore"),
+            None if card_only => Ok(Reply::Int(0)),
+            None => Ok(Reply::empty_array()),
+        };
+    }
+    let mut sets: Vec<&Set> = sets_at(ctx, &slots).into_iter().flatten().collect();
+    sets.sort_by_key(|s| s.len());
+    let Some((first, rest)) = sets.split_first() else { return Ok(Reply::empty_array()) };
+    let mut found = Vec::new();
+    let mut card = 0u64;
+    for m in first.members() {
+        if rest.iter().all(|s| s.contains(&m)) {
+            card += 1;
+            if card_only {
+                if limit != 0 && card >= limit {
+                    break;
+                }
+            } else {
+                found.push(m);
+            }
+        }
+    }
+    drop(sets);
+    if card_only {
+        return Ok(Reply::Int(card as i64));
+    }
+    match dst {
+        Some(d) => {
+            let mut out = Set::Ints(Vec::new());
+            for m in &found {
+                out.add(m, max);
+            }
+            store(ctx, d, out, "sinterstore")
+        }
+        None => Ok(bulk_members(found)),
+    }
+}
+
+/// SINTER key [key ...]
+fn sinter(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    inter(ctx, a.from(1), None, false, 0)
+}
+
+/// SINTERSTORE destination key [key ...]
+fn sinterstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    inter(ctx, a.from(2), Some(&a[1]), false, 0)
+}
+
+/// SINTERCARD numkeys key [key ...] [LIMIT limit]
+fn sintercard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let numkeys = range_long(&a[1], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
+    if numkeys > (a.len() - 2) as u64 {
+        return Err(error::NUMKEYS_GT_ARGS);
+    }
+    let numkeys = numkeys as usize;
+    let mut limit = 0;
+    let mut j = 2 + numkeys;
+    while j < a.len() {
+        if a.is(j, "LIMIT") && j + 1 < a.len() {
+            limit = range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
+            j += 2;
+        } else {
+            return Err(error::SYNTAX);
+        }
+    }
+    inter(ctx, &a.from(2)[..numkeys], None, true, limit)
+}
+
+#[derive(PartialEq)]
+enum SetOp {
+    Union,
+    Diff,
+}
+
+/// The engine of SUNION(STORE) and SDIFF(STORE): builds the result the way
+/// Redis does (into an intset-first set), so its encoding matches.
+fn union_diff(ctx: &mut Ctx, keys: &[&[u8]], dst: Option<&[u8]>, op: SetOp) -> Result<Reply> {
+    let slots = sources(ctx, keys)?;
+    let max = ctx.max_intset();
+    let sets = sets_at(ctx, &slots);
+    let mut out = Set::Ints(Vec::new());
+    match op {
+        SetOp::Union => {
+            for s in sets.iter().flatten() {
+                for m in s.members() {
+                    out.add(&m, max);
+                }
+            }
+        }
+        SetOp::Diff => {
+            // Redis treats a key named twice (first and another) as "the same set": empty result.
+            let same = keys.iter().skip(1).any(|k| Some(k) == keys.first()) && sets.first().is_some_and(|s| s.is_some());
+            if let (Some(Some(first)), false) = (sets.first(), same) {
+                for m in first.members() {
+                    if !sets[1..].iter().flatten().any(|s| s.contains(&m)) {
+                        out.add(&m, max);
+                    }
+                }
+            }
+        }
+    }
+    drop(sets);
+    match dst {
+        Some(d) => store(ctx, d, out, if op == SetOp::Union { "sunionstore" } else { "sdiffstore" }),
+        None => Ok(bulk_members(out.members())),
+    }
+}
+
+/// SUNION key [key ...]
+fn sunion(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    union_diff(ctx, a.from(1), None, SetOp::Union)
+}
+
+/// SUNIONSTORE destination key [key ...]
+fn sunionstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    union_diff(ctx, a.from(2), Some(&a[1]), SetOp::Union)
+}
+
+/// SDIFF key [key ...]
+fn sdiff(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    union_diff(ctx, a.from(1), None, SetOp::Diff)
+}
+
+/// SDIFFSTORE destination key [key ...]
+fn sdiffstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    union_diff(ctx, a.from(2), Some(&a[1]), SetOp::Diff)
+}
