@@ -127,7 +127,10 @@ impl<'a> Ctx<'a> {
 
 /// Redis's `getIntFromObjectOrReply` followed by `selectDb`'s range check.
 fn parse_db(ctx: &Ctx, arg: &[u8]) -> Result<usize> {
-    let n = num::parse_i64(arg).filter(|n| i32::try_from(*n).is_ok()).ok_or(error::NOT_INTEGER)?;
+    let n = num::parse_i64(arg).ok_or(error::NOT_INTEGER)?;
+    if i32::try_from(n).is_err() {
+        return Err(error::out_of_range_between(i32::MIN as i64, i32::MAX as i64));
+    }
     if n < 0 || n >= ctx.srv.dbs.len() as i64 {
         return Err(error::DB_INDEX_OUT_OF_RANGE);
     }
@@ -203,8 +206,10 @@ fn rename_generic(ctx: &mut Ctx, a: Args, nx: bool) -> Result<Reply> {
 /// Moves the live entry `src` of the current database to the absent key `dst`
 /// of database `to`, with its value, expiry and access field.
 fn move_entry(ctx: &mut Ctx, src: &[u8], to: usize, dst: &[u8]) {
-    let Some(e) = ctx.db().remove(src) else { return };
-    let (expire, lru, unshared) = (e.expire(), e.lru, e.unshared);
+    let Some(slot) = ctx.db_ref().find(src) else { return };
+    let expire = ctx.db_ref().entry(slot).expire();
+    let e = ctx.db().remove_at(slot);
+    let (lru, unshared) = (e.lru, e.unshared);
     let slot = ctx.srv.dbs[to].insert(dst.into(), e.val, expire, lru);
     ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
 }
@@ -498,8 +503,9 @@ fn ttl_generic(ctx: &mut Ctx, a: Args, ms: bool, absolute: bool) -> Result<Reply
         return Ok(Reply::Int(-1));
     };
     let t = if absolute { at } else { at.saturating_sub(ctx.now).max(0) };
-    // Redis rounds with (t + 500) / 1000 in C arithmetic, which wraps near i64::MAX.
-    Ok(Reply::Int(if ms { t } else { t.wrapping_add(500) / 1000 }))
+    // Redis rounds with (t + 500) / 1000; near i64::MAX its build gives the exact
+    // quotient (no wrap), so compute it wide.
+    Ok(Reply::Int(if ms { t } else { ((t as i128 + 500) / 1000) as i64 }))
 }
 
 /// PERSIST key
