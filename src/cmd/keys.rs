@@ -81,7 +81,7 @@ pub fn lfu_value(field: u32, now_ms: i64, decay: u32) -> u32 {
     let counter = field & 255;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= ldt { now - ldt } else { 65535 - ldt + now };
-    let periods = if decay == 0 { 0 } else { elapsed / decay };
+    let periods = elapsed.checked_div(decay).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 
