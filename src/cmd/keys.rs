@@ -13,6 +13,12 @@
 //! LFUDecrAndReturn). RENAME and MOVE carry the entry's access field along
 //! (Redis moves the object); COPY makes a new object with a fresh one.
 //!
+//! Known difference: Redis shares one object among all keys holding the
+//! integers 0..9999, so in Redis reading one such key also resets the idle
+//! time (and bumps the LFU counter) of every other key with the same value;
+//! here each key keeps its own access field. OBJECT REFCOUNT still reports
+//! Redis's numbers (INT_MAX for shared integers, 1 otherwise).
+//!
 //! SCAN cursors are slot positions (`Db::scan_slots`), not Redis's
 //! reverse-binary dict cursors; they keep SCAN's guarantees (a key present
 //! for the whole iteration is returned at least once; cursor 0 ends it).
