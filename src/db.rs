@@ -32,8 +32,12 @@ pub struct Entry {
     expire: i64,
     /// Position in `Db::volatile`, or NO_POS.
     vpos: u32,
-    /// LRU clock (seconds) of the last access, for OBJECT IDLETIME and eviction.
+    /// LRU clock (seconds) of the last access, for OBJECT IDLETIME and eviction;
+    /// under an LFU policy Redis's 16-bit minute + 8-bit counter (see cmd/keys.rs).
     pub lru: u32,
+    /// The value is a private copy of a small integer (COPY's `dupStringObject`),
+    /// not Redis's shared object: OBJECT REFCOUNT shows 1. Cleared on replacement.
+    pub unshared: bool,
 }
 
 impl Entry {
@@ -116,7 +120,7 @@ impl Db {
         debug_assert!(self.find(&key).is_none());
         let h = self.hash(&key);
         let i = self.slots.len();
-        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru });
+        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false });
         let Db { index, slots, hasher, .. } = self;
         index.insert_unique(h, i as u32, |&j| {
             slots.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.key))
@@ -188,6 +192,7 @@ impl Db {
 
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
+        self.slots[i].unshared = false;
         std::mem::replace(&mut self.slots[i].val, val)
     }
 

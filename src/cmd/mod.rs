@@ -297,8 +297,7 @@ impl<'a> Ctx<'a> {
         match found {
             Some(slot) => {
                 self.srv.stats.keyspace_hits += 1;
-                let lru = self.lru_clock();
-                self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+                self.touch(dbi, slot);
             }
             None => {
                 self.srv.stats.keyspace_misses += 1;
@@ -311,12 +310,40 @@ impl<'a> Ctx<'a> {
     /// Lookup for writing: lazy expiry and access clock, no counters.
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<usize> {
         let dbi = self.client.db;
+        self.lookup_write_in(dbi, key)
+    }
+
+    /// `lookup_write` in database `dbi` (MOVE and COPY look at their target).
+    pub fn lookup_write_in(&mut self, dbi: usize, key: &[u8]) -> Option<usize> {
         let found = self.expire_if_needed(dbi, key);
         if let Some(slot) = found {
-            let lru = self.lru_clock();
-            self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+            self.touch(dbi, slot);
         }
         found
+    }
+
+    /// Records an access to a live slot: the LRU clock, or under an LFU policy
+    /// Redis's logarithmic access counter (`keys::lfu_touch`).
+    pub fn touch(&mut self, dbi: usize, slot: usize) {
+        let cfg = &self.srv.config;
+        let lru = if cfg.maxmemory_policy.is_lfu() {
+            let (factor, decay) = (cfg.lfu_log_factor, cfg.lfu_decay_time);
+            let old = self.srv.dbs[dbi].entry(slot).lru;
+            keys::lfu_touch(old, self.now, factor, decay, &mut self.srv.rng)
+        } else {
+            self.lru_clock()
+        };
+        self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+    }
+
+    /// The access field of a new key: the LRU clock, or under an LFU policy
+    /// the current minute with the initial counter (Redis's `createObject`).
+    pub fn new_lru(&self) -> u32 {
+        if self.srv.config.maxmemory_policy.is_lfu() {
+            keys::lfu_init(self.now)
+        } else {
+            self.lru_clock()
+        }
     }
 
     /// Lookup that neither counts nor touches the access clock (TYPE, OBJECT, TTL...).
@@ -347,7 +374,7 @@ impl<'a> Ctx<'a> {
     /// and signals WATCHers. Returns the slot.
     pub fn set_key(&mut self, key: &[u8], val: Value, keep_ttl: bool) -> usize {
         let dbi = self.client.db;
-        let lru = self.lru_clock();
+        let lru = self.new_lru();
         let slot = match self.lookup_write(key) {
             Some(slot) => {
                 let db = &mut self.srv.dbs[dbi];
@@ -366,7 +393,7 @@ impl<'a> Ctx<'a> {
     /// Adds a key known to be absent (after `lookup_write` said so).
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
-        let lru = self.lru_clock();
+        let lru = self.new_lru();
         let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
         self.srv.signal_modified_key(dbi, key);
         slot
