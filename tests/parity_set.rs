@@ -195,3 +195,56 @@ fn set_random_sequence() {
     }
     assert_parity("set random", &steps);
 }
+
+#[test]
+fn sscan_parity() {
+    let steps = vec![
+        Step::exact(&["SADD", "ints", "5", "3", "9", "-1"]),
+        Step::exact(&["SSCAN", "ints", "0"]),
+        Step::exact(&["SSCAN", "ints", "0", "MATCH", "*9*"]),
+        Step::exact(&["SSCAN", "ints", "123", "COUNT", "1"]),
+        Step::exact(&["SSCAN", "ints", "0", "COUNT", "0"]),
+        Step::exact(&["SSCAN", "ints", "0", "COUNT", "x"]),
+        Step::exact(&["SSCAN", "ints", "0", "TYPE", "set"]),
+        Step::exact(&["SSCAN", "ints", "0", "MATCH"]),
+        Step::exact(&["SSCAN", "ints", "x"]),
+        Step::exact(&["SSCAN", "nokey", "0", "COUNT", "0"]),
+        Step::exact(&["SET", "str", "v"]),
+        Step::exact(&["SSCAN", "str", "0", "bogus"]),
+        Step::exact(&["SSCAN", "str", "x"]),
+    ];
+    assert_parity("sscan", &steps);
+
+    // A hash-table set: whole iterations must return the same members.
+    let Some(server) = support::RedisServer::start() else { return };
+    let mut redis = server.client();
+    let mut store = cinnabar::Store::new();
+    let mut argv = vec!["SADD".to_string(), "h".into()];
+    argv.extend((0..700).map(|i| format!("m{i}")));
+    redis.call(&argv);
+    store.exec(&argv);
+    for (count, pat) in [("10", "*"), ("3", "m1*"), ("1000", "*5")] {
+        let mut sides = Vec::new();
+        for side in 0..2 {
+            let mut cursor = b"0".to_vec();
+            let mut seen = std::collections::BTreeSet::new();
+            loop {
+                let cmd: Vec<Vec<u8>> = vec![b"SSCAN".to_vec(), b"h".to_vec(), cursor.clone(), b"COUNT".to_vec(), count.into(), b"MATCH".to_vec(), pat.into()];
+                let r = if side == 0 { redis.call(&cmd) } else { store.exec(&cmd) };
+                let cinnabar::Reply::Array(parts) = r else { panic!("bad SSCAN reply {r:?}") };
+                let [cinnabar::Reply::Bulk(c), cinnabar::Reply::Array(items)] = &parts[..] else { panic!("bad SSCAN reply") };
+                for it in items {
+                    if let cinnabar::Reply::Bulk(b) = it {
+                        seen.insert(b.clone());
+                    }
+                }
+                if c == b"0" {
+                    break;
+                }
+                cursor = c.clone();
+            }
+            sides.push(seen);
+        }
+        assert_eq!(sides[0], sides[1], "SSCAN COUNT {count} MATCH {pat}");
+    }
+}

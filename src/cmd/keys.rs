@@ -310,7 +310,7 @@ fn keys(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// Redis's `parseScanCursorOrReply`: C `strtoul` base 10 (optional sign, a
 /// leading '-' negates modulo 2^64), no leading space, nothing after the
 /// digits up to the first NUL, no overflow. An empty cursor is 0.
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
+pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
     let s = arg.split(|&b| b == 0).next().unwrap_or(b"");
     if s.is_empty() {
         return Some(0);

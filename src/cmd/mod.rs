@@ -14,6 +14,7 @@
 pub mod bitmap;
 pub mod hll;
 pub mod keys;
+pub mod scan;
 pub mod server;
 pub mod set;
 pub mod string;

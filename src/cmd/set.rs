@@ -4,6 +4,7 @@
 //! result with Redis's encoding rules (intset while it can).
 
 use super::*;
+use super::scan::{scan_reply, ScanOpts};
 use crate::types::set::Set;
 
 pub(crate) const COMMANDS: &[CommandSpec] = &[
@@ -23,6 +24,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), "set", sunionstore),
     CommandSpec::new("sdiff", -2, READONLY, Keys::range(1, -1, 1), "set", sdiff),
     CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), "set", sdiffstore),
+    CommandSpec::new("sscan", -3, READONLY, Keys::one(1), "set", sscan),
 ];
 
 /// Largest element count a single reply may carry (SRANDMEMBER with a negative
@@ -444,4 +446,20 @@ fn sdiff(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// SDIFFSTORE destination key [key ...]
 fn sdiffstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     union_diff(ctx, a.from(2), Some(&a[1]), SetOp::Diff)
+}
+
+/// SSCAN key cursor [MATCH pattern] [COUNT count]
+fn sscan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let cursor = keys::parse_cursor(&a[2]).ok_or(error::INVALID_CURSOR)?;
+    let Some(set) = ctx.read_set(&a[1])? else { return Ok(scan_reply(0, Vec::new())) };
+    let opts = ScanOpts::parse(&a, 3)?;
+    let (next, members) = match set {
+        Set::Ints(_) => (0, set.members()),
+        Set::Hash(h) => {
+            let mut found = Vec::new();
+            let next = h.scan(cursor, opts.count, |m, _| found.push(m.to_vec()));
+            (next, found)
+        }
+    };
+    Ok(scan_reply(next, members.into_iter().filter(|m| opts.keep(m)).collect()))
 }
