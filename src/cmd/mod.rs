@@ -12,6 +12,7 @@
 //! counters and access clock, and nothing else touches `Db` slots for keys.
 
 pub mod keys;
+pub mod meta;
 pub mod server;
 pub mod string;
 pub mod tx;
