@@ -11,7 +11,7 @@ pub struct Config {
     pub databases: usize,
     /// Active expiry frequency (the JS timer and `maybe_active_expire` use 1000/hz ms).
     pub hz: u32,
-    /// As set by the user (CONFIG GET shows it; `hz` is it clamped to 1..=500).
+    /// As set by the user, capped to 1..=500 as Redis does (CONFIG GET shows it).
     pub configured_hz: i64,
     /// Keyspace notification flags (`notify::*`).
     pub notify_keyspace_events: u32,
@@ -260,8 +260,9 @@ impl Config {
         let small = |n: i64| n.clamp(0, INT_MAX) as u32;
         match (p.name, s) {
             ("hz", Setting::Int(n)) => {
-                self.configured_hz = n;
-                self.hz = n.clamp(MIN_HZ, MAX_HZ) as u32;
+                // Redis's updateHZ caps the configured value itself (CONFIG GET shows 500).
+                self.configured_hz = n.clamp(MIN_HZ, MAX_HZ);
+                self.hz = self.configured_hz as u32;
             }
             ("notify-keyspace-events", Setting::Notify(f)) => self.notify_keyspace_events = f,
             ("proto-max-bulk-len", Setting::Int(n)) => self.proto_max_bulk_len = n,

@@ -205,3 +205,7 @@ mod tests {
         assert_eq!(c_str(b"abcdef", 3), "abc");
     }
 }
+
+// ---- server ----
+pub const INVALID_ARGS_FOR_COMMAND: Error = Error::fixed("ERR Invalid arguments specified for command");
+pub const NO_CONFIG_FILE: Error = Error::fixed("ERR The server is running without a config file");

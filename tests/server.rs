@@ -205,7 +205,7 @@ fn info_sections_and_fields() {
     assert_eq!(field(&i, "maxmemory_human"), Some("64.00M"));
     assert_eq!(field(&i, "maxmemory_policy"), Some("allkeys-lru"));
     assert_eq!(field(&i, "hz"), Some("500"));
-    assert_eq!(field(&i, "configured_hz"), Some("1000"));
+    assert_eq!(field(&i, "configured_hz"), Some("500"));
     assert_eq!(field(&i, "keyspace_hits"), Some("1"));
     assert_eq!(field(&i, "keyspace_misses"), Some("1"));
     assert_eq!(field(&i, "uptime_in_seconds"), Some("5"));

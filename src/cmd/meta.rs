@@ -171,3 +171,97 @@ pub fn acl_categories(spec: &CommandSpec) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// Where a key-spec starts looking (`begin_search`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum BeginSearch {
+    Index(i64),
+    Keyword { keyword: Vec<u8>, startfrom: i64 },
+    Unknown,
+}
+
+/// How a key-spec finds its keys from there (`find_keys`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FindKeys {
+    Range { lastkey: i64, keystep: i64, limit: i64 },
+    Keynum { keynumidx: i64, firstkey: i64, keystep: i64 },
+    Unknown,
+}
+
+/// One recorded key-spec (COMMAND INFO's 9th field).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeySpec {
+    /// Flag names as Redis prints them (`RW`, `access`, `not_key`, ...).
+    pub flags: Vec<Reply>,
+    pub bs: BeginSearch,
+    pub fk: FindKeys,
+}
+
+impl KeySpec {
+    pub fn has_flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| matches!(f, Reply::Status(s) if s == name))
+    }
+}
+
+/// A flat map's value for `key`.
+fn map_get<'r>(map: &'r Reply, key: &str) -> Option<&'r Reply> {
+    let Reply::Array(v) = map else { return None };
+    v.chunks(2).find(|p| p[0] == Reply::bulk_str(key)).and_then(|p| p.get(1))
+}
+
+fn map_int(map: &Reply, key: &str) -> i64 {
+    match map_get(map, key) {
+        Some(Reply::Int(n)) => *n,
+        _ => 0,
+    }
+}
+
+/// The key-specs recorded for a command.
+pub fn key_specs(spec: &CommandSpec) -> Vec<KeySpec> {
+    let Some((Reply::Array(info), _)) = recorded(spec.fullname) else { return Vec::new() };
+    let Some(Reply::Array(specs)) = info.get(8) else { return Vec::new() };
+    specs
+        .iter()
+        .map(|s| {
+            let flags = match map_get(s, "flags") {
+                Some(Reply::Array(f)) => f.clone(),
+                _ => Vec::new(),
+            };
+            let kind = |part: &str| -> (Option<Vec<u8>>, Reply) {
+                let p = map_get(s, part).cloned().unwrap_or(Reply::Nil);
+                let t = match map_get(&p, "type") {
+                    Some(Reply::Bulk(b)) => Some(b.clone()),
+                    _ => None,
+                };
+                (t, map_get(&p, "spec").cloned().unwrap_or(Reply::Nil))
+            };
+            let (bt, b) = kind("begin_search");
+            let bs = match bt.as_deref() {
+                Some(b"index") => BeginSearch::Index(map_int(&b, "index")),
+                Some(b"keyword") => BeginSearch::Keyword {
+                    keyword: match map_get(&b, "keyword") {
+                        Some(Reply::Bulk(k)) => k.clone(),
+                        _ => Vec::new(),
+                    },
+                    startfrom: map_int(&b, "startfrom"),
+                },
+                _ => BeginSearch::Unknown,
+            };
+            let (ft, f) = kind("find_keys");
+            let fk = match ft.as_deref() {
+                Some(b"range") => FindKeys::Range {
+                    lastkey: map_int(&f, "lastkey"),
+                    keystep: map_int(&f, "keystep"),
+                    limit: map_int(&f, "limit"),
+                },
+                Some(b"keynum") => FindKeys::Keynum {
+                    keynumidx: map_int(&f, "keynumidx"),
+                    firstkey: map_int(&f, "firstkey"),
+                    keystep: map_int(&f, "keystep"),
+                },
+                _ => FindKeys::Unknown,
+            };
+            KeySpec { flags, bs, fk }
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@
 use super::*;
 use crate::config::{self, Param, Setting};
 use crate::glob;
+use meta::{BeginSearch, FindKeys, KeySpec};
 use std::fmt::Write as _;
 
 /// Containers Redis builds with a handler of their own (COMMAND with no subcommand).
@@ -26,6 +27,7 @@ const COMMAND_SUBS: &[CommandSpec] = &[
     CommandSpec::sub("command|count", "count", 2, CMD_SUB, Keys::NONE, "server", command_count),
     CommandSpec::sub("command|docs", "docs", -2, CMD_SUB, Keys::NONE, "server", command_docs),
     CommandSpec::sub("command|getkeys", "getkeys", -4, CMD_SUB, Keys::NONE, "server", command_getkeys),
+    CommandSpec::sub("command|getkeysandflags", "getkeysandflags", -4, CMD_SUB, Keys::NONE, "server", command_getkeysandflags),
     CommandSpec::sub("command|help", "help", 2, CMD_SUB, Keys::NONE, "server", command_help),
     CommandSpec::sub("command|info", "info", -2, CMD_SUB, Keys::NONE, "server", command_info),
     CommandSpec::sub("command|list", "list", -2, CMD_SUB, Keys::NONE, "server", command_list),
@@ -35,6 +37,7 @@ const CONFIG_SUBS: &[CommandSpec] = &[
     CommandSpec::sub("config|get", "get", -3, CFG_SUB, Keys::NONE, "server", config_get),
     CommandSpec::sub("config|help", "help", 2, LOADING | STALE, Keys::NONE, "server", config_help),
     CommandSpec::sub("config|resetstat", "resetstat", 2, CFG_SUB, Keys::NONE, "server", config_resetstat),
+    CommandSpec::sub("config|rewrite", "rewrite", 2, CFG_SUB, Keys::NONE, "server", config_rewrite),
     CommandSpec::sub("config|set", "set", -4, CFG_SUB, Keys::NONE, "server", config_set),
 ];
 
@@ -72,6 +75,9 @@ fn select(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let Some(i) = num::parse_i64(&a[1]) else {
         return Err(error::NOT_INTEGER);
     };
+    if i < i32::MIN as i64 || i > i32::MAX as i64 {
+        return Err(error::out_of_range_between(i32::MIN as i64, i32::MAX as i64));
+    }
     if i < 0 || i >= ctx.srv.dbs.len() as i64 {
         return Err(error::DB_INDEX_OUT_OF_RANGE);
     }
@@ -426,8 +432,117 @@ fn command_list(_: &mut Ctx, a: Args) -> Result<Reply> {
     Ok(Reply::Array(out))
 }
 
-/// COMMAND GETKEYS command [arg ...] (legacy key positions)
-fn command_getkeys(_: &mut Ctx, a: Args) -> Result<Reply> {
+/// Redis's `getKeysUsingKeySpecs`: key positions in `argv` (`argv[0]` is the
+/// command name) with the index of the spec that found each; `None` when a spec
+/// does not apply (Redis then falls back to the command's own key finder).
+fn keys_by_specs(specs: &[KeySpec], argv: &[&[u8]], arity: i32) -> Option<Vec<(usize, usize)>> {
+    let argc = argv.len() as i64;
+    let mut out = Vec::new();
+    for (j, s) in specs.iter().enumerate() {
+        if s.has_flag("not_key") {
+            continue;
+        }
+        let mut first = match &s.bs {
+            BeginSearch::Index(p) => *p,
+            BeginSearch::Keyword { keyword, startfrom } => {
+                let start = if *startfrom > 0 { *startfrom } else { argc + startfrom };
+                let end = if *startfrom > 0 { argc - 1 } else { 1 };
+                let (mut i, mut found) = (start, 0);
+                while i != end && i >= 1 && i < argc {
+                    let arg = argv.get(i as usize).copied().unwrap_or(b"");
+                    if error::c_str(arg, usize::MAX).eq_ignore_ascii_case(&String::from_utf8_lossy(keyword)) {
+                        found = i + 1;
+                        break;
+                    }
+                    i += if start <= end { 1 } else { -1 };
+                }
+                if found == 0 {
+                    continue;
+                }
+                found
+            }
+            BeginSearch::Unknown => return None,
+        };
+        let (last, step) = match s.fk {
+            FindKeys::Range { lastkey, keystep, limit } => {
+                let last = if lastkey >= 0 {
+                    first + lastkey
+                } else if limit == 0 {
+                    argc + lastkey
+                } else {
+                    first + ((argc - first) / limit + lastkey)
+                };
+                (last, keystep)
+            }
+            FindKeys::Keynum { keynumidx, firstkey, keystep } => {
+                if keynumidx >= argc {
+                    return None;
+                }
+                let n = usize::try_from(first + keynumidx).ok().and_then(|i| argv.get(i))?;
+                let n = num::parse_i64(n).filter(|n| *n >= 0)?;
+                first += firstkey;
+                (first.saturating_add(n as i32 as i64).saturating_sub(1), keystep)
+            }
+            FindKeys::Unknown => return None,
+        };
+        if last >= argc || last < first || first >= argc || step <= 0 {
+            return None;
+        }
+        let mut i = first;
+        while i <= last {
+            if i >= argc || i < first {
+                if arity < 0 {
+                    i += step;
+                    continue;
+                }
+                return None;
+            }
+            out.push((i as usize, j));
+            i += step;
+        }
+        if s.has_flag("incomplete") {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The key flags of the two commands whose key-spec has `variable_flags`
+/// (Redis's `setGetKeys` and `bitfieldGetKeys`).
+fn variable_key_flags(name: &str, argv: &[&[u8]]) -> Option<&'static [&'static str]> {
+    let word = |i: usize, w: &str| argv.get(i).is_some_and(|a| error::c_str(a, usize::MAX).eq_ignore_ascii_case(w));
+    match name {
+        "set" => Some(if (3..argv.len()).any(|i| word(i, "get")) {
+            &["RW", "access", "update"]
+        } else {
+            &["OW", "update"]
+        }),
+        "bitfield" => {
+            let (mut i, mut readonly) = (2, true);
+            while i < argv.len() {
+                let rem = argv.len() - i - 1;
+                if word(i, "get") && rem >= 2 {
+                    i += 2;
+                } else if (word(i, "set") || word(i, "incrby")) && rem >= 3 {
+                    readonly = false;
+                    break;
+                } else if word(i, "overflow") && rem >= 1 {
+                    i += 1;
+                } else {
+                    readonly = false;
+                    break;
+                }
+                i += 1;
+            }
+            Some(if readonly { &["RO", "access"] } else { &["RW", "access", "update"] })
+        }
+        _ => None,
+    }
+}
+
+/// COMMAND GETKEYS / GETKEYSANDFLAGS: keys by the recorded key-specs, else by
+/// the legacy first/last/step positions.
+fn getkeys(a: Args, with_flags: bool) -> Result<Reply> {
     let argv = a.from(2);
     let base = lookup(&a[2]).ok_or(error::INVALID_COMMAND)?;
     let spec = match (base.is_container(), argv.get(1)) {
@@ -438,13 +553,50 @@ fn command_getkeys(_: &mut Ctx, a: Args) -> Result<Reply> {
             .ok_or(error::INVALID_COMMAND)?,
         _ => base,
     };
-    if spec.keys.first <= 0 {
+    let specs = meta::key_specs(spec);
+    let has_keyspec = specs.iter().any(|s| !s.has_flag("not_key"));
+    let variable = specs.iter().any(|s| s.has_flag("variable_flags"));
+    if !has_keyspec && spec.keys.first <= 0 {
         return Err(error::NO_KEY_ARGS);
     }
     if !spec.arity_ok(argv.len()) {
         return Err(error::INVALID_NUM_ARGS);
     }
-    Ok(Reply::Array(spec.key_indexes(argv.len()).into_iter().map(|i| Reply::bulk(argv[i])).collect()))
+    let found = if has_keyspec && !variable { keys_by_specs(&specs, argv, spec.arity) } else { None };
+    let found = found.unwrap_or_else(|| spec.key_indexes(argv.len()).into_iter().map(|i| (i, 0)).collect());
+    if found.is_empty() {
+        if spec.flags & NO_MANDATORY_KEYS != 0 {
+            return Ok(Reply::empty_array());
+        }
+        return Err(error::INVALID_ARGS_FOR_COMMAND);
+    }
+    let key = |i: usize| Reply::bulk(argv.get(i).copied().unwrap_or(b""));
+    Ok(Reply::Array(
+        found
+            .into_iter()
+            .map(|(i, j)| {
+                if with_flags {
+                    let flags = match variable_key_flags(spec.fullname, argv) {
+                        Some(f) => f.iter().map(|n| Reply::status(n)).collect(),
+                        None => specs.get(j).map(|s| s.flags.clone()).unwrap_or_default(),
+                    };
+                    Reply::Array(vec![key(i), Reply::Array(flags)])
+                } else {
+                    key(i)
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// COMMAND GETKEYS command [arg ...]
+fn command_getkeys(_: &mut Ctx, a: Args) -> Result<Reply> {
+    getkeys(a, false)
+}
+
+/// COMMAND GETKEYSANDFLAGS command [arg ...]
+fn command_getkeysandflags(_: &mut Ctx, a: Args) -> Result<Reply> {
+    getkeys(a, true)
 }
 
 fn help(lines: &[&'static str]) -> Reply {
@@ -555,6 +707,11 @@ fn config_set(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 fn config_resetstat(ctx: &mut Ctx, _: Args) -> Result<Reply> {
     ctx.srv.stats = Default::default();
     Ok(Reply::OK)
+}
+
+/// CONFIG REWRITE (there is no config file to rewrite)
+fn config_rewrite(_: &mut Ctx, _: Args) -> Result<Reply> {
+    Err(error::NO_CONFIG_FILE)
 }
 
 /// CONFIG HELP
