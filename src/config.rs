@@ -3,6 +3,7 @@
 //! CONFIG GET/SET (in `cmd/server.rs`) read and write these through the
 //! `PARAMS` table, so a parameter is listed once with its type and bounds.
 
+use crate::error;
 use crate::notify;
 
 #[derive(Clone, Debug)]
@@ -201,39 +202,35 @@ pub fn memtoull(s: &[u8]) -> Option<u64> {
     Some(val.wrapping_mul(mul))
 }
 
-fn between(min: i64, max: i64) -> String {
-    format!("argument must be between {min} and {max} inclusive")
-}
-
 impl Param {
     /// Parses a CONFIG SET value; the error is Redis's reason text.
     pub fn parse(&self, v: &[u8]) -> Result<Setting, String> {
         match self.kind {
             Kind::Int { min, max } => {
                 let n = crate::num::parse_i64(v)
-                    .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
+                    .ok_or_else(|| error::CFG_NOT_INTEGER.to_string())?;
                 if n < min || n > max {
-                    return Err(between(min, max));
+                    return Err(error::cfg_between(min, max));
                 }
                 Ok(Setting::Int(n))
             }
             Kind::MemoryU64 => {
-                memtoull(v).map(Setting::U64).ok_or_else(|| "argument must be a memory value".into())
+                memtoull(v).map(Setting::U64).ok_or_else(|| error::CFG_NOT_MEMORY.into())
             }
             Kind::MemoryI64 { min, max } => {
-                let n = memtoull(v).ok_or_else(|| "argument must be a memory value".to_string())? as i64;
+                let n = memtoull(v).ok_or_else(|| error::CFG_NOT_MEMORY.to_string())? as i64;
                 if n < min || n > max {
-                    return Err(between(min, max));
+                    return Err(error::cfg_between(min, max));
                 }
                 Ok(Setting::Int(n))
             }
             Kind::Policy => Policy::parse(c_bytes(v)).map(Setting::Policy).ok_or_else(|| {
                 let names: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
-                format!("argument(s) must be one of the following: {}", names.join(", "))
+                error::cfg_one_of(&names)
             }),
             Kind::Notify => notify::parse_flags(c_bytes(v))
                 .map(Setting::Notify)
-                .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
+                .ok_or_else(|| error::CFG_BAD_NOTIFY.into()),
         }
     }
 }

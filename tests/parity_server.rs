@@ -34,6 +34,8 @@ enum Norm {
     OurCommands,
     /// CONFIG GET: pairs restricted to our parameters, sorted.
     ConfigMap,
+    /// INFO: the `dbN:keys=...` lines of the keyspace section, exactly.
+    Keyspace,
 }
 
 struct Step {
@@ -177,6 +179,20 @@ fn brief(r: &Reply) -> String {
     s
 }
 
+/// The keyspace lines of an INFO reply (or the reply itself when not a bulk).
+fn keyspace(r: &Reply) -> Reply {
+    match r {
+        Reply::Bulk(b) => Reply::Array(
+            String::from_utf8_lossy(b)
+                .split("\r\n")
+                .filter(|l| l.starts_with("db"))
+                .map(Reply::bulk_str)
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn run(name: &str, steps: &[Step]) {
     let Some(server) = RedisServer::start() else { return };
     let mut redis = server.client();
@@ -191,6 +207,7 @@ fn run(name: &str, steps: &[Step]) {
             Norm::Tree => tree(&s.argv, &ours) == tree(&s.argv, &theirs),
             Norm::OurCommands => our_commands(&s.argv, &ours) == our_commands(&s.argv, &theirs),
             Norm::ConfigMap => config_map(&ours) == config_map(&theirs),
+            Norm::Keyspace => same(Cmp::Shape, &ours, &theirs) && keyspace(&ours) == keyspace(&theirs),
         };
         if !ok {
             bad.push(format!("[{name} #{i}] {}\n    redis: {}\n    ours:  {}", show(&s.argv), brief(&theirs), brief(&ours)));
@@ -241,6 +258,7 @@ fn parity_server_hand_written() {
     s.push(exact(&["SELECT", "0"]));
     s.push(exact(&["GET", "b"]));
     s.push(exact(&["SWAPDB", "0", "0"]));
+    s.push(step(&["INFO", "keyspace"], Norm::Keyspace));
     for (x, y) in [("0", "16"), ("-1", "0"), ("x", "0"), ("0", "y"), ("x", "y"), ("2147483648", "0"), ("0", "-2147483649"), ("1.0", "0")] {
         s.push(exact(&["SWAPDB", x, y]));
     }
@@ -253,6 +271,8 @@ fn parity_server_hand_written() {
     s.push(exact(&["GET", "a"]));
     s.push(exact(&["FLUSHALL", "sync"]));
     s.push(exact(&["GET", "a"]));
+    s.push(step(&["INFO", "keyspace"], Norm::Keyspace));
+    s.push(step(&["INFO"], Norm::Keyspace));
     s.push(exact(&["FLUSHALL", "x"]));
     s.push(exact(&["FLUSHALL"]));
     s.push(exact(&["FLUSHDB"]));
@@ -358,7 +378,47 @@ fn parity_server_hand_written() {
     s.push(exact(&["EXEC"]));
     s.push(exact(&["SELECT", "1"]));
     s.push(exact(&["GET", "k"]));
+    s.push(step(&["INFO", "keyspace"], Norm::Keyspace));
     run("server-hand", &s);
+}
+
+/// WATCH in one connection, SWAPDB / FLUSHDB / FLUSHALL in another, on both servers.
+#[test]
+fn parity_server_watch_across_connections() {
+    let Some(server) = RedisServer::start() else { return };
+    let (mut r1, mut r2) = (server.client(), server.client());
+    let mut srv = cinnabar::Server::new(cinnabar::Options::default());
+    let (mut c1, mut c2) = (srv.new_client(), srv.new_client());
+    assert_eq!(r1.call(&["FLUSHALL"]), Reply::OK);
+    // (connection, command); each scenario ends with EXEC on connection 1.
+    let scenarios: &[&[(u8, &[&str])]] = &[
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["SWAPDB", "0", "1"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["SWAPDB", "0", "0"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["SWAPDB", "2", "3"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["FLUSHALL"]), (1, &["WATCH", "k"]), (2, &["SELECT", "1"]), (2, &["SET", "k", "b"]), (2, &["SWAPDB", "1", "0"]),
+            (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["FLUSHALL"]), (1, &["WATCH", "k"]), (2, &["SWAPDB", "1", "0"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["SELECT", "5"]), (2, &["FLUSHDB"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["SELECT", "0"]), (2, &["FLUSHDB", "ASYNC"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "k", "a"]), (1, &["WATCH", "k"]), (2, &["FLUSHALL", "SYNC"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["FLUSHALL"]), (1, &["WATCH", "k"]), (2, &["FLUSHALL"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+        &[(1, &["SET", "j", "a"]), (1, &["WATCH", "k"]), (2, &["FLUSHDB"]), (1, &["MULTI"]), (1, &["GET", "k"])],
+    ];
+    let mut bad = Vec::new();
+    for (n, sc) in scenarios.iter().enumerate() {
+        for (who, argv) in sc.iter().copied().chain(std::iter::once((1u8, &["EXEC"][..]))) {
+            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+            let (theirs, ours) = if who == 1 {
+                (r1.call(argv), srv.execute(&mut c1, &refs))
+            } else {
+                (r2.call(argv), srv.execute(&mut c2, &refs))
+            };
+            if theirs != ours {
+                bad.push(format!("scenario {n}: [{who}] {argv:?}\n    redis: {}\n    ours:  {}", brief(&theirs), brief(&ours)));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 fn arg(g: &mut Gen) -> Vec<u8> {
@@ -438,7 +498,7 @@ fn random_step(g: &mut Gen) -> Step {
             for _ in 0..g.below(3) {
                 v.push(g.pick(&["server", "clients", "memory", "stats", "keyspace", "all", "default", "everything", "nope", "KEYSPACE"]).to_string());
             }
-            step(&v, SHAPE)
+            step(&v, Norm::Keyspace)
         }
         12 => step(&if g.chance(90) { vec!["TIME"] } else { vec!["TIME", "x"] }, SHAPE),
         13 | 14 => {
@@ -514,4 +574,10 @@ fn parity_server_random() {
     let mut g = Gen::new(2024);
     let steps: Vec<Step> = (0..2500).map(|_| random_step(&mut g)).collect();
     run("server-random", &steps);
+}
+
+#[test]
+fn keyspace_norm_sees_lines() {
+    let r = Reply::bulk_str("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n");
+    assert_eq!(keyspace(&r), Reply::Array(vec![Reply::bulk_str("db0:keys=1,expires=0,avg_ttl=0")]));
 }

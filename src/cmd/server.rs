@@ -104,6 +104,9 @@ fn swapdb(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         return Err(error::DB_INDEX_OUT_OF_RANGE);
     }
     let (x, y) = (x as usize, y as usize);
+    if x == y {
+        return Ok(Reply::OK);
+    }
     let now = ctx.now;
     ctx.srv.touch_all_watched_in_db(x, Some(y), now);
     ctx.srv.touch_all_watched_in_db(y, Some(x), now);
@@ -684,9 +687,9 @@ fn config_set(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         }
         let typed = error::c_str(name, usize::MAX);
         if p.immutable {
-            failure = Some(error::config_set_failed(&typed, "can't set immutable config"));
+            failure = Some(error::config_set_failed(&typed, error::CFG_IMMUTABLE));
         } else if params.iter().any(|q| std::ptr::eq(*q, p)) {
-            failure = Some(error::config_set_failed(&typed, "duplicate parameter"));
+            failure = Some(error::config_set_failed(&typed, error::CFG_DUPLICATE));
         }
         params.push(p);
     }
