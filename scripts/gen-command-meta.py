@@ -7,7 +7,7 @@ them, for exactly the commands in our table (see src/cmd/meta.rs for the format)
 Our command names come from the ignored test `command_table_names` in tests/server.rs, so the
 file always follows the table. Run it after adding commands to any family; commit the result.
 """
-import collections, os, re, socket, subprocess, sys, tempfile, time
+import collections, os, re, shutil, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "cmd", "meta.txt")
@@ -79,6 +79,7 @@ def start_redis():
     port = s.getsockname()[1]
     s.close()
     d = tempfile.mkdtemp(prefix="cinnabar-meta-")
+    start_redis.dir = d
     proc = subprocess.Popen(
         [os.environ.get("REDIS_SERVER", "redis-server"), "--port", str(port), "--bind", "127.0.0.1",
          "--save", "", "--appendonly", "no", "--dir", d],
@@ -159,6 +160,7 @@ def main():
     finally:
         proc.kill()
         proc.wait()
+        shutil.rmtree(start_redis.dir, ignore_errors=True)
     counts = collections.Counter()
     for _, i, d in entries:
         strings_of([i, d], counts)

@@ -63,7 +63,12 @@ fn table_agrees_with_recorded_command_info() {
     let known: Vec<&str> = FLAG_NAMES.iter().map(|f| f.1).collect();
     let mut bad = Vec::new();
     for spec in every_spec() {
-        let Some((Reply::Array(info), _)) = meta::recorded(spec.fullname) else { continue };
+        let Some((Reply::Array(info), docs)) = meta::recorded(spec.fullname) else { continue };
+        let Reply::Array(docs) = docs else { continue };
+        let group = docs.chunks(2).find(|p| p[0] == bulk("group")).and_then(|p| p.get(1).cloned());
+        if group != Some(bulk(spec.group)) {
+            bad.push(format!("{}: group {:?} vs redis {group:?}", spec.fullname, spec.group));
+        }
         let int = |i: usize| match info.get(i) {
             Some(Reply::Int(n)) => *n,
             _ => i64::MIN,
