@@ -191,10 +191,7 @@ pub fn memtoull(s: &[u8]) -> Option<u64> {
     }
     let mut val: u64 = 0;
     for &c in &s[..digits] {
-        val = match val.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)) {
-            Some(v) => v,
-            None => u64::MAX,
-        };
+        val = val.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)).unwrap_or(u64::MAX);
         if val == u64::MAX {
             break;
         }
