@@ -228,3 +228,22 @@ pub const NUMKEYS_GT_ARGS: Error = Error::fixed("ERR Number of keys can't be gre
 pub const LIMIT_NEGATIVE: Error = Error::fixed("ERR LIMIT can't be negative");
 /// Not a Redis error: a reply that would hold more elements than we allow (see README).
 pub const REPLY_TOO_LARGE: Error = Error::fixed("ERR reply too large: more than 16777216 elements");
+// ---- server ----
+pub const INVALID_ARGS_FOR_COMMAND: Error = Error::fixed("ERR Invalid arguments specified for command");
+pub const NO_CONFIG_FILE: Error = Error::fixed("ERR The server is running without a config file");
+/// Reasons CONFIG SET gives after `... (possibly related to argument 'x') - `.
+pub const CFG_NOT_INTEGER: &str = "argument couldn't be parsed into an integer";
+pub const CFG_NOT_MEMORY: &str = "argument must be a memory value";
+pub const CFG_IMMUTABLE: &str = "can't set immutable config";
+pub const CFG_DUPLICATE: &str = "duplicate parameter";
+pub const CFG_BAD_NOTIFY: &str = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
+/// `argument must be between <min> and <max> inclusive`
+pub fn cfg_between(min: i64, max: i64) -> String {
+    format!("argument must be between {min} and {max} inclusive")
+}
+
+/// `argument(s) must be one of the following: a, b, c`
+pub fn cfg_one_of(names: &[&str]) -> String {
+    format!("argument(s) must be one of the following: {}", names.join(", "))
+}

@@ -105,6 +105,10 @@ pub struct Server {
     expire_cursor_db: usize,
     last_expire_cycle_ms: i64,
     pub peak_memory: usize,
+    /// Clients made by `new_client` and not yet dropped (INFO clients).
+    pub connected_clients: usize,
+    /// Clients ever made (INFO stats `total_connections_received`).
+    pub total_connections: u64,
 }
 
 impl Server {
@@ -128,6 +132,8 @@ impl Server {
             expire_cursor_db: 0,
             last_expire_cycle_ms: i64::MIN,
             peak_memory: 0,
+            connected_clients: 0,
+            total_connections: 0,
         }
     }
 
@@ -142,6 +148,8 @@ impl Server {
     pub fn new_client(&mut self) -> Client {
         let id = self.next_client_id;
         self.next_client_id += 1;
+        self.connected_clients += 1;
+        self.total_connections += 1;
         Client { id, db: 0, multi: None }
     }
 
@@ -149,6 +157,7 @@ impl Server {
     pub fn drop_client(&mut self, client: &Client) {
         self.unwatch_all(client.id);
         self.watches.by_client.remove(&client.id);
+        self.connected_clients = self.connected_clients.saturating_sub(1);
     }
 
     // ---------------------------------------------------------------- dispatch

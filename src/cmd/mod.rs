@@ -15,6 +15,7 @@ pub mod bitmap;
 pub mod hll;
 pub mod keys;
 pub mod scan;
+pub mod meta;
 pub mod server;
 pub mod set;
 pub mod string;
