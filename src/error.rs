@@ -205,3 +205,8 @@ mod tests {
         assert_eq!(c_str(b"abcdef", 3), "abc");
     }
 }
+
+// ---- strings ----
+pub const DECREMENT_OVERFLOW: Error = Error::fixed("ERR decrement would overflow");
+pub const LCS_ALLOC_FAILED: Error =
+    Error::fixed("ERR Insufficient memory, failed allocating transient memory for LCS");
