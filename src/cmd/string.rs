@@ -201,21 +201,18 @@ fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     };
     match at {
         Some(at) if flags & (EXAT | PXAT) != 0 && at <= ctx.now => {
-            if ctx.delete_key(key) {
-                ctx.notify(notify::GENERIC, "del", key);
-            }
+            ctx.delete_key(key);
+            ctx.notify(notify::GENERIC, "del", key);
         }
         Some(at) => {
             ctx.set_expire(slot, at);
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "expire", key);
         }
-        None if flags & PERSIST != 0 => {
-            if ctx.db_ref().entry(slot).expire().is_some() {
-                ctx.db().set_expire(slot, None);
-                ctx.modified(key);
-                ctx.notify(notify::GENERIC, "persist", key);
-            }
+        None if flags & PERSIST != 0 && ctx.db_ref().entry(slot).expire().is_some() => {
+            ctx.db().set_expire(slot, None);
+            ctx.modified(key);
+            ctx.notify(notify::GENERIC, "persist", key);
         }
         None => {}
     }
@@ -558,7 +555,7 @@ fn incrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         },
     };
     let by = LDouble::parse(&a[2]).ok_or(error::NOT_FLOAT)?;
-    let sum = old.add(by);
+    let sum = old.plus(by);
     let text = match sum.is_finite().then(|| sum.to_human()).flatten() {
         Some(t) => t.into_bytes(),
         None => return Err(error::NAN_OR_INF),
