@@ -247,3 +247,7 @@ pub fn cfg_between(min: i64, max: i64) -> String {
 pub fn cfg_one_of(names: &[&str]) -> String {
     format!("argument(s) must be one of the following: {}", names.join(", "))
 }
+// ---- strings ----
+pub const DECREMENT_OVERFLOW: Error = Error::fixed("ERR decrement would overflow");
+pub const LCS_ALLOC_FAILED: Error =
+    Error::fixed("ERR Insufficient memory, failed allocating transient memory for LCS");

@@ -208,8 +208,7 @@ fn push_xzero(v: &mut Vec<u8>, len: usize) {
 }
 
 /// Visits the registers of a sparse body as runs: `f(first, len, value)`.
-/// Corrupt when the runs do not cover exactly 16384 registers (Redis stops
-/// at a VAL run that would overflow).
+/// Corrupt when the runs do not cover exactly 16384 registers.
 fn sparse_runs(s: &[u8], mut f: impl FnMut(usize, usize, u8)) -> Result<(), Corrupt> {
     let mut idx = 0usize;
     let mut p = HDR;
@@ -218,8 +217,10 @@ fn sparse_runs(s: &[u8], mut f: impl FnMut(usize, usize, u8)) -> Result<(), Corr
         match op {
             Op::Zero(n) | Op::Xzero(n) => idx = idx.saturating_add(n),
             Op::Val(v, n) => {
+                // Debian's redis-server 7.0.15 carries the CVE-2025-32023 fix: a VAL
+                // run past the last register is corruption, not the end of the data.
                 if idx + n > REGISTERS {
-                    break;
+                    return Err(Corrupt);
                 }
                 f(idx, n, v);
                 idx += n;

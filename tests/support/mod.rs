@@ -123,6 +123,7 @@ pub enum Cmp {
     Shape,
 }
 
+#[derive(Clone)]
 pub struct Step {
     pub argv: Vec<Vec<u8>>,
     pub cmp: Cmp,
