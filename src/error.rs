@@ -205,3 +205,7 @@ mod tests {
         assert_eq!(c_str(b"abcdef", 3), "abc");
     }
 }
+
+// ---- wasm binding ----
+/// A request buffer the package's encoder did not produce (never seen in normal use).
+pub const BAD_REQUEST: Error = Error::fixed("ERR Protocol error: malformed request from the JS binding");

@@ -1,0 +1,9 @@
+// Cloudflare Workers (workerd) entry: workerd compiles no wasm from bytes and
+// has no usable import.meta.url, so the .wasm is imported as a module.
+import wasmModule from "./dist/cinnabar_bg.wasm";
+import * as glue from "./dist/cinnabar.js";
+import { _setup } from "./src/cinnabar.js";
+
+_setup(glue, glue.initSync({ module: wasmModule }));
+
+export { Cinnabar, Pipeline, ReplyError } from "./src/cinnabar.js";
