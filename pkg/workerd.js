@@ -4,6 +4,7 @@ import wasmModule from "./dist/cinnabar_bg.wasm";
 import * as glue from "./dist/cinnabar.js";
 import { _setup } from "./src/cinnabar.js";
 
-_setup(glue, glue.initSync({ module: wasmModule }));
+// No timer: workerd cancels a request's timers when it ends (see src/cinnabar.js).
+_setup(glue, glue.initSync({ module: wasmModule }), { timer: false });
 
 export { Cinnabar, Pipeline, ReplyError } from "./src/cinnabar.js";

@@ -20,14 +20,19 @@ let u8 = new Uint8Array(0);
 let dv = new DataView(u8.buffer);
 let hdr = 0; // index (in u32 words) of the io header
 let table = []; // [{ name, arity, flags, firstKey, lastKey, step }]
+let useTimer = true; // false in workerd: see Shared
 
 const KEEP = 1 << 20; // matches src/wasm/mod.rs: larger buffers are trimmed after use
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
-/** Called once by the entry file after the wasm is instantiated. */
-export function _setup(wasmGlue, exports) {
+/**
+ * Called once by the entry file after the wasm is instantiated. `timer: false`
+ * (workerd) drives active expiry from commands instead of a timer.
+ */
+export function _setup(wasmGlue, exports, { timer = true } = {}) {
   glue = wasmGlue;
+  useTimer = timer;
   memory = exports.memory;
   hdr = glue.ioHeader() >>> 2;
   table = Object.freeze(
@@ -252,17 +257,41 @@ function readReply(asBuffer) {
 
 // ---------------------------------------------------------- shared engine
 
-/** What all duplicates of one store share: the wasm Store and the expiry timer. */
+/**
+ * What all duplicates of one store share: the wasm Store and active expiry.
+ *
+ * Active expiry runs `Store.activeExpire()` every 1000/hz ms. In Node and
+ * browsers a timer does it (unref'd in Node so it never keeps a process alive),
+ * started at the first command because workerd forbids timers at global scope.
+ * workerd also ends a request's timers with the request and freezes Date.now()
+ * inside it, so there (`timer: false`) the pass runs before a command when one
+ * is due instead.
+ */
 class Shared {
   constructor(store) {
     this.store = store;
     this.open = 0;
-    this.timer = null; // null: not started yet; false: timers unavailable
+    this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
+    this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
   }
-  /** Starts the active expiry timer (lazily: workerd forbids timers at global scope). */
+  /** Called before every command. */
+  beforeCommand() {
+    if (this.timer === null) this.start();
+    else if (this.timer === false && this.store !== null) {
+      const now = Date.now();
+      if (now >= this.due) {
+        this.store.activeExpire();
+        this.due = now + Math.floor(1000 / this.store.hz);
+      }
+    }
+  }
   start() {
     this.hz = this.store.hz;
+    if (!useTimer) {
+      this.timer = false;
+      return this.beforeCommand();
+    }
     const ref = new WeakRef(this);
     try {
       const t = setInterval(() => {
@@ -287,6 +316,7 @@ class Shared {
     if (--this.open > 0) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = false;
+    this.due = Infinity;
     this.store.free();
     this.store = null;
   }
@@ -333,7 +363,7 @@ export class Cinnabar {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
     args = normalize(name, args);
-    if (this.#shared.timer === null) this.#shared.start();
+    this.#shared.beforeCommand();
     let p = inputFor(commandBound(name, args));
     const end = writeCommand(p, name, args);
     const n = conn.call(end - p);
@@ -352,7 +382,7 @@ export class Cinnabar {
   _batch(cmds, transaction) {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
-    if (this.#shared.timer === null) this.#shared.start();
+    this.#shared.beforeCommand();
     let bound = 4;
     for (const c of cmds) bound += commandBound(c.name, c.args);
     const start = inputFor(bound);
