@@ -450,14 +450,21 @@ export class Cinnabar {
     this.close();
   }
 
-  [Symbol.dispose]() {
-    this.close();
-  }
-
   /** The commands this build supports (name, arity, flags, key positions). */
   static get commands() {
     return table;
   }
+}
+
+// `using db = new Cinnabar()` where the runtime has explicit resource management.
+if (typeof Symbol.dispose === "symbol") {
+  Object.defineProperty(Cinnabar.prototype, Symbol.dispose, {
+    value() {
+      this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 function readExec(cmds, execCmd) {

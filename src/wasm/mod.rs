@@ -63,7 +63,7 @@ struct Io {
 }
 
 thread_local! {
-    static IO: RefCell<Io> = RefCell::new(Io { input: Vec::new(), out: Vec::new() });
+    static IO: RefCell<Io> = const { RefCell::new(Io { input: Vec::new(), out: Vec::new() }) };
 }
 
 fn publish_input(input: &[u8]) {

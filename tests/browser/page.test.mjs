@@ -25,7 +25,7 @@ after(async () => {
 test("the console page runs typed commands and shows the replies", async () => {
   const { page, problems } = await watchedPage(browser.ctx);
   await page.goto(server.url);
-  await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+  await page.waitForSelector("body[data-ready='1'][data-worker='1']", { timeout: 15000 });
   const type = async (line) => {
     const before = await page.locator("#log > div").count();
     await page.fill("#cmd", line);

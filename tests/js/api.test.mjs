@@ -92,6 +92,9 @@ test("binary keys and values round trip byte for byte", () => {
   assert.equal(db.set(key, val), "OK");
   assert.deepEqual(db.getBuffer(key), val);
   assert.deepEqual(db.callBuffer("GET", key), val);
+  // Buffer variants turn every string into bytes, status replies too (as ioredis)
+  assert.deepEqual(db.setBuffer("s", "v"), new TextEncoder().encode("OK"));
+  assert.deepEqual(db.pingBuffer(), new TextEncoder().encode("PONG"));
   assert.equal(db.get(bytes(0xff, 0x00)), null, "a prefix is another key");
   // Buffer is a Uint8Array: accepted as is
   db.set(Buffer.from("buf-key"), Buffer.from([0xc3, 0x28]));

@@ -58,7 +58,7 @@ test("errors, pipelines, transactions and bytes in workerd", async () => {
   assert.deepEqual(await call("SET", "k", { bad: 1 }), { status: 400, body: { error: "cinnabar: argument 2 of SET is an object (Object); expected a string, a finite number, a bigint or a Uint8Array", code: "TypeError" } });
 });
 
-test("active expiry runs in workerd (timer started inside a request)", async () => {
+test("active expiry runs in workerd (driven by commands: workerd ends a request's timers)", async () => {
   const names = (await get("/commands")).body;
   for (const c of ["pexpire", "dbsize"]) {
     assert.ok(names.includes(c), `this test needs ${c.toUpperCase()} (keys family) in the wasm build`);
