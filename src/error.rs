@@ -251,3 +251,6 @@ pub fn cfg_one_of(names: &[&str]) -> String {
 pub const DECREMENT_OVERFLOW: Error = Error::fixed("ERR decrement would overflow");
 pub const LCS_ALLOC_FAILED: Error =
     Error::fixed("ERR Insufficient memory, failed allocating transient memory for LCS");
+// ---- wasm binding ----
+/// A request buffer the package's encoder did not produce (never seen in normal use).
+pub const BAD_REQUEST: Error = Error::fixed("ERR Protocol error: malformed request from the JS binding");

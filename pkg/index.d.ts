@@ -1,0 +1,568 @@
+/**
+ * cinnabar: a Redis-compatible in-memory data store, in process, for the
+ * browser, Web Workers, Cloudflare Workers (workerd) and Node. Redis 7.0 is the
+ * specification: replies, numbers and error texts are redis-server's.
+ *
+ * Everything is synchronous (the data lives in this process's memory) and the
+ * package needs no init call in any runtime.
+ *
+ * Replies have ioredis's RESP2 shapes: status and bulk strings → `string`
+ * (UTF-8 decoded; the `xxxBuffer` variants give `Uint8Array` instead), integers
+ * → `number`, nil → `null`, arrays → `Array`. An error reply throws
+ * {@link ReplyError}.
+ *
+ * @example
+ * ```ts
+ * import { Cinnabar } from "cinnabar";
+ * const db = new Cinnabar();
+ * db.set("user:1", "ada", "EX", 60);   // "OK"
+ * db.get("user:1");                      // "ada"
+ * db.incr("visits");                     // 1
+ * ```
+ * @packageDocumentation
+ */
+
+/** A command argument. Numbers and bigints are sent in decimal (`String(n)`); `Uint8Array` (and Node's `Buffer`) as raw bytes. Arrays are flattened one level, as ioredis does. */
+export type Arg = string | number | bigint | Uint8Array;
+/** An argument list item: an {@link Arg} or an array of them (flattened). */
+export type ArgOrList = Arg | readonly Arg[];
+
+/** Any reply (string mode). Errors nested in arrays (raw `EXEC`) are {@link ReplyError} values. */
+export type Reply = string | number | null | ReplyError | Reply[];
+/** Any reply with strings as bytes (the `xxxBuffer` variants and {@link Cinnabar.callBuffer}). */
+export type BufferReply = Uint8Array | number | null | ReplyError | BufferReply[];
+
+/** The same reply type with every string turned into `Uint8Array` (used for the `xxxBuffer` variants). */
+export type ToBuffer<T> = T extends string
+  ? Uint8Array
+  : T extends readonly [infer A, infer B]
+    ? [ToBuffer<A>, ToBuffer<B>]
+    : T extends readonly (infer U)[]
+      ? ToBuffer<U>[]
+      : T;
+
+/** `[error, undefined]` for a command whose reply was an error, else `[null, result]`. */
+export type PipelineResult = [error: null, result: Reply | BufferReply] | [error: ReplyError, result: undefined];
+
+/** Options of `new Cinnabar(options)`. */
+export interface CinnabarOptions {
+  /** Number of logical databases (SELECT 0..n-1). Default 16. */
+  databases?: number;
+  /** Active expiry frequency in Hz (a timer runs every 1000/hz ms, 1..500). Default 10. */
+  hz?: number;
+  /** Seed of the store's random generator (RANDOMKEY, SCAN order, eviction sampling). */
+  seed?: number;
+}
+
+/** One entry of {@link Cinnabar.commands}: the command table of this build. */
+export interface CommandInfo {
+  /** Lowercase command name, e.g. `"get"`. */
+  readonly name: string;
+  /** Redis arity: argument count including the name; negative means "at least". */
+  readonly arity: number;
+  /** Redis command flags, e.g. `["readonly", "fast"]`. */
+  readonly flags: readonly string[];
+  /** Legacy key positions (first, last, step), as COMMAND INFO reports them. */
+  readonly firstKey: number;
+  readonly lastKey: number;
+  readonly step: number;
+}
+
+/**
+ * An error reply from the store. Thrown by commands; returned inside pipeline
+ * results (`[err, undefined]`) and raw `EXEC` arrays.
+ *
+ * @example
+ * ```ts
+ * try { db.incr("name"); } catch (e) {
+ *   if (e instanceof ReplyError) console.log(e.code, e.message); // "ERR" "ERR value is not an integer or out of range"
+ * }
+ * ```
+ */
+export declare class ReplyError extends Error {
+  /** Redis's exact error text, e.g. `WRONGTYPE Operation against a key holding the wrong kind of value`. */
+  readonly message: string;
+  /** The first word of the message: `ERR`, `WRONGTYPE`, `EXECABORT`, ... */
+  readonly code: string;
+  /** The command that failed (lowercase name, normalised arguments), as ioredis reports it. */
+  command?: { name: string; args: Array<string | Uint8Array> };
+  /** On an EXECABORT from `multi().exec()`: the errors of the commands refused while queueing. */
+  previousErrors?: ReplyError[];
+  /** @internal */
+  constructor(message: string, command?: { name: string; args: Array<string | Uint8Array> });
+}
+
+/** SET's options: `EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL`, `NX | XX`, `GET`. */
+export type SetOption = "EX" | "PX" | "EXAT" | "PXAT" | "KEEPTTL" | "NX" | "XX" | "GET" | (string & {}) | number | bigint;
+/** GETEX's options: `EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST`. */
+export type GetExOptions = [] | ["PERSIST"] | ["EX" | "PX" | "EXAT" | "PXAT" | (string & {}), Arg];
+/** EXPIRE family's condition: `NX | XX | GT | LT`. */
+export type ExpireCondition = [] | ["NX" | "XX" | "GT" | "LT" | (string & {})];
+/** SCAN's options: `MATCH pattern`, `COUNT n`, `TYPE type`. */
+export type ScanOption = "MATCH" | "COUNT" | "TYPE" | (string & {}) | number;
+/** LCS's options: `LEN`, `IDX`, `MINMATCHLEN n`, `WITHMATCHLEN`. */
+export type LcsOption = "LEN" | "IDX" | "MINMATCHLEN" | "WITHMATCHLEN" | (string & {}) | number;
+
+/**
+ * Every supported command with its arguments and reply type (string mode).
+ * `Cinnabar` has each as a method returning the reply; `Pipeline` as a method
+ * that queues it. Each also has an `xxxBuffer` variant whose strings are
+ * `Uint8Array`. A node test checks that every command of the wasm's table is
+ * declared here.
+ */
+export interface CommandSignatures {
+  // ---------------------------------------------------------------- strings
+  /**
+   * GET key: the string value, or `null` when the key does not exist.
+   * @example db.get("user:1") // "ada"
+   */
+  get(key: Arg): string | null;
+  /**
+   * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL]: "OK"; `null` when NX/XX prevented it; with GET the old value.
+   * @example db.set("session", "abc", "PX", 30000, "NX") // "OK" or null
+   */
+  set(key: Arg, value: Arg, ...options: SetOption[]): "OK" | string | null;
+  /**
+   * SETNX key value: 1 when set, 0 when the key existed.
+   * @example db.setnx("lock", "me") // 1
+   */
+  setnx(key: Arg, value: Arg): number;
+  /**
+   * SETEX key seconds value.
+   * @example db.setex("otp", 60, "123456") // "OK"
+   */
+  setex(key: Arg, seconds: Arg, value: Arg): "OK";
+  /**
+   * PSETEX key milliseconds value.
+   * @example db.psetex("otp", 1500, "123456") // "OK"
+   */
+  psetex(key: Arg, milliseconds: Arg, value: Arg): "OK";
+  /**
+   * GETSET key value: the old value (or `null`), setting the new one.
+   * @example db.getset("counter", "0") // "41"
+   */
+  getset(key: Arg, value: Arg): string | null;
+  /**
+   * GETDEL key: the value, deleting the key.
+   * @example db.getdel("token") // "abc"
+   */
+  getdel(key: Arg): string | null;
+  /**
+   * GETEX key [EX s|PX ms|EXAT t|PXAT t|PERSIST]: the value, changing its TTL.
+   * @example db.getex("session", "EX", 600) // "abc"
+   */
+  getex(key: Arg, ...options: GetExOptions): string | null;
+  /**
+   * MGET key [key ...]: values in order, `null` for missing keys.
+   * @example db.mget("a", "b") // ["1", null]
+   */
+  mget(...keys: [ArgOrList, ...ArgOrList[]]): (string | null)[];
+  /**
+   * MSET key value [key value ...].
+   * @example db.mset("a", "1", "b", "2") // "OK"
+   */
+  mset(...keysAndValues: [ArgOrList, ...ArgOrList[]]): "OK";
+  /**
+   * MSETNX key value [key value ...]: 1 when all were set, 0 when any key existed.
+   * @example db.msetnx("a", "1", "b", "2") // 1
+   */
+  msetnx(...keysAndValues: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * APPEND key value: the new length.
+   * @example db.append("log", "line\n") // 5
+   */
+  append(key: Arg, value: Arg): number;
+  /**
+   * STRLEN key: the value's length in bytes.
+   * @example db.strlen("user:1") // 3
+   */
+  strlen(key: Arg): number;
+  /**
+   * GETRANGE key start end: the substring (inclusive, negative from the end).
+   * @example db.getrange("greeting", 0, 4) // "Hello"
+   */
+  getrange(key: Arg, start: Arg, end: Arg): string;
+  /**
+   * SETRANGE key offset value: the new length (zero-padded).
+   * @example db.setrange("greeting", 6, "Redis") // 11
+   */
+  setrange(key: Arg, offset: Arg, value: Arg): number;
+  /**
+   * SUBSTR key start end (old name of GETRANGE).
+   * @example db.substr("greeting", 0, 4) // "Hello"
+   */
+  substr(key: Arg, start: Arg, end: Arg): string;
+  /**
+   * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common subsequence, its length, or its matches.
+   * @example db.lcs("a", "b") // "mytext"; db.lcs("a", "b", "LEN") // 6
+   */
+  lcs(key1: Arg, key2: Arg, ...options: LcsOption[]): string | number | Reply[];
+  /**
+   * INCR key: the incremented integer.
+   * @example db.incr("visits") // 1
+   */
+  incr(key: Arg): number;
+  /**
+   * DECR key: the decremented integer.
+   * @example db.decr("stock") // 9
+   */
+  decr(key: Arg): number;
+  /**
+   * INCRBY key increment.
+   * @example db.incrby("score", 10) // 10
+   */
+  incrby(key: Arg, increment: Arg): number;
+  /**
+   * DECRBY key decrement.
+   * @example db.decrby("stock", 3) // 7
+   */
+  decrby(key: Arg, decrement: Arg): number;
+  /**
+   * INCRBYFLOAT key increment: the new value as Redis formats it (a string).
+   * @example db.incrbyfloat("price", "0.1") // "10.6"
+   */
+  incrbyfloat(key: Arg, increment: Arg): string;
+
+  // ------------------------------------------------------------------- keys
+  /**
+   * DEL key [key ...]: the number of keys removed.
+   * @example db.del("a", "b") // 2
+   */
+  del(...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * UNLINK key [key ...]: as DEL.
+   * @example db.unlink("a", "b") // 2
+   */
+  unlink(...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * EXISTS key [key ...]: how many of the keys exist (repeats count).
+   * @example db.exists("a", "missing") // 1
+   */
+  exists(...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * TYPE key: `"string"`, `"list"`, `"set"`, `"zset"`, `"hash"`, `"stream"` or `"none"`.
+   * @example db.type("user:1") // "string"
+   */
+  type(key: Arg): string;
+  /**
+   * RENAME key newkey.
+   * @example db.rename("tmp", "final") // "OK"
+   */
+  rename(key: Arg, newkey: Arg): "OK";
+  /**
+   * RENAMENX key newkey: 1 when renamed, 0 when newkey existed.
+   * @example db.renamenx("tmp", "final") // 1
+   */
+  renamenx(key: Arg, newkey: Arg): number;
+  /**
+   * COPY source destination [DB db] [REPLACE]: 1 when copied.
+   * @example db.copy("a", "b", "REPLACE") // 1
+   */
+  copy(source: Arg, destination: Arg, ...options: Arg[]): number;
+  /**
+   * MOVE key db: 1 when moved to the other database.
+   * @example db.move("a", 1) // 1
+   */
+  move(key: Arg, db: Arg): number;
+  /**
+   * TOUCH key [key ...]: how many exist (updates their access time).
+   * @example db.touch("a", "b") // 2
+   */
+  touch(...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * KEYS pattern: every key matching the glob pattern.
+   * @example db.keys("user:*") // ["user:1", "user:2"]
+   */
+  keys(pattern: Arg): string[];
+  /**
+   * SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: `[nextCursor, keys]`; iterate until the cursor is "0".
+   * @example const [cursor, keys] = db.scan(0, "MATCH", "user:*", "COUNT", 100)
+   */
+  scan(cursor: Arg, ...options: ScanOption[]): [cursor: string, keys: string[]];
+  /**
+   * RANDOMKEY: a random key, or `null` when the database is empty.
+   * @example db.randomkey() // "user:2"
+   */
+  randomkey(): string | null;
+  /**
+   * DBSIZE: the number of keys in the selected database.
+   * @example db.dbsize() // 42
+   */
+  dbsize(): number;
+
+  // ----------------------------------------------------------------- expiry
+  /**
+   * EXPIRE key seconds [NX|XX|GT|LT]: 1 when the timeout was set.
+   * @example db.expire("session", 600) // 1
+   */
+  expire(key: Arg, seconds: Arg, ...condition: ExpireCondition): number;
+  /**
+   * PEXPIRE key milliseconds [NX|XX|GT|LT].
+   * @example db.pexpire("session", 1500) // 1
+   */
+  pexpire(key: Arg, milliseconds: Arg, ...condition: ExpireCondition): number;
+  /**
+   * EXPIREAT key unix-time-seconds [NX|XX|GT|LT].
+   * @example db.expireat("session", Math.floor(Date.now() / 1000) + 60) // 1
+   */
+  expireat(key: Arg, unixTimeSeconds: Arg, ...condition: ExpireCondition): number;
+  /**
+   * PEXPIREAT key unix-time-milliseconds [NX|XX|GT|LT].
+   * @example db.pexpireat("session", Date.now() + 60000) // 1
+   */
+  pexpireat(key: Arg, unixTimeMilliseconds: Arg, ...condition: ExpireCondition): number;
+  /**
+   * TTL key: seconds left; -1 without a timeout, -2 when the key does not exist.
+   * @example db.ttl("session") // 599
+   */
+  ttl(key: Arg): number;
+  /**
+   * PTTL key: milliseconds left; -1 / -2 as TTL.
+   * @example db.pttl("session") // 599874
+   */
+  pttl(key: Arg): number;
+  /**
+   * EXPIRETIME key: the absolute Unix time (s) the key expires at; -1 / -2 as TTL.
+   * @example db.expiretime("session") // 1767225600
+   */
+  expiretime(key: Arg): number;
+  /**
+   * PEXPIRETIME key: as EXPIRETIME in milliseconds.
+   * @example db.pexpiretime("session") // 1767225600000
+   */
+  pexpiretime(key: Arg): number;
+  /**
+   * PERSIST key: 1 when a timeout was removed.
+   * @example db.persist("session") // 1
+   */
+  persist(key: Arg): number;
+  /**
+   * OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT|HELP key: internals of a value.
+   * @example db.object("ENCODING", "n") // "int"
+   */
+  object(subcommand: Arg, ...args: Arg[]): string | number | null | string[];
+
+  // ----------------------------------------------------- server, connection
+  /**
+   * PING [message]: "PONG", or the message.
+   * @example db.ping() // "PONG"
+   */
+  ping(message?: Arg): string;
+  /**
+   * ECHO message.
+   * @example db.echo("hi") // "hi"
+   */
+  echo(message: Arg): string;
+  /**
+   * SELECT index: switches this connection's database.
+   * @example db.select(1) // "OK"
+   */
+  select(index: Arg): "OK";
+  /**
+   * SWAPDB index1 index2: swaps two databases for every connection.
+   * @example db.swapdb(0, 1) // "OK"
+   */
+  swapdb(index1: Arg, index2: Arg): "OK";
+  /**
+   * FLUSHDB [ASYNC|SYNC]: empties the selected database.
+   * @example db.flushdb() // "OK"
+   */
+  flushdb(mode?: "ASYNC" | "SYNC" | (string & {})): "OK";
+  /**
+   * FLUSHALL [ASYNC|SYNC]: empties every database.
+   * @example db.flushall() // "OK"
+   */
+  flushall(mode?: "ASYNC" | "SYNC" | (string & {})): "OK";
+  /**
+   * INFO [section ...]: the INFO text (`# Section` headers, `field:value` lines).
+   * @example db.info("keyspace") // "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n"
+   */
+  info(...sections: Arg[]): string;
+  /**
+   * TIME: `[unixSeconds, microseconds]` as strings.
+   * @example const [s, us] = db.time()
+   */
+  time(): [seconds: string, microseconds: string];
+  /**
+   * COMMAND [COUNT|INFO|LIST|DOCS|GETKEYS ...]: the command table, as Redis reports it.
+   * @example db.command("COUNT") // 120
+   */
+  command(...args: Arg[]): Reply;
+  /**
+   * CONFIG GET|SET|RESETSTAT|HELP ...: GET gives a flat `[name, value, ...]` array.
+   * @example db.config("SET", "maxmemory", "64mb"); db.config("GET", "maxmemory") // ["maxmemory", "67108864"]
+   */
+  config(subcommand: Arg, ...args: Arg[]): "OK" | string[];
+
+  // ---------------------------------------------------------- transactions
+  /**
+   * MULTI: starts queueing on this connection (on a `Cinnabar`, prefer `db.multi()`, which builds a transaction).
+   * @example db.pipeline().multi().incr("n").exec()
+   */
+  multi(): "OK";
+  /**
+   * EXEC: runs the queued commands; the raw replies (errors as ReplyError values), or `null` when a WATCHed key changed.
+   * @example db.multi({ pipeline: false }); db.incr("n"); db.exec() // [1]
+   */
+  exec(): Reply[] | null;
+  /**
+   * DISCARD: drops the queued commands.
+   * @example db.multi({ pipeline: false }); db.discard() // "OK"
+   */
+  discard(): "OK";
+  /**
+   * WATCH key [key ...]: the next EXEC on this connection fails (null) if any of these keys changes first.
+   * @example db.watch("balance"); const b = Number(db.get("balance")); db.multi().set("balance", b - 10).exec()
+   */
+  watch(...keys: [ArgOrList, ...ArgOrList[]]): "OK";
+  /**
+   * UNWATCH: forgets all WATCHed keys of this connection.
+   * @example db.unwatch() // "OK"
+   */
+  unwatch(): "OK";
+}
+
+type Sigs = CommandSignatures;
+type Fn = (...args: any) => any;
+/** Command methods of a client: each returns its reply; `xxxBuffer` with strings as Uint8Array. */
+export type ClientCommands = { [K in Exclude<keyof Sigs, "multi">]: Sigs[K] } & {
+  [K in Exclude<keyof Sigs, "multi"> as `${K}Buffer`]: Sigs[K] extends Fn
+    ? (...args: Parameters<Sigs[K]>) => ToBuffer<ReturnType<Sigs[K]>>
+    : never;
+};
+/** Command methods of a pipeline: each queues the command and returns the pipeline. */
+export type PipelineCommands = { [K in Exclude<keyof Sigs, "exec">]: (...args: Parameters<Sigs[K]>) => Pipeline } & {
+  [K in Exclude<keyof Sigs, "exec"> as `${K}Buffer`]: (...args: Parameters<Sigs[K]>) => Pipeline;
+};
+
+export interface Cinnabar extends ClientCommands {}
+
+/**
+ * A connection to an in-process store. `new Cinnabar()` creates an empty store
+ * (independent of any other); {@link Cinnabar.duplicate} opens another
+ * connection to the same data.
+ *
+ * @example
+ * ```ts
+ * const db = new Cinnabar({ databases: 16, hz: 10 });
+ * db.set("k", "v");
+ * db.close();
+ * ```
+ */
+export declare class Cinnabar {
+  /**
+   * Creates a new, empty store and a connection to it. No init call is needed.
+   * @throws RangeError for an out-of-range option.
+   * @example const db = new Cinnabar({ hz: 20 })
+   */
+  constructor(options?: CinnabarOptions);
+
+  /**
+   * Runs any command by name (case-insensitive); the reply, or throws {@link ReplyError}.
+   * Throws a TypeError (and changes nothing) for an argument that is not a
+   * string, finite number, bigint or Uint8Array.
+   * @example db.call("SET", "user:1", "ada", "EX", 60) // "OK"
+   */
+  call(name: string, ...args: ArgOrList[]): Reply;
+
+  /**
+   * As {@link Cinnabar.call}, with every string of the reply as `Uint8Array`.
+   * @example db.callBuffer("GET", "img:1") // Uint8Array [...]
+   */
+  callBuffer(name: string, ...args: ArgOrList[]): BufferReply;
+
+  /**
+   * A pipeline: queue commands, then `exec()` runs them all in one boundary
+   * crossing and returns `[[err, result], ...]`.
+   * @example db.pipeline().set("a", "1").incr("b").exec() // [[null, "OK"], [null, 1]]
+   */
+  pipeline(commands?: Array<[name: string, ...args: ArgOrList[]]>): Pipeline;
+
+  /**
+   * A MULTI/EXEC transaction built like a pipeline. `exec()` returns
+   * `[[err, result], ...]`, `null` when a WATCHed key changed, and throws the
+   * EXECABORT {@link ReplyError} when a command was refused while queueing.
+   * With `{ pipeline: false }` it sends MULTI now and returns "OK" (then queue
+   * with normal calls and finish with `db.exec()`).
+   * @example db.multi().set("a", "1").incr("a").exec() // [[null, "OK"], [null, 2]]
+   */
+  multi(commands?: Array<[name: string, ...args: ArgOrList[]]>): Pipeline;
+  multi(options: { pipeline: false }): "OK";
+  multi(options: { pipeline?: true }): Pipeline;
+
+  /**
+   * Another connection to the same data, with its own selected database,
+   * MULTI and WATCH state (a write on one breaks the other's WATCH).
+   * @example const other = db.duplicate(); other.set("k", "x")
+   */
+  duplicate(): Cinnabar;
+
+  /**
+   * Closes this connection (dropping its WATCHes). The data and the expiry timer
+   * go when the last connection of the store is closed. Idempotent.
+   * @example db.close()
+   */
+  close(): void;
+
+  /**
+   * Same as {@link Cinnabar.close} (ioredis's name).
+   * @example db.disconnect()
+   */
+  disconnect(): void;
+
+  /**
+   * Closes the connection at the end of a `using` block.
+   * @example { using db = new Cinnabar(); db.set("k", "v"); }
+   */
+  [Symbol.dispose](): void;
+
+  /**
+   * The commands this build supports, from the wasm's command table.
+   * @example Cinnabar.commands.map((c) => c.name) // ["append", "copy", ...]
+   */
+  static readonly commands: readonly CommandInfo[];
+}
+
+export interface Pipeline extends PipelineCommands {}
+
+/**
+ * Commands queued by {@link Cinnabar.pipeline} or {@link Cinnabar.multi} and
+ * run together by {@link Pipeline.exec}. Argument errors (TypeError) are thrown
+ * when a command is queued.
+ *
+ * @example
+ * ```ts
+ * const results = db.pipeline().set("a", "1").get("a").exec(); // [[null, "OK"], [null, "1"]]
+ * ```
+ */
+export declare class Pipeline {
+  private constructor();
+
+  /**
+   * Queues any command by name.
+   * @example db.pipeline().call("SET", "a", "1").exec()
+   */
+  call(name: string, ...args: ArgOrList[]): this;
+
+  /**
+   * Queues any command by name; its reply's strings come back as `Uint8Array`.
+   * @example db.pipeline().callBuffer("GET", "a").exec() // [[null, Uint8Array [49]]]
+   */
+  callBuffer(name: string, ...args: ArgOrList[]): this;
+
+  /**
+   * The number of queued commands.
+   * @example db.pipeline().set("a", "1").length // 1
+   */
+  readonly length: number;
+
+  /**
+   * Runs the queued commands in one boundary crossing. A pipeline may run once.
+   * - pipeline: `[[null, result] | [ReplyError, undefined], ...]`
+   * - transaction (`multi()`): the same, or `null` when a WATCHed key changed;
+   *   throws the EXECABORT ReplyError (with `previousErrors`) when a command was
+   *   refused while queueing.
+   * @example db.multi().incr("n").incr("n").exec() // [[null, 1], [null, 2]]
+   */
+  exec(): PipelineResult[] | null;
+}

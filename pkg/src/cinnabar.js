@@ -1,0 +1,595 @@
+// The public API of the `cinnabar` package: Cinnabar, Pipeline, ReplyError.
+//
+// This file is runtime-neutral: it never loads the wasm itself. Each entry
+// (node.js, browser.js, workerd.js) instantiates the wasm its runtime's way and
+// hands the glue and exports to `_setup`, which also installs a method per
+// command from the wasm's own command table (so every command the core gains
+// gets a method without a change here).
+//
+// Wire: each command crosses into wasm once (`Conn.call`), a pipeline or MULTI
+// once for the whole batch (`Conn.batch`). Arguments are encoded straight into
+// a buffer inside wasm memory; replies are decoded from another (see
+// src/wasm/mod.rs and Reply::write_compact in src/reply.rs):
+//   request  u32 argc, then (u32 len, bytes) per argument, little-endian
+//   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
+//            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
+
+let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
+let memory = null; // WebAssembly.Memory
+let u8 = new Uint8Array(0);
+let dv = new DataView(u8.buffer);
+let hdr = 0; // index (in u32 words) of the io header
+let table = []; // [{ name, arity, flags, firstKey, lastKey, step }]
+let useTimer = true; // false in workerd: see Shared
+
+const KEEP = 1 << 20; // matches src/wasm/mod.rs: larger buffers are trimmed after use
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * Called once by the entry file after the wasm is instantiated. `timer: false`
+ * (workerd) drives active expiry from commands instead of a timer.
+ */
+export function _setup(wasmGlue, exports, { timer = true } = {}) {
+  glue = wasmGlue;
+  useTimer = timer;
+  memory = exports.memory;
+  hdr = glue.ioHeader() >>> 2;
+  table = Object.freeze(
+    JSON.parse(glue.Store.commands()).map(([name, arity, flags, firstKey, lastKey, step]) =>
+      Object.freeze({ name, arity, flags: Object.freeze(flags), firstKey, lastKey, step }),
+    ),
+  );
+  for (const { name } of table) installCommand(name);
+}
+
+function views() {
+  if (u8.byteLength === 0 || u8.buffer !== memory.buffer) {
+    u8 = new Uint8Array(memory.buffer);
+    dv = new DataView(memory.buffer);
+  }
+}
+
+// ------------------------------------------------------------------ errors
+
+/**
+ * An error reply from the store. `message` is Redis's exact text, `code` its
+ * first word (`ERR`, `WRONGTYPE`, `EXECABORT`, ...).
+ */
+export class ReplyError extends Error {
+  constructor(message, command) {
+    super(message);
+    const sp = message.indexOf(" ");
+    this.code = sp < 0 ? message : message.slice(0, sp);
+    if (command !== undefined) this.command = command;
+  }
+}
+Object.defineProperty(ReplyError.prototype, "name", { value: "ReplyError", configurable: true, writable: true });
+
+function typeName(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a nested array";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "object") return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
+  return typeof v === "undefined" ? "undefined" : `a ${typeof v}`;
+}
+
+function badArg(name, pos, v) {
+  return new TypeError(
+    `cinnabar: argument ${pos} of ${String(name).toUpperCase()} is ${typeName(v)}; ` +
+      "expected a string, a finite number, a bigint or a Uint8Array",
+  );
+}
+
+/**
+ * Checks and normalises a command's arguments in place: numbers and bigints
+ * become strings, arrays are flattened one level (as ioredis does). Throws a
+ * TypeError naming the position (1 = first argument after the name) before
+ * anything reaches the store.
+ */
+function normalize(name, args) {
+  if (typeof name !== "string") {
+    throw new TypeError(`cinnabar: the command name is ${typeName(name)}; expected a string`);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (typeof v === "string" || v instanceof Uint8Array) continue;
+    if (typeof v === "number") {
+      if (Number.isNaN(v)) throw badArg(name, i + 1, v);
+      args[i] = String(v);
+    } else if (typeof v === "bigint") {
+      args[i] = v.toString();
+    } else if (Array.isArray(v)) {
+      return flatten(name, args);
+    } else {
+      throw badArg(name, i + 1, v);
+    }
+  }
+  return args;
+}
+
+function flatten(name, args) {
+  const flat = [];
+  for (const v of args) {
+    if (Array.isArray(v)) for (const x of v) flat.push(Array.isArray(x) ? badArgArr(name, flat.length + 1, x) : x);
+    else flat.push(v);
+  }
+  return normalize(name, flat);
+}
+function badArgArr(name, pos, v) {
+  throw badArg(name, pos, v);
+}
+
+// ---------------------------------------------------------------- encoding
+
+/** Upper bound of a string's UTF-8 length (exact for BMP text). */
+function utf8Bound(s) {
+  const n = s.length;
+  if (n <= 256) return n * 3;
+  let b = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) b += c >= 0x800 ? 2 : 1;
+  }
+  return b;
+}
+
+function commandBound(name, args) {
+  let n = 8 + name.length * 3;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    n += 4 + (typeof a === "string" ? utf8Bound(a) : a.length);
+  }
+  return n;
+}
+
+/** Makes sure the input buffer holds `n` bytes; returns its offset. */
+function inputFor(n) {
+  views();
+  if (u32(hdr + 1) < n) {
+    if (n > 0xffffffff || !glue.reserve(n)) throw new RangeError("cinnabar: request too large for wasm memory");
+    views();
+  }
+  return u32(hdr);
+}
+
+function u32(word) {
+  return dv.getUint32(word << 2, true);
+}
+
+function writeStr(p, s) {
+  const n = s.length;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      u8[p + 4 + i] = c;
+    }
+    if (i === n) {
+      dv.setUint32(p, n, true);
+      return p + 4 + n;
+    }
+  }
+  const { written } = encoder.encodeInto(s, u8.subarray(p + 4, p + 4 + utf8Bound(s)));
+  dv.setUint32(p, written, true);
+  return p + 4 + written;
+}
+
+function writeCommand(p, name, args) {
+  dv.setUint32(p, args.length + 1, true);
+  p = writeStr(p + 4, name);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "string") p = writeStr(p, a);
+    else {
+      dv.setUint32(p, a.length, true);
+      u8.set(a, p + 4);
+      p += 4 + a.length;
+    }
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------- decoding
+
+let rp = 0; // read position in u8
+
+function readStr(len) {
+  const start = rp;
+  rp += len;
+  if (len <= 24) {
+    let s = "";
+    for (let i = start; i < rp; i++) {
+      const c = u8[i];
+      if (c >= 0x80) return decoder.decode(u8.subarray(start, rp));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decoder.decode(u8.subarray(start, rp));
+}
+
+/** Decodes one reply at `rp`. Error replies become ReplyError values (not thrown). */
+function readReply(asBuffer) {
+  const tag = u8[rp++];
+  switch (tag) {
+    case 0x24: // '$' bulk
+    case 0x2b: {
+      // '+' status
+      const len = dv.getUint32(rp, true);
+      rp += 4;
+      if (asBuffer) {
+        const b = u8.slice(rp, rp + len);
+        rp += len;
+        return b;
+      }
+      return readStr(len);
+    }
+    case 0x3a: {
+      // ':' integer (i64 LE) → number
+      const lo = dv.getUint32(rp, true);
+      const hi = dv.getInt32(rp + 4, true);
+      rp += 8;
+      return hi * 4294967296 + lo;
+    }
+    case 0x5f: // '_' nil
+    case 0x21: // '!' nil array
+      return null;
+    case 0x2a: {
+      // '*' array
+      const n = dv.getUint32(rp, true);
+      rp += 4;
+      const arr = new Array(n);
+      for (let i = 0; i < n; i++) arr[i] = readReply(asBuffer);
+      return arr;
+    }
+    case 0x2d: {
+      // '-' error
+      const len = dv.getUint32(rp, true);
+      rp += 4;
+      return new ReplyError(readStr(len));
+    }
+    default:
+      throw new Error(`cinnabar: corrupt reply from wasm (tag ${tag} at ${rp - 1})`);
+  }
+}
+
+// ---------------------------------------------------------- shared engine
+
+/**
+ * What all duplicates of one store share: the wasm Store and active expiry.
+ *
+ * Active expiry runs `Store.activeExpire()` every 1000/hz ms. In Node and
+ * browsers a timer does it (unref'd in Node so it never keeps a process alive),
+ * started at the first command because workerd forbids timers at global scope.
+ * workerd also ends a request's timers with the request and freezes Date.now()
+ * inside it, so there (`timer: false`) the pass runs before a command when one
+ * is due instead.
+ */
+class Shared {
+  constructor(store) {
+    this.store = store;
+    this.open = 0;
+    this.timer = null; // null: not started yet; false: no timer (workerd, closed)
+    this.hz = 0;
+    this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
+  }
+  /** Called before every command. */
+  beforeCommand() {
+    if (this.timer === null) this.start();
+    else if (this.timer === false && this.store !== null) {
+      const now = Date.now();
+      if (now >= this.due) {
+        this.store.activeExpire();
+        this.due = now + Math.floor(1000 / this.store.hz);
+      }
+    }
+  }
+  start() {
+    this.hz = this.store.hz;
+    if (!useTimer) {
+      this.timer = false;
+      return this.beforeCommand();
+    }
+    const ref = new WeakRef(this);
+    try {
+      const t = setInterval(() => {
+        const s = ref.deref();
+        if (s === undefined || s.timer !== t) return clearInterval(t);
+        s.tick();
+      }, Math.max(1, Math.floor(1000 / this.hz)));
+      if (typeof t === "object" && typeof t.unref === "function") t.unref();
+      this.timer = t;
+    } catch {
+      this.timer = false;
+    }
+  }
+  tick() {
+    this.store.activeExpire();
+    if (this.store.hz !== this.hz) {
+      clearInterval(this.timer);
+      this.start();
+    }
+  }
+  release() {
+    if (--this.open > 0) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = false;
+    this.due = Infinity;
+    this.store.free();
+    this.store = null;
+  }
+}
+
+let duplicating = null;
+
+function optionInt(options, key, min, max, dflt) {
+  const v = options[key];
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`cinnabar: option ${key} must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+// ----------------------------------------------------------------- client
+
+/**
+ * An in-process Redis-compatible store (one connection to it). See index.d.ts.
+ */
+export class Cinnabar {
+  #conn;
+  #shared;
+
+  constructor(options = {}) {
+    if (glue === null) throw new Error("cinnabar: import the package entry (cinnabar), not src/cinnabar.js");
+    let shared = duplicating;
+    duplicating = null;
+    if (shared === null) {
+      if (options === null || typeof options !== "object") throw new TypeError("cinnabar: options must be an object");
+      const databases = optionInt(options, "databases", 1, 65536, 16);
+      const hz = optionInt(options, "hz", 1, 500, 10);
+      const seed = optionInt(options, "seed", 0, Number.MAX_SAFE_INTEGER, undefined);
+      shared = new Shared(new glue.Store(databases, hz, seed));
+    }
+    this.#conn = shared.store.connect();
+    this.#shared = shared;
+    shared.open++;
+  }
+
+  /** Runs one normalised command; the reply, with error replies thrown. */
+  _run(name, args, asBuffer) {
+    const conn = this.#conn;
+    if (conn === null) throw new Error("Connection is closed.");
+    args = normalize(name, args);
+    this.#shared.beforeCommand();
+    let p = inputFor(commandBound(name, args));
+    const end = writeCommand(p, name, args);
+    const n = conn.call(end - p);
+    views();
+    rp = u32(hdr + 2);
+    const r = readReply(asBuffer);
+    if (n > KEEP || end - p > KEEP) glue.trim();
+    if (r instanceof ReplyError) {
+      r.command = { name: name.toLowerCase(), args };
+      throw r;
+    }
+    return r;
+  }
+
+  /** Runs a batch of normalised commands in one crossing; raw replies (errors as values). */
+  _batch(cmds, transaction) {
+    const conn = this.#conn;
+    if (conn === null) throw new Error("Connection is closed.");
+    this.#shared.beforeCommand();
+    let bound = 4;
+    for (const c of cmds) bound += commandBound(c.name, c.args);
+    const start = inputFor(bound);
+    dv.setUint32(start, cmds.length, true);
+    let p = start + 4;
+    for (const c of cmds) p = writeCommand(p, c.name, c.args);
+    const n = conn.batch(p - start, transaction);
+    views();
+    rp = u32(hdr + 2);
+    const end = rp + n;
+    const out = [];
+    for (let i = 0; i < cmds.length && rp < end; i++) {
+      const c = cmds[i];
+      out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
+    }
+    if (n > KEEP || p - start > KEEP) glue.trim();
+    return out;
+  }
+
+  /**
+   * Runs any command by name; see index.d.ts.
+   */
+  call(name, ...args) {
+    return this._run(name, args, false);
+  }
+
+  /** As `call`, with strings in the reply as Uint8Array. */
+  callBuffer(name, ...args) {
+    return this._run(name, args, true);
+  }
+
+  /** A batch of commands run in one crossing by `exec()`. */
+  pipeline(commands) {
+    const p = new Pipeline(this, false);
+    if (commands !== undefined) for (const [name, ...args] of commands) p.call(name, ...args);
+    return p;
+  }
+
+  /** A MULTI/EXEC transaction built like a pipeline; `{ pipeline: false }` sends MULTI at once. */
+  multi(options) {
+    if (options !== undefined && options !== null && options.pipeline === false) return this._run("multi", [], false);
+    const commands = Array.isArray(options) ? options : undefined;
+    const p = new Pipeline(this, true);
+    if (commands !== undefined) for (const [name, ...args] of commands) p.call(name, ...args);
+    return p;
+  }
+
+  /** Another connection to the same data (own selected database, MULTI, WATCH). */
+  duplicate() {
+    if (this.#conn === null) throw new Error("Connection is closed.");
+    duplicating = this.#shared;
+    return new Cinnabar();
+  }
+
+  /** Closes this connection; the data goes when the last connection closes. */
+  close() {
+    if (this.#conn === null) return;
+    this.#conn.free();
+    this.#conn = null;
+    this.#shared.release();
+  }
+
+  /** Alias of close() (ioredis's name). */
+  disconnect() {
+    this.close();
+  }
+
+  /** The commands this build supports (name, arity, flags, key positions). */
+  static get commands() {
+    return table;
+  }
+}
+
+// `using db = new Cinnabar()` where the runtime has explicit resource management.
+if (typeof Symbol.dispose === "symbol") {
+  Object.defineProperty(Cinnabar.prototype, Symbol.dispose, {
+    value() {
+      this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+function readExec(cmds, execCmd) {
+  const tag = u8[rp];
+  if (tag !== 0x2a) return readReply(false); // error (EXECABORT) or nil array
+  rp++;
+  const n = dv.getUint32(rp, true);
+  rp += 4;
+  const items = execCmd.queued;
+  const arr = new Array(n);
+  for (let i = 0; i < n; i++) arr[i] = readReply(items[i] !== undefined && items[i].asBuffer);
+  return arr;
+}
+
+// --------------------------------------------------------------- pipeline
+
+/**
+ * Commands queued and run together by `exec()` (as MULTI/EXEC when made by
+ * `multi()`). See index.d.ts.
+ */
+export class Pipeline {
+  #db;
+  #tx;
+  #cmds = [];
+  #done = false;
+
+  constructor(db, transaction) {
+    this.#db = db;
+    this.#tx = transaction;
+  }
+
+  /** Queues a command by name. */
+  call(name, ...args) {
+    return this._add(name, args, false);
+  }
+
+  /** Queues a command by name whose strings come back as Uint8Array. */
+  callBuffer(name, ...args) {
+    return this._add(name, args, true);
+  }
+
+  _add(name, args, asBuffer) {
+    if (this.#done) throw new Error("cinnabar: this pipeline was already executed");
+    args = normalize(name, args);
+    this.#cmds.push({ name, args, asBuffer, exec: false, queued: null });
+    return this;
+  }
+
+  /** Number of queued commands. */
+  get length() {
+    return this.#cmds.length;
+  }
+
+  /**
+   * Runs the queued commands in one crossing. Pipeline: `[[err, result], ...]`.
+   * Transaction: the same, or null when a WATCHed key changed; throws the
+   * EXECABORT ReplyError (with `previousErrors`) when a command was refused
+   * while queueing.
+   */
+  exec() {
+    if (this.#done) throw new Error("cinnabar: this pipeline was already executed");
+    this.#done = true;
+    const cmds = this.#cmds;
+    const db = this.#db;
+    if (!this.#tx) {
+      if (cmds.length === 0) return [];
+      const replies = db._batch(cmds, false);
+      return replies.map((r, i) => pair(r, cmds[i]));
+    }
+    const execCmd = { name: "exec", args: [], asBuffer: false, exec: true, queued: cmds };
+    const all = [{ name: "multi", args: [], asBuffer: false, exec: false, queued: null }, ...cmds, execCmd];
+    const replies = db._batch(all, true);
+    if (replies[0] instanceof ReplyError) {
+      // Already inside MULTI on this connection: nothing ran.
+      replies[0].command = { name: "multi", args: [] };
+      throw replies[0];
+    }
+    const previousErrors = [];
+    for (let i = 1; i <= cmds.length; i++) {
+      const r = replies[i];
+      if (r instanceof ReplyError) {
+        r.command = { name: cmds[i - 1].name.toLowerCase(), args: cmds[i - 1].args };
+        previousErrors.push(r);
+      }
+    }
+    const res = replies[cmds.length + 1];
+    if (res instanceof ReplyError) {
+      res.command = { name: "exec", args: [] };
+      res.previousErrors = previousErrors;
+      throw res;
+    }
+    if (res === null) return null;
+    return res.map((r, i) => pair(r, cmds[i]));
+  }
+}
+
+function pair(r, c) {
+  if (r instanceof ReplyError) {
+    r.command = { name: c.name.toLowerCase(), args: c.args };
+    return [r, undefined];
+  }
+  return [null, r];
+}
+
+// ---------------------------------------------------- generated methods
+
+function installCommand(name) {
+  const lower = name.toLowerCase();
+  const define = (proto, key, fn) => {
+    if (!Object.prototype.hasOwnProperty.call(proto, key)) {
+      Object.defineProperty(proto, key, { value: fn, writable: true, configurable: true, enumerable: false });
+    }
+  };
+  define(Cinnabar.prototype, lower, {
+    [lower](...args) {
+      return this._run(lower, args, false);
+    },
+  }[lower]);
+  define(Cinnabar.prototype, lower + "Buffer", function (...args) {
+    return this._run(lower, args, true);
+  });
+  define(Pipeline.prototype, lower, function (...args) {
+    return this._add(lower, args, false);
+  });
+  define(Pipeline.prototype, lower + "Buffer", function (...args) {
+    return this._add(lower, args, true);
+  });
+}

@@ -1,0 +1,329 @@
+//! The wasm binding: the only `#[wasm_bindgen]` code in the crate.
+//!
+//! Two exported classes:
+//! - [`Store`] owns the shared [`Server`] (`Rc<RefCell<..>>`): databases, config,
+//!   WATCH registry, clock. It runs active expiry for the JS timer and lists the
+//!   command table once at load.
+//! - [`Conn`] is one connection (`db.duplicate()` makes another on the same
+//!   store, so a write on one breaks the other's WATCH, as in Redis).
+//!
+//! ## One crossing per command or batch, no per-call allocation
+//! Requests and replies travel through two buffers in wasm memory that live for
+//! the whole instance. JS reads their addresses from a fixed header
+//! ([`io_header`]: four little-endian `u32`s: input pointer, input capacity,
+//! output pointer, output length), writes the request straight into the input
+//! buffer (growing it with [`reserve`] only when a request does not fit), calls
+//! [`Conn::call`] or [`Conn::batch`] with the request length, and decodes the
+//! reply from the output buffer. Buffers larger than [`KEEP`] are released
+//! after use so one huge value does not pin memory.
+//!
+//! ```text
+//! command:  u32 argc, then argc × (u32 len, len bytes)       (little-endian)
+//! batch:    u32 count, then count × command
+//! reply:    Reply::write_compact, one per command, concatenated
+//! ```
+//! A malformed request (never produced by the package's encoder) answers an
+//! error reply for that command instead of panicking.
+
+use crate::clock::Clock;
+use crate::cmd;
+use crate::error;
+use crate::reply::Reply;
+use crate::server::{Client, Options, Server};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use wasm_bindgen::prelude::*;
+
+/// Buffers above this capacity are dropped after the call that needed them.
+const KEEP: usize = 1 << 20;
+/// Initial input capacity.
+const START: usize = 16 << 10;
+/// Arguments kept on the stack before falling back to a heap vector.
+const STACK_ARGS: usize = 16;
+
+/// Time from the JS host.
+struct JsClock;
+
+impl Clock for JsClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+// ------------------------------------------------------------------ io buffers
+
+/// input ptr, input capacity, output ptr, output length (read by JS).
+static HDR: [AtomicU32; 4] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+
+struct Io {
+    /// Always `len == capacity`: JS writes anywhere inside it.
+    input: Vec<u8>,
+    out: Vec<u8>,
+}
+
+thread_local! {
+    static IO: RefCell<Io> = const { RefCell::new(Io { input: Vec::new(), out: Vec::new() }) };
+}
+
+fn publish_input(input: &[u8]) {
+    HDR[0].store(input.as_ptr() as usize as u32, Relaxed);
+    HDR[1].store(input.len() as u32, Relaxed);
+}
+
+/// Address of the four-word io header (see the module doc).
+#[wasm_bindgen(js_name = ioHeader)]
+pub fn io_header() -> u32 {
+    IO.with(|io| {
+        if let Ok(mut io) = io.try_borrow_mut() {
+            if io.input.is_empty() {
+                io.input = vec![0; START];
+                publish_input(&io.input);
+            }
+        }
+    });
+    HDR.as_ptr() as usize as u32
+}
+
+/// Grows the input buffer to at least `n` bytes; false when memory is exhausted.
+#[wasm_bindgen]
+pub fn reserve(n: u32) -> bool {
+    let n = n as usize;
+    IO.with(|io| {
+        let Ok(mut io) = io.try_borrow_mut() else { return false };
+        if io.input.len() >= n {
+            return true;
+        }
+        let mut v = Vec::new();
+        if v.try_reserve_exact(n).is_err() {
+            return false;
+        }
+        v.resize(n, 0);
+        io.input = v;
+        publish_input(&io.input);
+        true
+    })
+}
+
+/// Runs `f` with the request bytes and a cleared output buffer, then publishes
+/// the output and trims oversized buffers. Returns the output length.
+fn with_io(len: u32, f: impl FnOnce(&[u8], &mut Vec<u8>)) -> u32 {
+    IO.with(|io| {
+        let Ok(mut guard) = io.try_borrow_mut() else { return 0 };
+        let io = &mut *guard;
+        io.out.clear();
+        let req = io.input.get(..len as usize).unwrap_or(&[]);
+        f(req, &mut io.out);
+        HDR[2].store(io.out.as_ptr() as usize as u32, Relaxed);
+        HDR[3].store(io.out.len() as u32, Relaxed);
+        io.out.len() as u32
+    })
+}
+
+/// Called by JS after it has decoded a reply: drops buffers a huge request or
+/// reply grew beyond [`KEEP`].
+#[wasm_bindgen]
+pub fn trim() {
+    IO.with(|io| {
+        let Ok(mut io) = io.try_borrow_mut() else { return };
+        if io.out.capacity() > KEEP {
+            io.out = Vec::new();
+        }
+        if io.input.len() > KEEP {
+            io.input = vec![0; START];
+            publish_input(&io.input);
+        }
+    })
+}
+
+// ------------------------------------------------------------ request decoding
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn u32(&mut self) -> Option<usize> {
+        let end = self.pos.checked_add(4)?;
+        let b = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()?;
+        let end = self.pos.checked_add(n)?;
+        let b = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(b)
+    }
+}
+
+/// Reads one command from `r` and runs it; writes its compact reply to `out`.
+/// Returns false when the request is malformed (an error reply is written).
+fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
+    let Some(argc) = r.u32() else {
+        Reply::Error(error::BAD_REQUEST).write_compact(out);
+        return false;
+    };
+    let mut stack: [&[u8]; STACK_ARGS] = [&[]; STACK_ARGS];
+    let mut heap: Vec<&[u8]> = Vec::new();
+    if argc > STACK_ARGS {
+        // Each argument takes at least 4 request bytes: bounds the allocation.
+        if argc > r.buf.len() / 4 || heap.try_reserve_exact(argc).is_err() {
+            Reply::Error(error::BAD_REQUEST).write_compact(out);
+            return false;
+        }
+    }
+    for i in 0..argc {
+        let Some(b) = r.bytes() else {
+            Reply::Error(error::BAD_REQUEST).write_compact(out);
+            return false;
+        };
+        if argc > STACK_ARGS {
+            heap.push(b);
+        } else if let Some(slot) = stack.get_mut(i) {
+            *slot = b;
+        }
+    }
+    let argv: &[&[u8]] = if argc > STACK_ARGS { &heap } else { stack.get(..argc).unwrap_or(&[]) };
+    srv.execute(client, argv).write_compact(out);
+    true
+}
+
+// ---------------------------------------------------------------------- Store
+
+/// The shared data of one `new Cinnabar()` and all its duplicates.
+#[wasm_bindgen]
+pub struct Store {
+    srv: Rc<RefCell<Server>>,
+}
+
+#[wasm_bindgen]
+impl Store {
+    /// A new, empty store. `seed` (optional) seeds the store's RNG (RANDOMKEY, eviction).
+    #[wasm_bindgen(constructor)]
+    pub fn new(databases: u32, hz: u32, seed: Option<f64>) -> Store {
+        let mut opts = Options { databases: databases.max(1) as usize, ..Options::default() };
+        if let Some(s) = seed {
+            if s.is_finite() && s >= 0.0 {
+                opts.seed = s as u64;
+            }
+        }
+        let mut srv = Server::with_clock(opts, Box::new(JsClock));
+        srv.config.hz = hz.clamp(1, 500);
+        srv.config.configured_hz = hz as i64;
+        Store { srv: Rc::new(RefCell::new(srv)) }
+    }
+
+    /// A new connection (client) on this store.
+    pub fn connect(&self) -> Result<Conn, JsError> {
+        // The borrow only fails on re-entrancy, which JS cannot cause.
+        let client = self.srv.try_borrow_mut().map_err(|_| JsError::new("store busy"))?.new_client();
+        Ok(Conn { srv: self.srv.clone(), client })
+    }
+
+    /// One active expiry pass when due (`Server::maybe_active_expire`); the
+    /// number of keys it deleted.
+    #[wasm_bindgen(js_name = activeExpire)]
+    pub fn active_expire(&self) -> u32 {
+        self.srv.try_borrow_mut().map_or(0, |mut s| s.maybe_active_expire() as u32)
+    }
+
+    /// The configured active expiry frequency (1..=500); the JS timer runs every 1000/hz ms.
+    #[wasm_bindgen(getter)]
+    pub fn hz(&self) -> u32 {
+        self.srv.try_borrow().map_or(10, |s| s.config.hz.max(1))
+    }
+
+    /// The command table as JSON: `[[name, arity, [flags...], first, last, step], ...]`.
+    pub fn commands() -> String {
+        let mut s = String::from("[");
+        for (i, c) in cmd::all_commands().iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str("[\"");
+            s.push_str(c.name);
+            s.push_str("\",");
+            s.push_str(&c.arity.to_string());
+            s.push_str(",[");
+            let mut first = true;
+            for (bit, name) in cmd::FLAG_NAMES {
+                if c.flags & bit != 0 {
+                    if !first {
+                        s.push(',');
+                    }
+                    first = false;
+                    s.push('"');
+                    s.push_str(name);
+                    s.push('"');
+                }
+            }
+            s.push_str(&format!("],{},{},{}]", c.keys.first, c.keys.last, c.keys.step));
+        }
+        s.push(']');
+        s
+    }
+}
+
+// ----------------------------------------------------------------------- Conn
+
+/// One connection: its selected database, MULTI queue and WATCHes.
+#[wasm_bindgen]
+pub struct Conn {
+    srv: Rc<RefCell<Server>>,
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl Conn {
+    /// Runs the command in the first `len` bytes of the input buffer; returns
+    /// the reply's length in the output buffer.
+    pub fn call(&mut self, len: u32) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let client = &mut self.client;
+        with_io(len, |req, out| {
+            run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
+        })
+    }
+
+    /// Runs a batch (`u32 count` then the commands) in one crossing; replies
+    /// are concatenated. With `transaction`, the batch is MULTI … EXEC built by
+    /// the package: when this connection is already inside MULTI, only MULTI's
+    /// error reply is written and nothing else runs.
+    pub fn batch(&mut self, len: u32, transaction: bool) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let client = &mut self.client;
+        with_io(len, |req, out| {
+            let mut r = Reader { buf: req, pos: 0 };
+            let Some(n) = r.u32() else {
+                Reply::Error(error::BAD_REQUEST).write_compact(out);
+                return;
+            };
+            if transaction && client.in_multi() {
+                Reply::Error(error::MULTI_NESTED).write_compact(out);
+                return;
+            }
+            for _ in 0..n {
+                if !run_one(&mut srv, client, &mut r, out) {
+                    return;
+                }
+            }
+        })
+    }
+
+    /// True while this connection is queueing a MULTI.
+    #[wasm_bindgen(js_name = inMulti)]
+    pub fn in_multi(&self) -> bool {
+        self.client.in_multi()
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.srv.try_borrow_mut() {
+            s.drop_client(&self.client);
+        }
+    }
+}
