@@ -420,6 +420,148 @@ export interface CommandSignatures {
    * @example db.unwatch() // "OK"
    */
   unwatch(): "OK";
+
+  // ---- HyperLogLog ----
+  /**
+   * PFADD key [element ...]: 1 when the HyperLogLog changed (or was created), else 0.
+   * @example db.pfadd("visitors", "ada", "bob") // 1
+   */
+  pfadd(key: Arg, ...elements: ArgOrList[]): number;
+  /**
+   * PFCOUNT key [key ...]: the estimated number of distinct elements (of the union, for several keys).
+   * @example db.pfcount("visitors") // 2
+   */
+  pfcount(...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * PFMERGE destkey [sourcekey ...]: stores the union of the HyperLogLogs.
+   * @example db.pfmerge("all", "mon", "tue") // "OK"
+   */
+  pfmerge(destkey: Arg, ...sourcekeys: ArgOrList[]): "OK";
+
+  // ---- bitmaps ----
+  /**
+   * SETBIT key offset value: the bit's previous value.
+   * @example db.setbit("active:2026-11-24", 42, 1) // 0
+   */
+  setbit(key: Arg, offset: Arg, value: 0 | 1 | Arg): number;
+  /**
+   * GETBIT key offset: the bit at offset (0 past the end).
+   * @example db.getbit("active:2026-11-24", 42) // 1
+   */
+  getbit(key: Arg, offset: Arg): number;
+  /**
+   * BITCOUNT key [start end [BYTE|BIT]]: the number of set bits.
+   * @example db.bitcount("active:2026-11-24") // 1
+   */
+  bitcount(key: Arg, ...range: [] | [Arg, Arg] | [Arg, Arg, "BYTE" | "BIT" | (string & {})]): number;
+  /**
+   * BITPOS key bit [start [end [BYTE|BIT]]]: position of the first bit equal to `bit`, or -1.
+   * @example db.bitpos("active:2026-11-24", 1) // 42
+   */
+  bitpos(key: Arg, bit: Arg, ...range: Arg[]): number;
+  /**
+   * BITOP AND|OR|XOR|NOT destkey key [key ...]: the length of the stored result.
+   * @example db.bitop("AND", "both", "active:mon", "active:tue") // 6
+   */
+  bitop(operation: "AND" | "OR" | "XOR" | "NOT" | (string & {}), destkey: Arg, ...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * BITFIELD key [GET type offset] [SET type offset value] [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL] ...:
+   * one reply per GET/SET/INCRBY (null when OVERFLOW FAIL refused it).
+   * @example db.bitfield("counters", "INCRBY", "u8", "#0", 1, "GET", "u8", "#0") // [1, 1]
+   */
+  bitfield(key: Arg, ...operations: Arg[]): Array<number | null>;
+  /**
+   * BITFIELD_RO key [GET type offset ...]: the read-only form.
+   * @example db.bitfield_ro("counters", "GET", "u8", "#0") // [1]
+   */
+  bitfield_ro(key: Arg, ...operations: Arg[]): number[];
+
+  // ---- sets ----
+  /**
+   * SADD key member [member ...]: how many members were new.
+   * @example db.sadd("tags", "redis", "wasm") // 2
+   */
+  sadd(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SREM key member [member ...]: how many members were removed (an emptied set is deleted).
+   * @example db.srem("tags", "wasm") // 1
+   */
+  srem(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SISMEMBER key member: 1 or 0.
+   * @example db.sismember("tags", "redis") // 1
+   */
+  sismember(key: Arg, member: Arg): number;
+  /**
+   * SMISMEMBER key member [member ...]: 1 or 0 per member.
+   * @example db.smismember("tags", "redis", "go") // [1, 0]
+   */
+  smismember(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): number[];
+  /**
+   * SMEMBERS key: every member (order unspecified; ascending for small integer sets).
+   * @example db.smembers("tags") // ["redis"]
+   */
+  smembers(key: Arg): string[];
+  /**
+   * SCARD key: the number of members.
+   * @example db.scard("tags") // 1
+   */
+  scard(key: Arg): number;
+  /**
+   * SPOP key [count]: removes and returns a random member (null when missing), or `count` of them.
+   * @example db.spop("raffle") // "ada"
+   */
+  spop(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * SRANDMEMBER key [count]: a random member, or `count` distinct ones (a negative count may repeat).
+   * @example db.srandmember("tags", 2) // ["redis", "wasm"]
+   */
+  srandmember(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * SMOVE source destination member: 1 when moved.
+   * @example db.smove("todo", "done", "task:1") // 1
+   */
+  smove(source: Arg, destination: Arg, member: Arg): number;
+  /**
+   * SINTER key [key ...]: the members present in every set.
+   * @example db.sinter("a", "b") // ["x"]
+   */
+  sinter(...keys: [ArgOrList, ...ArgOrList[]]): string[];
+  /**
+   * SINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the intersection.
+   * @example db.sintercard(2, "a", "b", "LIMIT", 10) // 1
+   */
+  sintercard(numkeys: Arg, ...keysAndOptions: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SINTERSTORE destination key [key ...]: stores the intersection; its size.
+   * @example db.sinterstore("both", "a", "b") // 1
+   */
+  sinterstore(destination: Arg, ...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SUNION key [key ...]: the members of any set.
+   * @example db.sunion("a", "b") // ["x", "y", "z"]
+   */
+  sunion(...keys: [ArgOrList, ...ArgOrList[]]): string[];
+  /**
+   * SUNIONSTORE destination key [key ...]: stores the union; its size.
+   * @example db.sunionstore("any", "a", "b") // 3
+   */
+  sunionstore(destination: Arg, ...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SDIFF key [key ...]: the members of the first set that are in none of the others.
+   * @example db.sdiff("a", "b") // ["y"]
+   */
+  sdiff(...keys: [ArgOrList, ...ArgOrList[]]): string[];
+  /**
+   * SDIFFSTORE destination key [key ...]: stores the difference; its size.
+   * @example db.sdiffstore("only-a", "a", "b") // 1
+   */
+  sdiffstore(destination: Arg, ...keys: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * SSCAN key cursor [MATCH pattern] [COUNT n]: `[nextCursor, members]`; iterate until the cursor is "0".
+   * @example const [cursor, members] = db.sscan("tags", 0, "MATCH", "r*")
+   */
+  sscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, members: string[]];
 }
 
 type Sigs = CommandSignatures;
