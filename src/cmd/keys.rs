@@ -218,6 +218,7 @@ fn move_entry(ctx: &mut Ctx, src: &[u8], to: usize, dst: &[u8]) {
     let (lru, unshared) = (e.lru, e.unshared);
     let slot = ctx.srv.dbs[to].insert(dst.into(), e.val, expire, lru);
     ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
+    ctx.srv.notify(notify::NEW, "new", to, dst);
 }
 
 /// MOVE key db
@@ -276,6 +277,7 @@ fn copy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let lru = ctx.new_lru();
     let slot = ctx.srv.dbs[to].insert(dst.into(), val, expire, lru);
     ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
+    ctx.srv.notify(notify::NEW, "new", to, dst);
     ctx.srv.signal_modified_key(to, dst);
     ctx.srv.notify(notify::GENERIC, "copy_to", to, dst);
     Ok(Reply::Int(1))

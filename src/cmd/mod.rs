@@ -386,7 +386,11 @@ impl<'a> Ctx<'a> {
                 }
                 slot
             }
-            None => self.srv.dbs[dbi].insert(key.into(), val, None, lru),
+            None => {
+                let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+                self.srv.notify(notify::NEW, "new", dbi, key);
+                slot
+            }
         };
         self.srv.signal_modified_key(dbi, key);
         slot
@@ -397,6 +401,7 @@ impl<'a> Ctx<'a> {
         let dbi = self.client.db;
         let lru = self.new_lru();
         let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+        self.srv.notify(notify::NEW, "new", dbi, key);
         self.srv.signal_modified_key(dbi, key);
         slot
     }
