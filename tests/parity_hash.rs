@@ -136,7 +136,7 @@ fn hash_hand_written() {
         Step::exact(&["OBJECT", "ENCODING", "lf2"]),
         Step::exact(&["HINCRBY", "lf3", &"k".repeat(65), "1"]),
         Step::exact(&["OBJECT", "ENCODING", "lf3"]),
-        Step::exact(&["CONFIG", "GET", "hash-max-listpack-*"]),
+        Step::new(&["CONFIG", "GET", "hash-max-listpack-*"], p),
         Step::exact(&["HSET", "lp", "a", "1", "b", "2", "c", "3"]),
         Step::exact(&["HDEL", "lp", "a"]),
         Step::exact(&["HSET", "lp", "a", "4"]),

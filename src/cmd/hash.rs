@@ -461,7 +461,8 @@ fn hexpire_generic(ctx: &mut Ctx, a: Args, unit_ms: i64, absolute: bool, cmd: &s
     let (fi, numfields, first) = find_fields(&a, 3, 0)?;
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     // Options come before FIELDS (checked before the FIELDS count is parsed).
-    for j in 3..fi.min(a.len()) {
+    let opts_end = if fi < a.len() { fi } else { 3 };
+    for j in 3..opts_end {
         match () {
             _ if a.is(j, "nx") => nx = true,
             _ if a.is(j, "xx") => xx = true,
@@ -492,16 +493,15 @@ fn hexpire_generic(ctx: &mut Ctx, a: Args, unit_ms: i64, absolute: bool, cmd: &s
     for f in fields {
         let r = match h.expire_of(f) {
             None => -2,
-            Some(_) if expired => {
-                h.remove(f);
-                n_expired += 1;
-                2
-            }
             Some(cur) => {
                 let has = cur != 0;
                 let skip = (nx && has) || (xx && !has) || (gt && (!has || when <= cur)) || (lt && has && when >= cur);
                 if skip {
                     0
+                } else if expired {
+                    h.remove(f);
+                    n_expired += 1;
+                    2
                 } else {
                     h.set_expire(f, when);
                     n_updated += 1;

@@ -207,6 +207,7 @@ pub fn same(cmp: Cmp, ours: &Reply, theirs: &Reply) -> bool {
         Cmp::Pairs => pairs(ours) == pairs(theirs),
         Cmp::Near(d) => match (ours, theirs) {
             (Reply::Int(a), Reply::Int(b)) => (a - b).abs() <= d,
+            (Reply::Array(a), Reply::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(cmp, x, y)),
             (a, b) => a == b,
         },
         Cmp::Shape => match (ours, theirs) {
