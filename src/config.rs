@@ -22,6 +22,10 @@ pub struct Config {
     pub hll_sparse_max_bytes: usize,
     /// Largest set kept as an intset (`set-max-intset-entries`).
     pub set_max_intset_entries: usize,
+    /// Largest hash kept as a listpack (`hash-max-listpack-entries`).
+    pub hash_max_listpack_entries: usize,
+    /// Longest field or value a listpack hash keeps (`hash-max-listpack-value`).
+    pub hash_max_listpack_value: usize,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -90,6 +94,8 @@ impl Config {
             proto_max_bulk_len: 512 * 1024 * 1024,
             hll_sparse_max_bytes: 3000,
             set_max_intset_entries: 512,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,
@@ -146,6 +152,8 @@ pub const PARAMS: &[Param] = &[
     Param { name: "maxmemory-samples", kind: Kind::Int { min: 1, max: INT_MAX }, immutable: false },
     Param { name: "lfu-log-factor", kind: Kind::Int { min: 0, max: INT_MAX }, immutable: false },
     Param { name: "lfu-decay-time", kind: Kind::Int { min: 0, max: INT_MAX }, immutable: false },
+    Param { name: "hash-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "hash-max-listpack-value", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
 ];
 
 /// Hz bounds Redis applies to the configured value (`CONFIG_MIN_HZ`, `CONFIG_MAX_HZ`).
@@ -251,6 +259,8 @@ impl Config {
             "maxmemory-samples" => self.maxmemory_samples.to_string(),
             "lfu-log-factor" => self.lfu_log_factor.to_string(),
             "lfu-decay-time" => self.lfu_decay_time.to_string(),
+            "hash-max-listpack-entries" => self.hash_max_listpack_entries.to_string(),
+            "hash-max-listpack-value" => self.hash_max_listpack_value.to_string(),
             _ => String::new(),
         }
     }
@@ -271,6 +281,8 @@ impl Config {
             ("maxmemory-samples", Setting::Int(n)) => self.maxmemory_samples = small(n),
             ("lfu-log-factor", Setting::Int(n)) => self.lfu_log_factor = small(n),
             ("lfu-decay-time", Setting::Int(n)) => self.lfu_decay_time = small(n),
+            ("hash-max-listpack-entries", Setting::Int(n)) => self.hash_max_listpack_entries = n.max(0) as usize,
+            ("hash-max-listpack-value", Setting::Int(n)) => self.hash_max_listpack_value = n.max(0) as usize,
             _ => {}
         }
     }

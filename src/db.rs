@@ -17,6 +17,7 @@
 //! This module knows nothing of time: expiry decisions are the caller's (`Ctx`).
 
 use crate::rng::Rng;
+use crate::types::indexmap::IndexMap;
 use crate::value::Value;
 use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -58,6 +59,10 @@ pub struct Db {
     index: HashTable<u32>,
     volatile: Vec<u32>,
     hasher: DefaultHashBuilder,
+    /// Keys that may hold a hash with per-field TTLs, for the active expiry of
+    /// fields (`cmd::hash::active_expire_fields`). Entries may be stale (the key
+    /// was deleted or renamed): the sweep checks and drops them.
+    pub field_ttl_keys: IndexMap<()>,
 }
 
 impl Default for Db {
@@ -73,6 +78,7 @@ impl Db {
             index: HashTable::new(),
             volatile: Vec::new(),
             hasher: DefaultHashBuilder::default(),
+            field_ttl_keys: IndexMap::new(),
         }
     }
 
@@ -118,6 +124,9 @@ impl Db {
     /// Adds a key that is not present. Returns its slot.
     pub fn insert(&mut self, key: Box<[u8]>, val: Value, expire: Option<i64>, lru: u32) -> usize {
         debug_assert!(self.find(&key).is_none());
+        if val.has_field_ttl() {
+            self.field_ttl_keys.insert(&key, ());
+        }
         let h = self.hash(&key);
         let i = self.slots.len();
         self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false });
@@ -193,6 +202,9 @@ impl Db {
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
         self.slots[i].unshared = false;
+        if val.has_field_ttl() {
+            self.field_ttl_keys.insert(&self.slots[i].key, ());
+        }
         std::mem::replace(&mut self.slots[i].val, val)
     }
 
@@ -200,6 +212,7 @@ impl Db {
         self.slots = Vec::new();
         self.index = HashTable::new();
         self.volatile = Vec::new();
+        self.field_ttl_keys = IndexMap::new();
     }
 
     /// A uniformly random slot, `None` when empty.

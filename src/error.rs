@@ -254,3 +254,11 @@ pub const LCS_ALLOC_FAILED: Error =
 // ---- wasm binding ----
 /// A request buffer the package's encoder did not produce (never seen in normal use).
 pub const BAD_REQUEST: Error = Error::fixed("ERR Protocol error: malformed request from the JS binding");
+// ---- hashes ----
+pub const HASH_NOT_INTEGER: Error = Error::fixed("ERR hash value is not an integer");
+pub const HASH_NOT_FLOAT: Error = Error::fixed("ERR hash value is not a float");
+pub const VALUE_NAN_OR_INF: Error = Error::fixed("ERR value is NaN or Infinity");
+pub const VALUE_OUT_OF_RANGE: Error = Error::fixed("ERR value is out of range");
+/// Valkey 9's field-TTL commands (HEXPIRE, HGETEX, HSETEX, HPERSIST, HGETDEL).
+pub const NUMFIELDS: Error =
+    Error::fixed("ERR numfields should be greater than 0 and match the provided number of fields");

@@ -463,6 +463,9 @@ impl Server {
                 }
             }
         }
+        let left = budget.saturating_sub(spent).max(PER_LOOP);
+        // Hash fields with TTLs (HEXPIRE...) have their own sweep on the rest of the budget.
+        cmd::hash::active_expire_fields(self, now, left);
         if sampled_total > 0 {
             let current = expired_total as f64 / sampled_total as f64;
             self.stats.expired_stale_perc = current * 0.05 + self.stats.expired_stale_perc * 0.95;

@@ -7,6 +7,7 @@
 //! SETRANGE), which Redis always reports as `raw`. Later families add their
 //! variants here.
 
+use crate::types::hash::Hash;
 use crate::types::set::Set;
 use std::borrow::Cow;
 
@@ -21,6 +22,7 @@ pub enum Value {
     Str(Vec<u8>),
     Raw(Vec<u8>),
     Set(Box<Set>),
+    Hash(Box<Hash>),
 }
 
 impl Value {
@@ -46,6 +48,7 @@ impl Value {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
             Value::Set(_) => "set",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -56,7 +59,13 @@ impl Value {
             Value::Str(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Set(s) => s.encoding(),
+            Value::Hash(h) => h.encoding(),
         }
+    }
+
+    /// A hash with per-field TTLs (the database tracks these for active expiry).
+    pub fn has_field_ttl(&self) -> bool {
+        matches!(self, Value::Hash(h) if h.has_ttl())
     }
 
     pub fn is_string(&self) -> bool {
@@ -103,6 +112,7 @@ impl Value {
             Value::Int(_) => 0,
             Value::Str(b) | Value::Raw(b) => b.capacity(),
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
+            Value::Hash(h) => std::mem::size_of::<Hash>() + h.heap_bytes(),
         }
     }
 }

