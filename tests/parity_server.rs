@@ -123,8 +123,36 @@ fn tree(argv: &[Vec<u8>], r: &Reply) -> Reply {
 fn ours(name: &[u8]) -> bool {
     let n = String::from_utf8_lossy(name);
     all_commands().iter().any(|s| {
-        s.fullname == n || s.subcommands.iter().any(|x| x.fullname == n)
+        (s.fullname == n || s.subcommands.iter().any(|x| x.fullname == n)) && !newer_than_7_0(&n)
     })
+}
+
+/// Commands we support that redis-server 7.0 lacks (their metadata was recorded from
+/// Valkey, "since" 7.4 or later): left out of the comparisons with 7.0.
+fn newer_than_7_0(name: &str) -> bool {
+    use std::sync::OnceLock;
+    static NEWER: OnceLock<Vec<String>> = OnceLock::new();
+    NEWER
+        .get_or_init(|| {
+            let mut store = cinnabar::Store::new();
+            let mut out = Vec::new();
+            for s in all_commands() {
+                let Reply::Array(docs) = store.exec(&["COMMAND", "DOCS", s.fullname]) else { continue };
+                let Some(Reply::Array(fields)) = docs.get(1) else { continue };
+                let since = fields.chunks(2).find(|p| p[0] == Reply::bulk_str("since")).and_then(|p| p.get(1).cloned());
+                if let Some(Reply::Bulk(v)) = since {
+                    let v = String::from_utf8_lossy(&v).to_string();
+                    let mut it = v.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
+                    let (major, minor) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+                    if (major, minor) > (7, 0) {
+                        out.push(s.fullname.to_string());
+                    }
+                }
+            }
+            out
+        })
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 fn our_commands(argv: &[Vec<u8>], r: &Reply) -> Reply {
@@ -229,6 +257,9 @@ const SHAPE: Norm = Norm::Plain(Cmp::Shape);
 fn our_names() -> Vec<String> {
     let mut v = Vec::new();
     for s in all_commands() {
+        if newer_than_7_0(s.fullname) {
+            continue;
+        }
         v.push(s.fullname.to_string());
         v.extend(s.subcommands.iter().map(|x| x.fullname.to_string()));
     }
