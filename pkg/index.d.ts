@@ -39,7 +39,9 @@ export type ToBuffer<T> = T extends string
     ? [ToBuffer<A>, ToBuffer<B>]
     : T extends readonly (infer U)[]
       ? ToBuffer<U>[]
-      : T;
+      : T extends { [field: string]: string }
+        ? { [field: string]: Uint8Array }
+        : T;
 
 /** `[error, undefined]` for a command whose reply was an error, else `[null, result]`. */
 export type PipelineResult = [error: null, result: Reply | BufferReply] | [error: ReplyError, result: undefined];
@@ -562,6 +564,149 @@ export interface CommandSignatures {
    * @example const [cursor, members] = db.sscan("tags", 0, "MATCH", "r*")
    */
   sscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, members: string[]];
+
+  // ---- hashes ----
+  /**
+   * HSET key field value [field value ...]: how many fields were new. Also takes an object or Map of fields (ioredis).
+   * @example db.hset("session:1", { user: "ada", theme: "dark" }) // 2
+   */
+  hset(key: Arg, ...fieldsAndValues: [Record<string, Arg> | Map<Arg, Arg>] | [Arg, Arg, ...Arg[]]): number;
+  /**
+   * HMSET key field value [field value ...]: "OK" (deprecated form of HSET). Also takes an object or Map.
+   * @example db.hmset("session:1", "user", "ada") // "OK"
+   */
+  hmset(key: Arg, ...fieldsAndValues: [Record<string, Arg> | Map<Arg, Arg>] | [Arg, Arg, ...Arg[]]): "OK";
+  /**
+   * HSETNX key field value: 1 when the field was set, 0 when it existed.
+   * @example db.hsetnx("session:1", "created", Date.now()) // 1
+   */
+  hsetnx(key: Arg, field: Arg, value: Arg): number;
+  /**
+   * HGET key field: the value, or null.
+   * @example db.hget("session:1", "user") // "ada"
+   */
+  hget(key: Arg, field: Arg): string | null;
+  /**
+   * HMGET key field [field ...]: the values (null for missing fields).
+   * @example db.hmget("session:1", "user", "nope") // ["ada", null]
+   */
+  hmget(key: Arg, ...fields: [ArgOrList, ...ArgOrList[]]): Array<string | null>;
+  /**
+   * HGETALL key: every field and value, as an object (as ioredis returns it; `call("HGETALL", …)` gives the flat array).
+   * @example db.hgetall("session:1") // { user: "ada", theme: "dark" }
+   */
+  hgetall(key: Arg): { [field: string]: string };
+  /**
+   * HDEL key field [field ...]: how many fields were removed (an emptied hash is deleted).
+   * @example db.hdel("session:1", "theme") // 1
+   */
+  hdel(key: Arg, ...fields: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * HEXISTS key field: 1 or 0.
+   * @example db.hexists("session:1", "user") // 1
+   */
+  hexists(key: Arg, field: Arg): number;
+  /**
+   * HLEN key: the number of fields.
+   * @example db.hlen("session:1") // 2
+   */
+  hlen(key: Arg): number;
+  /**
+   * HSTRLEN key field: the length of the field's value.
+   * @example db.hstrlen("session:1", "user") // 3
+   */
+  hstrlen(key: Arg, field: Arg): number;
+  /**
+   * HKEYS key: the field names.
+   * @example db.hkeys("session:1") // ["user", "theme"]
+   */
+  hkeys(key: Arg): string[];
+  /**
+   * HVALS key: the values.
+   * @example db.hvals("session:1") // ["ada", "dark"]
+   */
+  hvals(key: Arg): string[];
+  /**
+   * HINCRBY key field increment: the new integer value.
+   * @example db.hincrby("stats", "views", 1) // 1
+   */
+  hincrby(key: Arg, field: Arg, increment: Arg): number;
+  /**
+   * HINCRBYFLOAT key field increment: the new value as Redis formats it.
+   * @example db.hincrbyfloat("stats", "score", "1.5") // "1.5"
+   */
+  hincrbyfloat(key: Arg, field: Arg, increment: Arg): string;
+  /**
+   * HRANDFIELD key [count [WITHVALUES]]: a random field, or several (a negative count may repeat).
+   * @example db.hrandfield("session:1", 2, "WITHVALUES") // ["user", "ada", "theme", "dark"]
+   */
+  hrandfield(key: Arg, ...countAndOptions: [] | [Arg] | [Arg, "WITHVALUES" | (string & {})]): string | null | string[];
+  /**
+   * HSCAN key cursor [MATCH pattern] [COUNT n]: `[nextCursor, [field, value, ...]]`.
+   * @example const [cursor, pairs] = db.hscan("session:1", 0)
+   */
+  hscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, fieldsAndValues: string[]];
+  /**
+   * HEXPIRE key seconds [NX|XX|GT|LT] FIELDS numfields field [field ...]: per field, 1 set, 0 condition not met,
+   * 2 deleted (time already past), -2 no such field. (Redis 7.4+/Valkey 9 syntax.)
+   * @example db.hexpire("session:1", 60, "FIELDS", 1, "csrf") // [1]
+   */
+  hexpire(key: Arg, seconds: Arg, ...conditionAndFields: Arg[]): number[];
+  /**
+   * HPEXPIRE key milliseconds [NX|XX|GT|LT] FIELDS numfields field [field ...]: as HEXPIRE, in milliseconds.
+   * @example db.hpexpire("session:1", 1500, "FIELDS", 1, "csrf") // [1]
+   */
+  hpexpire(key: Arg, milliseconds: Arg, ...conditionAndFields: Arg[]): number[];
+  /**
+   * HEXPIREAT key unix-time-seconds [NX|XX|GT|LT] FIELDS numfields field [field ...].
+   * @example db.hexpireat("session:1", 1893456000, "FIELDS", 1, "csrf") // [1]
+   */
+  hexpireat(key: Arg, unixSeconds: Arg, ...conditionAndFields: Arg[]): number[];
+  /**
+   * HPEXPIREAT key unix-time-milliseconds [NX|XX|GT|LT] FIELDS numfields field [field ...].
+   * @example db.hpexpireat("session:1", Date.now() + 5000, "FIELDS", 1, "csrf") // [1]
+   */
+  hpexpireat(key: Arg, unixMilliseconds: Arg, ...conditionAndFields: Arg[]): number[];
+  /**
+   * HTTL key FIELDS numfields field [field ...]: seconds left per field (-1 no TTL, -2 no such field).
+   * @example db.httl("session:1", "FIELDS", 1, "csrf") // [59]
+   */
+  httl(key: Arg, ...fields: Arg[]): number[];
+  /**
+   * HPTTL key FIELDS numfields field [field ...]: milliseconds left per field.
+   * @example db.hpttl("session:1", "FIELDS", 1, "csrf") // [59000]
+   */
+  hpttl(key: Arg, ...fields: Arg[]): number[];
+  /**
+   * HEXPIRETIME key FIELDS numfields field [field ...]: the absolute expiry per field, Unix seconds.
+   * @example db.hexpiretime("session:1", "FIELDS", 1, "csrf") // [1893456000]
+   */
+  hexpiretime(key: Arg, ...fields: Arg[]): number[];
+  /**
+   * HPEXPIRETIME key FIELDS numfields field [field ...]: the absolute expiry per field, Unix milliseconds.
+   * @example db.hpexpiretime("session:1", "FIELDS", 1, "csrf") // [1893456000000]
+   */
+  hpexpiretime(key: Arg, ...fields: Arg[]): number[];
+  /**
+   * HPERSIST key FIELDS numfields field [field ...]: per field, 1 TTL removed, -1 had none, -2 no such field.
+   * @example db.hpersist("session:1", "FIELDS", 1, "csrf") // [1]
+   */
+  hpersist(key: Arg, ...fields: Arg[]): number[];
+  /**
+   * HGETEX key [EX s|PX ms|EXAT t|PXAT t|PERSIST] FIELDS numfields field [field ...]: the values, setting or clearing their TTLs.
+   * @example db.hgetex("session:1", "EX", 60, "FIELDS", 1, "user") // ["ada"]
+   */
+  hgetex(key: Arg, ...optionsAndFields: Arg[]): Array<string | null>;
+  /**
+   * HSETEX key [FNX|FXX] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL] FIELDS numfields field value [field value ...]: 1 when set, 0 when a condition failed.
+   * @example db.hsetex("session:1", "EX", 60, "FIELDS", 1, "csrf", "t0k3n") // 1
+   */
+  hsetex(key: Arg, ...optionsAndFields: Arg[]): number;
+  /**
+   * HGETDEL key FIELDS numfields field [field ...]: the values, removing the fields.
+   * @example db.hgetdel("session:1", "FIELDS", 1, "csrf") // ["t0k3n"]
+   */
+  hgetdel(key: Arg, ...fields: Arg[]): Array<string | null>;
 }
 
 type Sigs = CommandSignatures;

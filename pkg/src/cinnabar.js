@@ -506,10 +506,10 @@ export class Pipeline {
     return this._add(name, args, true);
   }
 
-  _add(name, args, asBuffer) {
+  _add(name, args, asBuffer, transform) {
     if (this.#done) throw new Error("cinnabar: this pipeline was already executed");
     args = normalize(name, args);
-    this.#cmds.push({ name, args, asBuffer, exec: false, queued: null });
+    this.#cmds.push({ name, args, asBuffer, exec: false, queued: null, transform });
     return this;
   }
 
@@ -566,10 +566,39 @@ function pair(r, c) {
     r.command = { name: c.name.toLowerCase(), args: c.args };
     return [r, undefined];
   }
-  return [null, r];
+  return [null, c.transform && r !== null ? c.transform(r) : r];
 }
 
 // ---------------------------------------------------- generated methods
+
+// ioredis conveniences of the typed methods (not of `call`, which stays raw Redis):
+// an object or Map as the field/value argument of HSET/HMSET/MSET/MSETNX, and
+// HGETALL answering an object.
+const PAIR_ARGS = new Set(["hset", "hmset", "mset", "msetnx"]);
+const REPLY_TRANSFORMS = { hgetall: pairsToObject };
+
+function isPlainObject(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Expands a trailing object / Map argument into field, value pairs. */
+function expandPairs(args) {
+  const last = args[args.length - 1];
+  if (last instanceof Map) return [...args.slice(0, -1), ...[...last].flat()];
+  if (isPlainObject(last)) return [...args.slice(0, -1), ...Object.entries(last).flat()];
+  return args;
+}
+
+/** A flat [field, value, ...] reply as an object (keys as strings, values as returned). */
+function pairsToObject(r) {
+  if (!Array.isArray(r)) return r;
+  const o = {};
+  const dec = new TextDecoder();
+  for (let i = 0; i + 1 < r.length; i += 2) o[typeof r[i] === "string" ? r[i] : dec.decode(r[i])] = r[i + 1];
+  return o;
+}
 
 function installCommand(name) {
   const lower = name.toLowerCase();
@@ -578,18 +607,21 @@ function installCommand(name) {
       Object.defineProperty(proto, key, { value: fn, writable: true, configurable: true, enumerable: false });
     }
   };
+  const prep = PAIR_ARGS.has(lower) ? expandPairs : (args) => args;
+  const tf = REPLY_TRANSFORMS[lower];
+  const out = tf ? (r) => (r === null ? r : tf(r)) : (r) => r;
   define(Cinnabar.prototype, lower, {
     [lower](...args) {
-      return this._run(lower, args, false);
+      return out(this._run(lower, prep(args), false));
     },
   }[lower]);
   define(Cinnabar.prototype, lower + "Buffer", function (...args) {
-    return this._run(lower, args, true);
+    return out(this._run(lower, prep(args), true));
   });
   define(Pipeline.prototype, lower, function (...args) {
-    return this._add(lower, args, false);
+    return this._add(lower, prep(args), false, tf);
   });
   define(Pipeline.prototype, lower + "Buffer", function (...args) {
-    return this._add(lower, args, true);
+    return this._add(lower, prep(args), true, tf);
   });
 }
