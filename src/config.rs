@@ -21,6 +21,10 @@ pub struct Config {
     pub hll_sparse_max_bytes: usize,
     /// Largest set kept as an intset (`set-max-intset-entries`).
     pub set_max_intset_entries: usize,
+    /// Largest sorted set kept as a listpack (`zset-max-listpack-entries`).
+    pub zset_max_listpack_entries: usize,
+    /// Longest member a listpack sorted set holds (`zset-max-listpack-value`).
+    pub zset_max_listpack_value: usize,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -89,6 +93,8 @@ impl Config {
             proto_max_bulk_len: 512 * 1024 * 1024,
             hll_sparse_max_bytes: 3000,
             set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,

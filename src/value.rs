@@ -8,6 +8,7 @@
 //! variants here.
 
 use crate::types::set::Set;
+use crate::types::zset::ZSet;
 use std::borrow::Cow;
 
 /// Longest string Redis stores with the `embstr` encoding.
@@ -21,6 +22,7 @@ pub enum Value {
     Str(Vec<u8>),
     Raw(Vec<u8>),
     Set(Box<Set>),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -46,6 +48,7 @@ impl Value {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
             Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -56,6 +59,7 @@ impl Value {
             Value::Str(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -103,6 +107,7 @@ impl Value {
             Value::Int(_) => 0,
             Value::Str(b) | Value::Raw(b) => b.capacity(),
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
+            Value::ZSet(z) => std::mem::size_of::<ZSet>() + z.heap_bytes(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod server;
 pub mod set;
 pub mod string;
 pub mod tx;
+pub mod zset;
 
 use crate::args::Args;
 use crate::db::Db;
@@ -177,7 +178,7 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 7] {
+pub fn families() -> [&'static [CommandSpec]; 8] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -186,6 +187,7 @@ pub fn families() -> [&'static [CommandSpec]; 7] {
         hll::COMMANDS,
         bitmap::COMMANDS,
         set::COMMANDS,
+        zset::COMMANDS,
     ]
 }
 

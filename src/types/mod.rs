@@ -3,3 +3,4 @@
 pub mod hll;
 pub mod indexmap;
 pub mod set;
+pub mod zset;
