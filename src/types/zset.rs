@@ -35,7 +35,15 @@ struct Node {
     member: Box<[u8]>,
     score: f64,
     back: u32,
-    lv: Vec<Link>,
+    /// Level 0 inline (three nodes in four have no other level), higher levels on the heap.
+    lv0: Link,
+    up: Vec<Link>,
+}
+
+impl Node {
+    fn levels(&self) -> usize {
+        1 + self.up.len()
+    }
 }
 
 /// An endpoint of a score range (`zrangespec`).
@@ -161,7 +169,7 @@ struct Path {
 impl ZSet {
     /// An empty sorted set, listpack-encoded or not.
     pub fn new(listpack: bool) -> ZSet {
-        let header = Node { member: Box::new([]), score: 0.0, back: NIL, lv: vec![NO_LINK; MAX_LEVEL] };
+        let header = Node { member: Box::new([]), score: 0.0, back: NIL, lv0: NO_LINK, up: vec![NO_LINK; MAX_LEVEL - 1] };
         ZSet {
             nodes: vec![header],
             level: 1,
@@ -205,10 +213,20 @@ impl ZSet {
         &self.nodes[i as usize]
     }
     fn link(&self, i: u32, l: usize) -> Link {
-        self.nodes[i as usize].lv.get(l).copied().unwrap_or(NO_LINK)
+        let n = &self.nodes[i as usize];
+        if l == 0 {
+            n.lv0
+        } else {
+            n.up.get(l - 1).copied().unwrap_or(NO_LINK)
+        }
     }
     fn link_mut(&mut self, i: u32, l: usize) -> &mut Link {
-        &mut self.nodes[i as usize].lv[l]
+        let n = &mut self.nodes[i as usize];
+        if l == 0 {
+            &mut n.lv0
+        } else {
+            &mut n.up[l - 1]
+        }
     }
 
     fn random_level(&mut self) -> usize {
@@ -267,9 +285,11 @@ impl ZSet {
 
     /// Links the (unlinked) node `x` into the list at its score.
     fn link_in(&mut self, x: u32) {
-        let (score, member) = (self.node(x).score, self.node(x).member.clone());
-        let mut p = self.path(score, &member);
-        let lvl = self.node(x).lv.len();
+        // x is not linked, so the search never reads its member: borrow it out.
+        let member = std::mem::take(&mut self.nodes[x as usize].member);
+        let mut p = self.path(self.node(x).score, &member);
+        self.nodes[x as usize].member = member;
+        let lvl = self.node(x).levels();
         let len = self.len() as u32;
         if lvl > self.level {
             for i in self.level..lvl {
@@ -330,7 +350,7 @@ impl ZSet {
         let score = self.norm(score);
         let lvl = self.random_level();
         let x = self.nodes.len() as u32;
-        self.nodes.push(Node { member: member.into(), score, back: NIL, lv: vec![NO_LINK; lvl] });
+        self.nodes.push(Node { member: member.into(), score, back: NIL, lv0: NO_LINK, up: vec![NO_LINK; lvl - 1] });
         // The new node counts in len() already; link_in's header span uses len-1.
         self.link_in(x);
         let h = self.hasher.hash_one(member);
@@ -640,7 +660,7 @@ impl ZSet {
     /// Heap bytes, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.nodes.iter().map(|n| n.member.len() + n.lv.capacity() * std::mem::size_of::<Link>()).sum::<usize>()
+            + self.nodes.iter().map(|n| n.member.len() + n.up.capacity() * std::mem::size_of::<Link>()).sum::<usize>()
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
@@ -747,6 +767,75 @@ mod tests {
         }
         assert!(z.is_empty());
         check(&z);
+    }
+
+    /// Random operations against a sorted-Vec model: order, ranks, links, the
+    /// arena after swap-removals, range starts and scans.
+    #[test]
+    fn model_check() {
+        let mut z = ZSet::new(false);
+        let mut model: Vec<(f64, Vec<u8>)> = Vec::new();
+        let mut x = 99u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for step in 0..20_000 {
+            let m = format!("k{}", rnd(400)).into_bytes();
+            let sc = [0.0, -0.0, 1.0, 2.5, f64::INFINITY, f64::NEG_INFINITY][rnd(6) as usize] + (rnd(3) as f64);
+            match rnd(4) {
+                0 | 1 => {
+                    z.set(&m, sc);
+                    model.retain(|e| e.1 != m);
+                    model.push((sc, m.clone()));
+                }
+                2 => {
+                    let had = model.iter().any(|e| e.1 == m);
+                    assert_eq!(z.remove(&m).is_some(), had);
+                    model.retain(|e| e.1 != m);
+                }
+                _ => {
+                    let r = ScoreRange { min: rnd(4) as f64, max: rnd(6) as f64, minex: rnd(2) == 0, maxex: rnd(2) == 0 };
+                    model.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+                    let inr: Vec<usize> = (0..model.len()).filter(|&i| r.gte_min(model[i].0) && r.lte_max(model[i].0)).collect();
+                    assert_eq!(z.first_in_score(&r).map(|c| c.1), inr.first().copied());
+                    assert_eq!(z.last_in_score(&r).map(|c| c.1), inr.last().copied());
+                }
+            }
+            if step % 500 == 0 {
+                model.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+                let got: Vec<_> = z.iter().map(|(m, s)| (s, m.to_vec())).collect();
+                assert_eq!(got.len(), model.len());
+                for (g, w) in got.iter().zip(&model) {
+                    assert!(g.0 == w.0 && g.1 == w.1);
+                }
+                check(&z);
+                let mut seen = 0;
+                let mut cur = 0;
+                loop {
+                    cur = z.scan(cur, 7, |_, _| seen += 1);
+                    if cur == 0 {
+                        break;
+                    }
+                }
+                assert_eq!(seen, z.len());
+            }
+        }
+    }
+
+    #[test]
+    fn level_distribution() {
+        let mut z = ZSet::new(false);
+        for i in 0..40_000u32 {
+            z.insert(&i.to_be_bytes(), 0.0);
+        }
+        let tall = z.nodes.iter().skip(1).filter(|n| n.levels() > 1).count();
+        let taller = z.nodes.iter().skip(1).filter(|n| n.levels() > 2).count();
+        assert!((9_000..11_000).contains(&tall), "{tall}");
+        assert!((2_000..3_000).contains(&taller), "{taller}");
+        assert!(z.level >= 6 && z.level <= 14, "{}", z.level);
     }
 
     #[test]
