@@ -597,8 +597,8 @@ fn members_reply(items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Reply {
     Reply::Array(out)
 }
 
-/// Builds a sorted set from (member, score) pairs with the encoding Redis's
-/// stored results get: listpack while it fits the limits.
+/// Builds a …STORE result as Redis does: a skiplist, converted to a listpack
+/// when it fits the limits (`zsetConvertToListpackIfNeeded`).
 fn build(items: impl IntoIterator<Item = (Vec<u8>, f64)>, limits: (usize, usize)) -> ZSet {
     let mut z = ZSet::new(false);
     let mut maxlen = 0;
@@ -606,7 +606,19 @@ fn build(items: impl IntoIterator<Item = (Vec<u8>, f64)>, limits: (usize, usize)
         maxlen = maxlen.max(m.len());
         z.set(&m, s);
     }
-    z.set_listpack(z.len() <= limits.0 && maxlen <= limits.1);
+    if z.len() <= limits.0 && maxlen <= limits.1 {
+        z.set_listpack(true);
+    }
+    z
+}
+
+/// Builds a ZRANGESTORE result as Redis does: member by member (`zsetAdd`)
+/// into a listpack, or a skiplist when a rank range is known to be too long.
+fn build_incremental(items: Vec<(Vec<u8>, f64)>, known_len: Option<usize>, limits: (usize, usize)) -> ZSet {
+    let mut z = ZSet::new(known_len.is_none_or(|n| n <= limits.0));
+    for (m, s) in items {
+        zset_add(&mut z, s, &m, AddFlags::default(), limits);
+    }
     z
 }
 
@@ -683,7 +695,8 @@ fn zrange_generic(ctx: &mut Ctx, a: Args, at: usize, store_to: bool, mut rt: Ran
         },
     };
     if store_to {
-        let z = build(items, limits);
+        let known = matches!(spec, Spec::Rank(..)).then_some(items.len());
+        let z = build_incremental(items, known, limits);
         return store(ctx, &a[1], z, "zrangestore");
     }
     Ok(members_reply(items, withscores))
@@ -1120,9 +1133,9 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
     if card {
         return Ok(Reply::Int(cardinality as i64));
     }
-    let z = build(result, limits);
     match dst {
         Some(d) => {
+            let z = build(result, limits);
             let event = match op {
                 Op::Union => "zunionstore",
                 Op::Inter => "zinterstore",
@@ -1130,7 +1143,11 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
             };
             store(ctx, d, z, event)
         }
-        None => Ok(members_reply(z.iter().map(|(m, s)| (m.to_vec(), s)).collect(), withscores)),
+        None => {
+            // Replied from the skiplist Redis builds: ordered, -0 kept.
+            result.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.0.cmp(&b.0)));
+            Ok(members_reply(result, withscores))
+        }
     }
 }
 
