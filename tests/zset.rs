@@ -207,3 +207,67 @@ fn leaderboard_at_a_million() {
     eprintln!("1M build {build:?}, 100k update+rank+seek {ops:?}, 50k deletes {dels:?}");
     assert!(ops.as_secs() < 20 && dels.as_secs() < 20, "too slow: {ops:?} {dels:?}");
 }
+
+/// Random sorted-set commands with option words, odd numbers and binary
+/// members: nothing panics and ZCARD always matches a full ZRANGE.
+#[test]
+fn zset_fuzz_no_panic() {
+    let (mut s, mut c, clock) = setup();
+    let words = [
+        "NX", "XX", "GT", "LT", "CH", "INCR", "WITHSCORES", "BYSCORE", "BYLEX", "REV", "LIMIT", "WEIGHTS", "AGGREGATE",
+        "SUM", "MIN", "MAX", "COUNT", "MATCH", "-", "+", "(", "[", "(a", "[z", "inf", "-inf", "nan", "1e400", "-0",
+        "0x1p3", " 1", "(1", "9223372036854775807", "-9223372036854775808", "-1", "0", "1", "2", "3",
+    ];
+    let cmds = [
+        "ZADD", "ZINCRBY", "ZREM", "ZCARD", "ZSCORE", "ZMSCORE", "ZCOUNT", "ZLEXCOUNT", "ZRANK", "ZREVRANK", "ZRANGE",
+        "ZRANGESTORE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE", "ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZREVRANGE",
+        "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "ZMPOP", "ZRANDMEMBER",
+        "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD", "ZSCAN", "SADD", "SET",
+        "PEXPIRE", "DEL", "DEL", "DEL", "DEL",
+    ];
+    let mut x = 7u64;
+    let mut rnd = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut ok = 0;
+    for i in 0..200_000u64 {
+        let mut argv: Vec<Vec<u8>> = vec![cmds[rnd(cmds.len() as u64) as usize].as_bytes().to_vec()];
+        if rnd(10) > 0 {
+            argv.push(format!("k{}", rnd(4)).into_bytes());
+        }
+        if argv[0].starts_with(b"ZADD") && rnd(2) == 0 {
+            for _ in 0..1 + rnd(4) {
+                argv.push(format!("{}", rnd(50) as i64 - 10).into_bytes());
+                argv.push(format!("m{}", rnd(300)).into_bytes());
+            }
+        }
+        for _ in 0..rnd(6) {
+            argv.push(match rnd(6) {
+                0 => format!("k{}", rnd(4)).into_bytes(),
+                1 => words[rnd(words.len() as u64) as usize].as_bytes().to_vec(),
+                2 => (0..rnd(5)).map(|_| rnd(256) as u8).collect(),
+                3 => format!("{}", rnd(300) as i64 - 100).into_bytes(),
+                4 => format!("m{}", rnd(200)).into_bytes(),
+                _ => format!("{}.{}", rnd(10), rnd(10)).into_bytes(),
+            });
+        }
+        let r = run(&mut s, &mut c, &argv);
+        match &r {
+            Reply::Error(e) => assert!(!e.text().is_empty()),
+            _ => ok += 1,
+        }
+        if i % 1000 == 0 {
+            clock.advance(7);
+            for k in ["k0", "k1", "k2", "k3"] {
+                if let Reply::Int(n) = run(&mut s, &mut c, &["ZCARD", k]) {
+                    let Reply::Array(all) = run(&mut s, &mut c, &["ZRANGE", k, "0", "-1"]) else { panic!() };
+                    assert_eq!(all.len() as i64, n);
+                }
+            }
+        }
+    }
+    assert!(ok > 30_000, "only {ok} commands succeeded");
+}
