@@ -271,3 +271,22 @@ fn zset_fuzz_no_panic() {
     }
     assert!(ok > 30_000, "only {ok} commands succeeded");
 }
+
+/// A later source key expiring during the lookups must not invalidate the
+/// slot of an earlier one (the keyspace moves its last slot into the hole).
+#[test]
+fn sources_survive_expiry_of_later_keys() {
+    let (mut s, mut c, clock) = setup();
+    run(&mut s, &mut c, &["ZADD", "b", "1", "x"]);
+    run(&mut s, &mut c, &["ZADD", "a", "2", "y"]);
+    run(&mut s, &mut c, &["PEXPIRE", "b", "10"]);
+    clock.advance(10);
+    assert_eq!(run(&mut s, &mut c, &["ZUNION", "2", "a", "b", "WITHSCORES"]), arr(&["y", "2"]));
+    run(&mut s, &mut c, &["ZADD", "b", "1", "x"]);
+    run(&mut s, &mut c, &["ZADD", "a", "2", "y"]);
+    run(&mut s, &mut c, &["DEL", "a"]);
+    run(&mut s, &mut c, &["ZADD", "a", "2", "y"]);
+    run(&mut s, &mut c, &["PEXPIRE", "b", "10"]);
+    clock.advance(10);
+    assert_eq!(run(&mut s, &mut c, &["ZUNIONSTORE", "d", "2", "a", "b"]), int(1));
+}

@@ -1014,6 +1014,9 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
         }
         slots.push(slot);
     }
+    // A lookup may expire a key, and the keyspace then moves its last slot into
+    // the hole: resolve the slots again once every key has been looked up.
+    let slots: Vec<Option<usize>> = slots.iter().zip(keys).map(|(s, k)| s.and_then(|_| ctx.db().find(k))).collect();
     let mut weights = vec![1.0f64; setnum];
     let mut ag = Aggr::Sum;
     let mut withscores = false;
