@@ -758,8 +758,12 @@ fn zremrange(ctx: &mut Ctx, a: Args, rt: RangeType) -> Result<Reply> {
         Spec::Score(r) => by_score(z, r, false, 0, -1),
         Spec::Lex(r) => by_lex(z, r, false, 0, -1),
     };
-    for (m, _) in &victims {
-        z.remove(m);
+    if victims.len() == z.len() {
+        *z = ZSet::new(z.is_listpack()); // everything goes: no need to unlink one by one
+    } else {
+        for (m, _) in &victims {
+            z.remove(m);
+        }
     }
     let deleted = victims.len() as i64;
     if deleted > 0 {
@@ -810,7 +814,14 @@ fn zpop_generic(ctx: &mut Ctx, keys: &[&[u8]], max: bool, count: Option<i64>, zm
     let z = ctx.zset_at_mut(slot)?;
     let n = (count.unwrap_or(1).max(1) as u64).min(z.len() as u64) as usize;
     let mut popped = Vec::with_capacity(n);
-    for _ in 0..n {
+    if n == z.len() {
+        popped = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
+        if max {
+            popped.reverse();
+        }
+        *z = ZSet::new(z.is_listpack());
+    }
+    for _ in popped.len()..n {
         let Some(c) = (if max { z.last() } else { z.first() }) else { break };
         let (m, s) = z.get(c);
         let m = m.to_vec();
@@ -913,13 +924,27 @@ fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         all.reverse();
         return Ok(members_reply(all, withscores));
     }
-    // Distinct members: a partial Fisher-Yates over positions.
-    let mut pos: Vec<usize> = (0..size).collect();
-    for i in 0..count as usize {
-        let j = i + rng.below(size - i);
-        pos.swap(i, j);
-    }
-    let items = pos[..count as usize].iter().filter_map(|&i| pick(i)).collect();
+    let count = count as usize;
+    let items = if count * 3 > size {
+        // Distinct members, many of them: a partial Fisher-Yates over positions.
+        let mut pos: Vec<usize> = (0..size).collect();
+        for i in 0..count {
+            let j = i + rng.below(size - i);
+            pos.swap(i, j);
+        }
+        pos[..count].iter().filter_map(|&i| pick(i)).collect()
+    } else {
+        // Few of a big set: draw positions until `count` distinct ones (O(count)).
+        let mut seen = hashbrown::HashSet::with_capacity(count);
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            let i = rng.below(size);
+            if seen.insert(i) {
+                out.extend(pick(i));
+            }
+        }
+        out
+    };
     Ok(members_reply(items, withscores))
 }
 

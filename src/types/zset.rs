@@ -652,11 +652,6 @@ impl ZSet {
         top
     }
 
-    /// Longest member, in bytes.
-    pub fn max_member_len(&self) -> usize {
-        self.nodes.iter().skip(1).map(|n| n.member.len()).max().unwrap_or(0)
-    }
-
     /// Heap bytes, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
