@@ -462,9 +462,8 @@ fn lex_key(g: &mut Gen, p: &str) -> Vec<u8> {
 /// `n` random commands on keys `<p>0..5` (lex commands on `l<p>0..2`).
 fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
     let u = Cmp::Unordered;
-    let mut g = g;
     for _ in 0..n {
-        let k = key(&mut g, p).into_bytes();
+        let k = key(g, p).into_bytes();
         let kk = k.as_slice();
         match g.below(34) {
             0..=5 => {
@@ -473,46 +472,46 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
                     a.push(g.pick(&["NX", "XX", "GT", "LT", "CH", "INCR", "ch", "nx"]).as_bytes().to_vec());
                 }
                 for _ in 0..1 + g.below(4) {
-                    a.push(score(&mut g).into_bytes());
-                    a.push(member(&mut g));
+                    a.push(score(g).into_bytes());
+                    a.push(member(g));
                 }
                 if g.chance(5) {
                     a.pop();
                 }
                 steps.push(Step::exact(&a));
             }
-            6 => steps.push(Step::exact(&v(&[b"ZINCRBY", kk, score(&mut g).as_bytes(), &member(&mut g)]))),
+            6 => steps.push(Step::exact(&v(&[b"ZINCRBY", kk, score(g).as_bytes(), &member(g)]))),
             7 => {
                 let mut a = v(&[b"ZREM", kk]);
                 for _ in 0..1 + g.below(3) {
-                    a.push(member(&mut g));
+                    a.push(member(g));
                 }
                 steps.push(Step::exact(&a));
             }
-            8 => steps.push(Step::exact(&v(&[b"ZSCORE", kk, &member(&mut g)]))),
-            9 => steps.push(Step::exact(&v(&[b"ZMSCORE", kk, &member(&mut g), &member(&mut g)]))),
+            8 => steps.push(Step::exact(&v(&[b"ZSCORE", kk, &member(g)]))),
+            9 => steps.push(Step::exact(&v(&[b"ZMSCORE", kk, &member(g), &member(g)]))),
             10 => steps.push(Step::exact(&v(&[b"ZCARD", kk]))),
-            11 => steps.push(Step::exact(&v(&[b"ZCOUNT", kk, bound(&mut g).as_bytes(), bound(&mut g).as_bytes()]))),
+            11 => steps.push(Step::exact(&v(&[b"ZCOUNT", kk, bound(g).as_bytes(), bound(g).as_bytes()]))),
             12 => {
                 let cmd: &[u8] = if g.chance(50) { b"ZRANK" } else { b"ZREVRANK" };
-                steps.push(Step::exact(&v(&[cmd, kk, &member(&mut g)])));
+                steps.push(Step::exact(&v(&[cmd, kk, &member(g)])));
             }
             13..=15 => {
                 let mut a = v(&[b"ZRANGE", kk]);
                 let kind = g.below(3);
                 if kind == 0 {
-                    a.push(int(&mut g).into_bytes());
-                    a.push(int(&mut g).into_bytes());
+                    a.push(int(g).into_bytes());
+                    a.push(int(g).into_bytes());
                 } else {
-                    a.push(bound(&mut g).into_bytes());
-                    a.push(bound(&mut g).into_bytes());
+                    a.push(bound(g).into_bytes());
+                    a.push(bound(g).into_bytes());
                     a.push(b"BYSCORE".to_vec());
                 }
                 if g.chance(30) {
                     a.push(b"REV".to_vec());
                 }
                 if g.chance(30) {
-                    a.extend([b"LIMIT".to_vec(), int(&mut g).into_bytes(), int(&mut g).into_bytes()]);
+                    a.extend([b"LIMIT".to_vec(), int(g).into_bytes(), int(g).into_bytes()]);
                 }
                 if g.chance(50) {
                     a.push(b"WITHSCORES".to_vec());
@@ -524,49 +523,49 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
             }
             16 => {
                 let cmd = *g.pick(&[&b"ZRANGEBYSCORE"[..], b"ZREVRANGEBYSCORE"]);
-                let mut a = v(&[cmd, kk, bound(&mut g).as_bytes(), bound(&mut g).as_bytes()]);
+                let mut a = v(&[cmd, kk, bound(g).as_bytes(), bound(g).as_bytes()]);
                 if g.chance(40) {
                     a.push(b"WITHSCORES".to_vec());
                 }
                 if g.chance(40) {
-                    a.extend([b"LIMIT".to_vec(), int(&mut g).into_bytes(), int(&mut g).into_bytes()]);
+                    a.extend([b"LIMIT".to_vec(), int(g).into_bytes(), int(g).into_bytes()]);
                 }
                 steps.push(Step::exact(&a));
             }
-            17 => steps.push(Step::exact(&v(&[b"ZREVRANGE", kk, int(&mut g).as_bytes(), int(&mut g).as_bytes(), b"WITHSCORES"]))),
+            17 => steps.push(Step::exact(&v(&[b"ZREVRANGE", kk, int(g).as_bytes(), int(g).as_bytes(), b"WITHSCORES"]))),
             18 => {
                 // lex family on equal-score keys (or small listpacks)
-                let lk = if g.chance(70) { lex_key(&mut g, p) } else { k.clone() };
+                let lk = if g.chance(70) { lex_key(g, p) } else { k.clone() };
                 match g.below(6) {
                     0 => {
                         let mut a = v(&[b"ZADD", &lk]);
                         for _ in 0..1 + g.below(4) {
                             a.push(b"0".to_vec());
-                            a.push(member(&mut g));
+                            a.push(member(g));
                         }
                         steps.push(Step::exact(&a));
                     }
-                    1 => steps.push(Step::exact(&v(&[b"ZLEXCOUNT", &lk, &lex(&mut g), &lex(&mut g)]))),
+                    1 => steps.push(Step::exact(&v(&[b"ZLEXCOUNT", &lk, &lex(g), &lex(g)]))),
                     2 => {
                         let cmd = *g.pick(&[&b"ZRANGEBYLEX"[..], b"ZREVRANGEBYLEX"]);
-                        let mut a = v(&[cmd, &lk, &lex(&mut g), &lex(&mut g)]);
+                        let mut a = v(&[cmd, &lk, &lex(g), &lex(g)]);
                         if g.chance(40) {
-                            a.extend([b"LIMIT".to_vec(), int(&mut g).into_bytes(), int(&mut g).into_bytes()]);
+                            a.extend([b"LIMIT".to_vec(), int(g).into_bytes(), int(g).into_bytes()]);
                         }
                         steps.push(Step::exact(&a));
                     }
-                    3 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYLEX", &lk, &lex(&mut g), &lex(&mut g)]))),
-                    4 => steps.push(Step::exact(&v(&[b"ZRANGE", &lk, &lex(&mut g), &lex(&mut g), b"BYLEX", b"REV"]))),
+                    3 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYLEX", &lk, &lex(g), &lex(g)]))),
+                    4 => steps.push(Step::exact(&v(&[b"ZRANGE", &lk, &lex(g), &lex(g), b"BYLEX", b"REV"]))),
                     _ => steps.push(Step::exact(&v(&[b"ZRANGE", &lk, b"0", b"-1"]))),
                 }
             }
-            19 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYRANK", kk, int(&mut g).as_bytes(), int(&mut g).as_bytes()]))),
-            20 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYSCORE", kk, bound(&mut g).as_bytes(), bound(&mut g).as_bytes()]))),
+            19 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYRANK", kk, int(g).as_bytes(), int(g).as_bytes()]))),
+            20 => steps.push(Step::exact(&v(&[b"ZREMRANGEBYSCORE", kk, bound(g).as_bytes(), bound(g).as_bytes()]))),
             21 => {
                 let cmd = *g.pick(&[&b"ZPOPMIN"[..], b"ZPOPMAX"]);
                 let mut a = v(&[cmd, kk]);
                 if g.chance(60) {
-                    a.push(int(&mut g).into_bytes());
+                    a.push(int(g).into_bytes());
                 }
                 steps.push(Step::exact(&a));
             }
@@ -574,17 +573,17 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
                 let n = g.below(4);
                 let mut a = vec![b"ZMPOP".to_vec(), if g.chance(10) { g.numberish() } else { n.to_string() }.into_bytes()];
                 for _ in 0..n {
-                    a.push(key(&mut g, p).into_bytes());
+                    a.push(key(g, p).into_bytes());
                 }
                 a.push(g.pick(&["MIN", "MAX", "max", "mid"]).as_bytes().to_vec());
                 if g.chance(50) {
-                    a.extend([b"COUNT".to_vec(), int(&mut g).into_bytes()]);
+                    a.extend([b"COUNT".to_vec(), int(g).into_bytes()]);
                 }
                 steps.push(Step::exact(&a));
             }
             23 => {
                 // ZRANDMEMBER: deterministic only for 0, or counts ≥ the size.
-                let c = if g.chance(15) { g.numberish() } else { int(&mut g) };
+                let c = if g.chance(15) { g.numberish() } else { int(g) };
                 let c = match c.parse::<i64>() {
                     Ok(n) if n < -1000 && n > i64::MIN => "-5".to_string(),
                     _ => c,
@@ -603,23 +602,23 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
                 let n = 1 + g.below(3);
                 let mut a = vec![op.to_vec()];
                 if op.ends_with(b"STORE") {
-                    a.push(key(&mut g, p).into_bytes());
+                    a.push(key(g, p).into_bytes());
                 }
                 a.push(if g.chance(5) { g.numberish() } else { n.to_string() }.into_bytes());
                 for _ in 0..n {
-                    a.push(if g.chance(15) { b"st".to_vec() } else { key(&mut g, p).into_bytes() });
+                    a.push(if g.chance(15) { b"st".to_vec() } else { key(g, p).into_bytes() });
                 }
                 if g.chance(30) {
                     a.push(b"WEIGHTS".to_vec());
                     for _ in 0..n {
-                        a.push(if g.chance(15) { score(&mut g) } else { format!("{}", g.below(5) as i64 - 1) }.into_bytes());
+                        a.push(if g.chance(15) { score(g) } else { format!("{}", g.below(5) as i64 - 1) }.into_bytes());
                     }
                 }
                 if g.chance(30) {
                     a.extend([b"AGGREGATE".to_vec(), g.pick(&["SUM", "MIN", "MAX", "avg"]).as_bytes().to_vec()]);
                 }
                 if g.chance(20) {
-                    a.extend([b"LIMIT".to_vec(), int(&mut g).into_bytes()]);
+                    a.extend([b"LIMIT".to_vec(), int(g).into_bytes()]);
                 }
                 if g.chance(40) {
                     a.push(b"WITHSCORES".to_vec());
@@ -627,13 +626,13 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
                 steps.push(Step::exact(&a));
             }
             26 => {
-                let mut a = v(&[b"ZRANGESTORE", key(&mut g, p).as_bytes(), kk]);
+                let mut a = v(&[b"ZRANGESTORE", key(g, p).as_bytes(), kk]);
                 if g.chance(50) {
-                    a.extend([int(&mut g).into_bytes(), int(&mut g).into_bytes()]);
+                    a.extend([int(g).into_bytes(), int(g).into_bytes()]);
                 } else {
-                    a.extend([bound(&mut g).into_bytes(), bound(&mut g).into_bytes(), b"BYSCORE".to_vec()]);
+                    a.extend([bound(g).into_bytes(), bound(g).into_bytes(), b"BYSCORE".to_vec()]);
                     if g.chance(40) {
-                        a.extend([b"LIMIT".to_vec(), int(&mut g).into_bytes(), int(&mut g).into_bytes()]);
+                        a.extend([b"LIMIT".to_vec(), int(g).into_bytes(), int(g).into_bytes()]);
                     }
                 }
                 steps.push(Step::exact(&a));
@@ -646,7 +645,7 @@ fn random_steps(g: &mut Gen, n: usize, p: &str, steps: &mut Vec<Step>) {
                 let pick = g.below(5);
                 match pick {
                     0 => steps.push(Step::exact(&v(&[b"SET", kk, b"x"]))),
-                    1 => steps.push(Step::exact(&v(&[b"SADD", b"st", &member(&mut g)]))),
+                    1 => steps.push(Step::exact(&v(&[b"SADD", b"st", &member(g)]))),
                     2 => {
                         // every command with too few arguments (a lone key is enough for some)
                         let cmd = *g.pick(ALL);
@@ -725,9 +724,8 @@ fn zscan_skiplist_iterations() {
     }
     redis.call(&argv);
     store.exec(&argv);
-    for side_cmd in [["OBJECT", "ENCODING", "h"]] {
-        assert_eq!(redis.call(&side_cmd), store.exec(&side_cmd));
-    }
+    let enc = ["OBJECT", "ENCODING", "h"];
+    assert_eq!(redis.call(&enc), store.exec(&enc));
     for (count, pat) in [("10", "*"), ("3", "m1*"), ("1000", "*5")] {
         let mut sides = Vec::new();
         for side in 0..2 {

@@ -323,7 +323,7 @@ fn zadd_generic(ctx: &mut Ctx, a: Args, mut f: AddFlags) -> Result<Reply> {
     if f.nx && f.xx {
         return Err(error::ZADD_XX_NX);
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if ((f.gt || f.lt) && f.nx) || (f.gt && f.lt) {
         return Err(error::ZADD_GT_LT_NX);
     }
     if f.incr && elements > 2 {
@@ -899,7 +899,7 @@ fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         4 if a.is(3, "withscores") => true,
         _ => return Err(error::SYNTAX),
     };
-    if withscores && (l < -i64::MAX / 2 || l > i64::MAX / 2) {
+    if withscores && !(-i64::MAX / 2..=i64::MAX / 2).contains(&l) {
         return Err(error::OUT_OF_RANGE);
     }
     let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
