@@ -9,6 +9,7 @@
 
 use crate::types::hash::Hash;
 use crate::types::set::Set;
+use crate::types::zset::ZSet;
 use std::borrow::Cow;
 
 /// Longest string Redis stores with the `embstr` encoding.
@@ -23,6 +24,7 @@ pub enum Value {
     Raw(Vec<u8>),
     Set(Box<Set>),
     Hash(Box<Hash>),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -49,6 +51,7 @@ impl Value {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
             Value::Set(_) => "set",
             Value::Hash(_) => "hash",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -60,6 +63,7 @@ impl Value {
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Set(s) => s.encoding(),
             Value::Hash(h) => h.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -113,6 +117,7 @@ impl Value {
             Value::Str(b) | Value::Raw(b) => b.capacity(),
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
             Value::Hash(h) => std::mem::size_of::<Hash>() + h.heap_bytes(),
+            Value::ZSet(z) => std::mem::size_of::<ZSet>() + z.heap_bytes(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod server;
 pub mod set;
 pub mod string;
 pub mod tx;
+pub mod zset;
 
 use crate::args::Args;
 use crate::db::Db;
@@ -179,8 +180,8 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 8] {
-    [
+pub fn families() -> &'static [&'static [CommandSpec]] {
+    &[
         string::COMMANDS,
         keys::COMMANDS,
         server::COMMANDS,
@@ -189,6 +190,7 @@ pub fn families() -> [&'static [CommandSpec]; 8] {
         bitmap::COMMANDS,
         set::COMMANDS,
         hash::COMMANDS,
+        zset::COMMANDS,
     ]
 }
 
@@ -202,7 +204,7 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| {
         let mut by_name = hashbrown::HashMap::new();
         let mut sorted = Vec::new();
-        for fam in families() {
+        for fam in families().iter().copied() {
             for spec in fam {
                 by_name.insert(spec.name, spec);
                 sorted.push(spec);

@@ -370,8 +370,10 @@ fn setrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let sa = ctx.lookup_read(&a[1]);
-    let sb = ctx.lookup_read(&a[2]);
+    ctx.lookup_read(&a[1]);
+    ctx.lookup_read(&a[2]);
+    // The second lookup may expire a key and move the first one's slot: find both now.
+    let (sa, sb) = (ctx.db_ref().find(&a[1]), ctx.db_ref().find(&a[2]));
     let fetch = |slot: Option<usize>| -> Option<Vec<u8>> {
         match slot {
             None => Some(Vec::new()),

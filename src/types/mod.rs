@@ -4,3 +4,4 @@ pub mod hash;
 pub mod hll;
 pub mod indexmap;
 pub mod set;
+pub mod zset;
