@@ -707,6 +707,168 @@ export interface CommandSignatures {
    * @example db.hgetdel("session:1", "FIELDS", 1, "csrf") // ["t0k3n"]
    */
   hgetdel(key: Arg, ...fields: Arg[]): Array<string | null>;
+
+  // ---- sorted sets ----
+  /**
+   * ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]: members added (changed with CH); with INCR the new score or null.
+   * @example db.zadd("board", 10, "ada", 7, "bob") // 2
+   */
+  zadd(key: Arg, ...optionsScoresMembers: [Arg, ...Arg[]]): number | string | null;
+  /**
+   * ZINCRBY key increment member: the new score (a string, as Redis formats it).
+   * @example db.zincrby("board", 5, "bob") // "12"
+   */
+  zincrby(key: Arg, increment: Arg, member: Arg): string;
+  /**
+   * ZREM key member [member ...]: members removed (an emptied sorted set is deleted).
+   * @example db.zrem("board", "bob") // 1
+   */
+  zrem(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * ZCARD key: the number of members.
+   * @example db.zcard("board") // 2
+   */
+  zcard(key: Arg): number;
+  /**
+   * ZSCORE key member: the score as a string, or null.
+   * @example db.zscore("board", "ada") // "10"
+   */
+  zscore(key: Arg, member: Arg): string | null;
+  /**
+   * ZMSCORE key member [member ...]: scores (null for missing members).
+   * @example db.zmscore("board", "ada", "nope") // ["10", null]
+   */
+  zmscore(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): Array<string | null>;
+  /**
+   * ZCOUNT key min max: members with a score in the range (`(` for exclusive, `-inf`/`+inf`).
+   * @example db.zcount("board", "(5", "+inf") // 2
+   */
+  zcount(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZLEXCOUNT key min max: members in the lexicographical range (`[a`, `(b`, `-`, `+`).
+   * @example db.zlexcount("names", "[a", "(c") // 2
+   */
+  zlexcount(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZRANK key member: the 0-based rank by ascending score, or null.
+   * @example db.zrank("board", "ada") // 1
+   */
+  zrank(key: Arg, member: Arg): number | null;
+  /**
+   * ZREVRANK key member: the 0-based rank by descending score, or null (a leaderboard position).
+   * @example db.zrevrank("board", "ada") // 0
+   */
+  zrevrank(key: Arg, member: Arg): number | null;
+  /**
+   * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]: members (and scores, flat).
+   * @example db.zrange("board", 0, 9, "REV", "WITHSCORES") // ["ada", "10", "bob", "7"]
+   */
+  zrange(key: Arg, start: Arg, stop: Arg, ...options: Arg[]): string[];
+  /**
+   * ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the size of the stored range.
+   * @example db.zrangestore("top3", "board", 0, 2, "REV") // 2
+   */
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...options: Arg[]): number;
+  /**
+   * ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count].
+   * @example db.zrangebyscore("board", 5, "+inf") // ["bob", "ada"]
+   */
+  zrangebyscore(key: Arg, min: Arg, max: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count].
+   * @example db.zrevrangebyscore("board", "+inf", 5) // ["ada", "bob"]
+   */
+  zrevrangebyscore(key: Arg, max: Arg, min: Arg, ...options: Arg[]): string[];
+  /**
+   * ZRANGEBYLEX key min max [LIMIT offset count].
+   * @example db.zrangebylex("names", "-", "+") // ["ada", "bob"]
+   */
+  zrangebylex(key: Arg, min: Arg, max: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGEBYLEX key max min [LIMIT offset count].
+   * @example db.zrevrangebylex("names", "+", "-") // ["bob", "ada"]
+   */
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGE key start stop [WITHSCORES]: by descending score (the top-N of a leaderboard).
+   * @example db.zrevrange("board", 0, 9, "WITHSCORES") // ["ada", "10", "bob", "7"]
+   */
+  zrevrange(key: Arg, start: Arg, stop: Arg, ...withscores: [] | ["WITHSCORES" | (string & {})]): string[];
+  /**
+   * ZREMRANGEBYRANK key start stop: members removed.
+   * @example db.zremrangebyrank("board", 0, -11) // 0
+   */
+  zremrangebyrank(key: Arg, start: Arg, stop: Arg): number;
+  /**
+   * ZREMRANGEBYSCORE key min max: members removed.
+   * @example db.zremrangebyscore("board", "-inf", "(0") // 0
+   */
+  zremrangebyscore(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZREMRANGEBYLEX key min max: members removed.
+   * @example db.zremrangebylex("names", "[a", "[b") // 2
+   */
+  zremrangebylex(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZPOPMIN key [count]: the lowest members with their scores, flat.
+   * @example db.zpopmin("board") // ["bob", "7"]
+   */
+  zpopmin(key: Arg, ...count: [] | [Arg]): string[];
+  /**
+   * ZPOPMAX key [count]: the highest members with their scores, flat.
+   * @example db.zpopmax("board") // ["ada", "10"]
+   */
+  zpopmax(key: Arg, ...count: [] | [Arg]): string[];
+  /**
+   * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member, score], ...]]` from the first non-empty key, or null.
+   * @example db.zmpop(1, "board", "MAX") // ["board", [["ada", "10"]]]
+   */
+  zmpop(numkeys: Arg, ...keysAndOptions: Arg[]): [key: string, members: [member: string, score: string][]] | null;
+  /**
+   * ZRANDMEMBER key [count [WITHSCORES]]: a random member, or several (a negative count may repeat).
+   * @example db.zrandmember("board", 2) // ["bob", "ada"]
+   */
+  zrandmember(key: Arg, ...countAndOptions: [] | [Arg] | [Arg, "WITHSCORES" | (string & {})]): string | null | string[];
+  /**
+   * ZUNION numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES].
+   * @example db.zunion(2, "week1", "week2", "WITHSCORES") // ["bob", "9", "ada", "22"]
+   */
+  zunion(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZINTER numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES].
+   * @example db.zinter(2, "week1", "week2") // ["ada"]
+   */
+  zinter(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZDIFF numkeys key [key ...] [WITHSCORES].
+   * @example db.zdiff(2, "week1", "week2") // ["bob"]
+   */
+  zdiff(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]: the size of the result.
+   * @example db.zunionstore("total", 2, "week1", "week2") // 2
+   */
+  zunionstore(destination: Arg, numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]: the size of the result.
+   * @example db.zinterstore("both", 2, "week1", "week2") // 1
+   */
+  zinterstore(destination: Arg, numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZDIFFSTORE destination numkeys key [key ...]: the size of the result.
+   * @example db.zdiffstore("only1", 2, "week1", "week2") // 1
+   */
+  zdiffstore(destination: Arg, numkeys: Arg, ...keys: Arg[]): number;
+  /**
+   * ZINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the intersection.
+   * @example db.zintercard(2, "week1", "week2") // 1
+   */
+  zintercard(numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZSCAN key cursor [MATCH pattern] [COUNT n]: `[nextCursor, [member, score, ...]]`.
+   * @example const [cursor, pairs] = db.zscan("board", 0)
+   */
+  zscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, membersAndScores: string[]];
 }
 
 type Sigs = CommandSignatures;
