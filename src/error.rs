@@ -254,3 +254,12 @@ pub const LCS_ALLOC_FAILED: Error =
 // ---- wasm binding ----
 /// A request buffer the package's encoder did not produce (never seen in normal use).
 pub const BAD_REQUEST: Error = Error::fixed("ERR Protocol error: malformed request from the JS binding");
+// ---- pubsub ----
+/// What a subscribed RESP2 connection gets for any other command.
+pub fn not_allowed_when_subscribed(fullname: &str) -> Error {
+    Error::owned(format!(
+        "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    ))
+}
+/// SSUBSCRIBE inside EXEC (Redis marks a client running EXEC as deny-blocking).
+pub const SSUBSCRIBE_DENY_BLOCKING: Error = Error::fixed("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
