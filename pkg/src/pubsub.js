@@ -29,6 +29,22 @@ export function _setIo(fns) {
   io = fns;
 }
 
+/** UTF-8 → string; short ASCII without TextDecoder (much cheaper per call). */
+function text(b) {
+  if (b === null) return undefined;
+  const n = b.length;
+  if (n <= 64) {
+    let s = "";
+    for (let i = 0; i < n; i++) {
+      const c = b[i];
+      if (c >= 0x80) return lenient.decode(b);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return lenient.decode(b);
+}
+
 /** One record from the core's queue, strings decoded on demand. */
 class Rec {
   constructor(tag, client, pattern, channel, message) {
@@ -41,7 +57,7 @@ class Rec {
   }
   strings() {
     if (this.s === null) {
-      this.s = [this.pattern && lenient.decode(this.pattern), lenient.decode(this.channel), lenient.decode(this.message)];
+      this.s = [text(this.pattern), text(this.channel), text(this.message)];
     }
     return this.s;
   }
@@ -72,6 +88,7 @@ function decodeDrain(bytes) {
 
 /** Bytes → string when they are valid UTF-8 (lossless), else the bytes. */
 function envelopeValue(b) {
+  if (b.length <= 64 && b.every((c) => c < 0x80)) return text(b);
   try {
     return fatal.decode(b);
   } catch {
