@@ -320,6 +320,26 @@ impl PubSub {
     }
 }
 
+/// Redis's `notifyKeyspaceEvent` after its class check: publishes
+/// `__keyspace@<db>__:<key>` → event, then `__keyevent@<db>__:<event>` → key,
+/// each only when its flag (K, E) is set.
+pub fn publish_key_event(ps: &mut PubSub, flags: u32, event: &str, db: usize, key: &[u8]) {
+    use crate::notify::{KEYEVENT, KEYSPACE};
+    let dbs = db.to_string();
+    if flags & KEYSPACE != 0 {
+        let mut ch = Vec::with_capacity(16 + dbs.len() + key.len());
+        ch.extend_from_slice(b"__keyspace@");
+        ch.extend_from_slice(dbs.as_bytes());
+        ch.extend_from_slice(b"__:");
+        ch.extend_from_slice(key);
+        ps.publish(&ch, event.as_bytes(), false, Some(Kind::OutKeyspace));
+    }
+    if flags & KEYEVENT != 0 {
+        let ch = format!("__keyevent@{dbs}__:{event}");
+        ps.publish(ch.as_bytes(), key, false, Some(Kind::OutKeyspace));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,25 +380,5 @@ mod tests {
         ps.publish(b"a", b"x", false, Some(Kind::OutPublish));
         ps.publish(b"a", b"x", false, Some(Kind::OutKeyspace));
         assert_eq!(ps.drain().len(), 1);
-    }
-}
-
-/// Redis's `notifyKeyspaceEvent` after its class check: publishes
-/// `__keyspace@<db>__:<key>` → event, then `__keyevent@<db>__:<event>` → key,
-/// each only when its flag (K, E) is set.
-pub fn publish_key_event(ps: &mut PubSub, flags: u32, event: &str, db: usize, key: &[u8]) {
-    use crate::notify::{KEYEVENT, KEYSPACE};
-    let dbs = db.to_string();
-    if flags & KEYSPACE != 0 {
-        let mut ch = Vec::with_capacity(16 + dbs.len() + key.len());
-        ch.extend_from_slice(b"__keyspace@");
-        ch.extend_from_slice(dbs.as_bytes());
-        ch.extend_from_slice(b"__:");
-        ch.extend_from_slice(key);
-        ps.publish(&ch, event.as_bytes(), false, Some(Kind::OutKeyspace));
-    }
-    if flags & KEYEVENT != 0 {
-        let ch = format!("__keyevent@{dbs}__:{event}");
-        ps.publish(ch.as_bytes(), key, false, Some(Kind::OutKeyspace));
     }
 }
