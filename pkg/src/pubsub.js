@@ -88,7 +88,13 @@ function decodeDrain(bytes) {
 
 /** Bytes → string when they are valid UTF-8 (lossless), else the bytes. */
 function envelopeValue(b) {
-  if (b.length <= 64 && b.every((c) => c < 0x80)) return text(b);
+  const n = b.length;
+  if (n <= 64) {
+    let s = "";
+    let i = 0;
+    for (; i < n && b[i] < 0x80; i++) s += String.fromCharCode(b[i]);
+    if (i === n) return s;
+  }
   try {
     return fatal.decode(b);
   } catch {
@@ -228,6 +234,7 @@ class Sub {
       this.conn.free();
     }
     this.conn = null;
+    if (this.onclose) this.onclose();
   }
 }
 
@@ -244,11 +251,12 @@ export function closeSubs(db) {
   if (s !== undefined) for (const sub of [...s]) sub.close();
 }
 
-function subscribeWith(db, kind, targets, listener, options) {
+function subscribeWith(db, kind, targets, listener, options, onclose) {
   if (typeof listener !== "function") throw new TypeError(`cinnabar: ${kind} needs a listener function`);
   const list = asList(kind, targets);
   const shared = db._shared();
   const sub = new Sub(db, hubOf(shared), kind, list, listener, !!(options && options.buffer));
+  sub.onclose = onclose;
   return () => sub.close();
 }
 
@@ -323,6 +331,7 @@ function messagesIterator(db, targets, options = {}) {
       } else queue.push(item);
     },
     options,
+    finish, // the connection (or store) closed: end the loop
   );
   const signal = options.signal;
   if (signal) {

@@ -89,6 +89,11 @@ test("messages(): an async iterator; break unsubscribes; AbortSignal ends it", a
   ac.abort();
   assert.deepEqual(await it.next(), { value: undefined, done: true });
   assert.equal(db.pubsub("NUMPAT"), 0);
+  // closing the connection ends a waiting loop
+  const other = db.duplicate();
+  const waiting = other.messages("never").next();
+  other.close();
+  assert.deepEqual(await waiting, { value: undefined, done: true });
   db.close();
 });
 
