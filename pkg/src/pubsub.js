@@ -31,7 +31,6 @@ export function _setIo(fns) {
 
 /** UTF-8 → string; short ASCII without TextDecoder (much cheaper per call). */
 function text(b) {
-  if (b === null) return undefined;
   const n = b.length;
   if (n <= 64) {
     let s = "";
@@ -45,43 +44,55 @@ function text(b) {
   return lenient.decode(b);
 }
 
-/** One record from the core's queue, strings decoded on demand. */
-class Rec {
-  constructor(tag, client, pattern, channel, message) {
-    this.tag = tag;
-    this.client = client;
-    this.pattern = pattern;
-    this.channel = channel;
-    this.message = message;
-    this.s = null; // decoded [pattern, channel, message]
+/** A channel, message or pattern: bytes, decoded once on demand (shared by the
+ * records of one publish to several subscribers). */
+class Field {
+  constructor(b) {
+    this.b = b;
+    this.s = undefined;
   }
-  strings() {
-    if (this.s === null) {
-      this.s = [text(this.pattern), text(this.channel), text(this.message)];
-    }
+  get str() {
+    if (this.s === undefined) this.s = text(this.b);
     return this.s;
   }
 }
 
+/** One record from the core's queue. */
+class Rec {
+  constructor(tag, client, pattern, channel, message) {
+    this.tag = tag;
+    this.client = client;
+    this.pattern = pattern; // Field or null
+    this.channel = channel;
+    this.message = message;
+  }
+}
+
+const SAME = 0xffffffff; // drain encoding: the previous record's same field
+
 function decodeDrain(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0;
-  const take = () => {
+  let p = 4;
+  const take = (prev) => {
     const n = dv.getUint32(p, true);
-    const b = bytes.subarray(p + 4, p + 4 + n);
+    if (n === SAME && prev) {
+      p += 4;
+      return prev;
+    }
+    const f = new Field(bytes.subarray(p + 4, p + 4 + n));
     p += 4 + n;
-    return b;
+    return f;
   };
   const count = dv.getUint32(0, true);
-  p = 4;
   const out = new Array(count);
+  let prev = null;
   for (let i = 0; i < count; i++) {
     const tag = String.fromCharCode(bytes[p]);
     const client = dv.getUint32(p + 1, true);
     p += 5;
-    const pattern = tag === "p" ? take() : null;
-    const channel = take();
-    out[i] = new Rec(tag, client, pattern, channel, take());
+    const pattern = tag === "p" ? take(prev && prev.pattern) : null;
+    const channel = take(prev && prev.channel);
+    prev = out[i] = new Rec(tag, client, pattern, channel, take(prev && prev.message));
   }
   return out;
 }
@@ -137,7 +148,7 @@ export class Hub {
       case "K":
         if (this.bridge !== null) {
           const type = r.tag === "P" ? "publish" : r.tag === "S" ? "spublish" : "keyspace";
-          this.bridge.post(type, envelopeValue(r.channel), envelopeValue(r.message));
+          this.bridge.post(type, envelopeValue(r.channel.b), envelopeValue(r.message.b));
         }
         return;
     }
@@ -211,13 +222,15 @@ class Sub {
   }
   deliver(r) {
     if (!this.active) return;
-    let args;
-    if (this.buffer) args = [r.message, r.channel, r.pattern];
-    else {
-      const [p, c, m] = r.strings();
-      args = [m, c, p];
-    }
-    if (r.tag !== "p") args.length = 2;
+    const buf = this.buffer;
+    const args =
+      r.tag === "p"
+        ? buf
+          ? [r.message.b.slice(), r.channel.b.slice(), r.pattern.b.slice()]
+          : [r.message.str, r.channel.str, r.pattern.str]
+        : buf
+          ? [r.message.b.slice(), r.channel.b.slice()]
+          : [r.message.str, r.channel.str];
     try {
       this.listener(...args);
     } catch (err) {
@@ -292,12 +305,14 @@ function reportError(db, err, info) {
 /** Deliveries to a main connection that ran SUBSCRIBE itself: ioredis-style events. */
 function emitRaw(db, r) {
   const name = r.tag === "p" ? "pmessage" : r.tag === "s" ? "smessage" : "message";
+  const p = r.tag === "p";
   if (listeners(db, name)?.size) {
-    const [p, c, m] = r.strings();
-    emit(db, name, r.tag === "p" ? [p, c, m] : [c, m]);
+    emit(db, name, p ? [r.pattern.str, r.channel.str, r.message.str] : [r.channel.str, r.message.str]);
   }
   if (listeners(db, name + "Buffer")?.size) {
-    emit(db, name + "Buffer", r.tag === "p" ? [r.pattern, r.channel, r.message] : [r.channel, r.message]);
+    const c = r.channel.b.slice();
+    const m = r.message.b.slice();
+    emit(db, name + "Buffer", p ? [r.pattern.b.slice(), c, m] : [c, m]);
   }
 }
 

@@ -28,6 +28,7 @@
 use crate::clock::Clock;
 use crate::cmd;
 use crate::error;
+use crate::pubsub::Bytes;
 use crate::reply::Reply;
 use crate::server::{Client, Options, Server};
 use std::cell::RefCell;
@@ -246,25 +247,34 @@ impl Store {
     /// Writes every queued pub/sub record to the output buffer and returns its
     /// length: `u32 count`, then per record `u8 tag` (`m` `p` `s` deliveries,
     /// `P` `S` `K` outbound for the bridge), `u32 client id`, for `p` the
-    /// pattern, then channel and message, each as `u32 len, bytes`.
+    /// pattern, then channel and message, each as `u32 len, bytes`, or as
+    /// `u32::MAX` alone when it is the previous record's same field.
     pub fn drain(&self) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let recs = srv.pubsub.drain();
         note_pending(&srv);
         with_io(0, |_, out| {
             out.extend_from_slice(&(recs.len() as u32).to_le_bytes());
-            let put = |out: &mut Vec<u8>, b: &[u8]| {
-                out.extend_from_slice(&(b.len() as u32).to_le_bytes());
-                out.extend_from_slice(b);
+            // A field shared with the previous record (one publish fanned out to
+            // several subscribers) is written as the length u32::MAX only.
+            let put = |out: &mut Vec<u8>, b: &Bytes, prev: Option<&Bytes>| {
+                if prev.is_some_and(|p| Rc::ptr_eq(p, b)) {
+                    out.extend_from_slice(&u32::MAX.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                    out.extend_from_slice(b);
+                }
             };
+            let mut prev: Option<&crate::pubsub::Push> = None;
             for r in &recs {
                 out.push(r.kind.tag());
                 out.extend_from_slice(&(r.client.min(u32::MAX as u64) as u32).to_le_bytes());
                 if let Some(p) = &r.pattern {
-                    put(out, p);
+                    put(out, p, prev.and_then(|x| x.pattern.as_ref()));
                 }
-                put(out, &r.channel);
-                put(out, &r.message);
+                put(out, &r.channel, prev.map(|x| &x.channel));
+                put(out, &r.message, prev.map(|x| &x.message));
+                prev = Some(r);
             }
         })
     }
