@@ -262,6 +262,8 @@ function ownSubs(db) {
 export function closeSubs(db) {
   const s = SUBS.get(db);
   if (s !== undefined) for (const sub of [...s]) sub.close();
+  const hub = db._shared().hub;
+  if (hub != null) hub.conns.delete(db._connId());
 }
 
 function subscribeWith(db, kind, targets, listener, options, onclose) {
