@@ -54,7 +54,47 @@ export interface CinnabarOptions {
   hz?: number;
   /** Seed of the store's random generator (RANDOMKEY, SCAN order, eviction sampling). */
   seed?: number;
+  /**
+   * Joins the BroadcastChannel bridge of that name (`cinnabar:<name>`): PUBLISH
+   * and SPUBLISH here also reach subscribers of every other store (tab, iframe,
+   * worker, Node worker_thread) that joined the same name, exactly once, in
+   * publish order per sender, never echoed back. With `{ name, keyspace: true }`
+   * this store's keyspace notifications travel too. Throws where the runtime
+   * has no BroadcastChannel (Cloudflare Workers). In Node the open channel keeps
+   * the process alive until `close()`.
+   */
+  bridge?: string | { name: string; keyspace?: boolean };
 }
+
+/** A channel listener: the message and its channel (strings, or Uint8Array with `{ buffer: true }`). */
+export type MessageListener<T = string> = (message: T, channel: T) => void;
+/** A pattern listener: the message, the channel it was published to, and the matching pattern. */
+export type PatternListener<T = string> = (message: T, channel: T, pattern: T) => void;
+/** Options of subscribe / psubscribe / ssubscribe. */
+export interface SubscribeOptions {
+  /** Deliver channel, message and pattern as Uint8Array (exact bytes) instead of UTF-8 strings. */
+  buffer?: boolean;
+}
+/** Options of {@link Cinnabar.messages}. */
+export interface MessagesOptions extends SubscribeOptions {
+  /** The arguments are patterns (PSUBSCRIBE); items then carry `pattern`. */
+  pattern?: boolean;
+  /** The arguments are shard channels (SSUBSCRIBE). */
+  shard?: boolean;
+  /** Ends the iteration (and unsubscribes) when aborted. */
+  signal?: AbortSignal;
+}
+/** An item of {@link Cinnabar.messages}. */
+export interface PubSubMessage<T = string> {
+  channel: T;
+  message: T;
+  /** Set for pattern subscriptions. */
+  pattern?: T;
+}
+/** Unsubscribes; calling it again does nothing. */
+export type Unsubscribe = () => void;
+/** Channels or patterns: one, or several. */
+export type Channels = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
 /** One entry of {@link Cinnabar.commands}: the command table of this build. */
 export interface CommandInfo {
@@ -869,13 +909,69 @@ export interface CommandSignatures {
    * @example const [cursor, pairs] = db.zscan("board", 0)
    */
   zscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, membersAndScores: string[]];
+  // ----------------------------------------------------------------- pubsub
+  // On `Cinnabar`, subscribe / psubscribe / ssubscribe take a listener (see the
+  // class); these raw forms are what `db.call(...)` and pipelines run: they put
+  // the connection itself in subscribed mode and answer Redis's confirmations.
+  /**
+   * SUBSCRIBE channel [channel ...] (raw): one `["subscribe", channel, count]` per channel (an array of them for several).
+   * @example db.call("SUBSCRIBE", "news") // ["subscribe", "news", 1]
+   */
+  subscribe(...channels: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * UNSUBSCRIBE [channel ...]: one `["unsubscribe", channel | null, count]` per channel (an array of them for several).
+   * @example sub.unsubscribe("news") // ["unsubscribe", "news", 0]
+   */
+  unsubscribe(...channels: ArgOrList[]): Reply[];
+  /**
+   * PSUBSCRIBE pattern [pattern ...] (raw): one `["psubscribe", pattern, count]` per pattern.
+   * @example db.call("PSUBSCRIBE", "chat:*") // ["psubscribe", "chat:*", 1]
+   */
+  psubscribe(...patterns: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * PUNSUBSCRIBE [pattern ...]: one `["punsubscribe", pattern | null, count]` per pattern.
+   * @example sub.punsubscribe() // ["punsubscribe", null, 0]
+   */
+  punsubscribe(...patterns: ArgOrList[]): Reply[];
+  /**
+   * SSUBSCRIBE shardchannel [shardchannel ...] (raw): one `["ssubscribe", channel, count]` per channel.
+   * @example db.call("SSUBSCRIBE", "orders") // ["ssubscribe", "orders", 1]
+   */
+  ssubscribe(...channels: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * SUNSUBSCRIBE [shardchannel ...]: one `["sunsubscribe", channel | null, count]` per channel.
+   * @example sub.sunsubscribe("orders") // ["sunsubscribe", "orders", 0]
+   */
+  sunsubscribe(...channels: ArgOrList[]): Reply[];
+  /**
+   * PUBLISH channel message: the number of receivers in this store (channel
+   * subscriptions + matching pattern subscriptions, as Redis counts them).
+   * Members of a bridge in other contexts also receive it but are not counted.
+   * @example db.publish("chat:42", "hi") // 2
+   */
+  publish(channel: Arg, message: Arg): number;
+  /**
+   * SPUBLISH shardchannel message: the number of shard-channel receivers in this store.
+   * @example db.spublish("orders", "o1") // 1
+   */
+  spublish(shardchannel: Arg, message: Arg): number;
+  /**
+   * PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | SHARDCHANNELS [pattern] | SHARDNUMSUB [channel ...] | HELP.
+   * @example db.pubsub("NUMSUB", "chat:42") // ["chat:42", 1]
+   */
+  pubsub(
+    subcommand: "CHANNELS" | "NUMSUB" | "NUMPAT" | "SHARDCHANNELS" | "SHARDNUMSUB" | "HELP" | (string & {}),
+    ...args: Arg[]
+  ): number | Array<string | number>;
 }
 
 type Sigs = CommandSignatures;
 type Fn = (...args: any) => any;
 /** Command methods of a client: each returns its reply; `xxxBuffer` with strings as Uint8Array. */
-export type ClientCommands = { [K in Exclude<keyof Sigs, "multi">]: Sigs[K] } & {
-  [K in Exclude<keyof Sigs, "multi"> as `${K}Buffer`]: Sigs[K] extends Fn
+/** Commands whose `Cinnabar` method is the listener form (declared on the class). */
+type ListenerForms = "subscribe" | "psubscribe" | "ssubscribe";
+export type ClientCommands = { [K in Exclude<keyof Sigs, "multi" | ListenerForms>]: Sigs[K] } & {
+  [K in Exclude<keyof Sigs, "multi" | ListenerForms> as `${K}Buffer`]: Sigs[K] extends Fn
     ? (...args: Parameters<Sigs[K]>) => ToBuffer<ReturnType<Sigs[K]>>
     : never;
 };
@@ -964,6 +1060,67 @@ export declare class Cinnabar {
    * @example { using db = new Cinnabar(); db.set("k", "v"); }
    */
   [Symbol.dispose](): void;
+
+  // ---------------------------------------------------------------- pub/sub
+  /**
+   * Subscribes a listener to one or more channels; returns the function that
+   * unsubscribes it. Each call is its own subscriber (its own connection to
+   * the store), so PUBLISH and PUBSUB NUMSUB count it as Redis counts a
+   * connection. Listeners run synchronously after the publishing command, in
+   * publish order. A listener that throws does not stop the others: the error
+   * goes to `db.on("error")` listeners, or to console.warn when there are none.
+   * @example
+   * ```ts
+   * const off = db.subscribe("chat:42", (message, channel) => console.log(channel, message));
+   * db.publish("chat:42", "hi"); // 1
+   * off();
+   * ```
+   */
+  subscribe(channels: Channels, listener: MessageListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  subscribe(channels: Channels, listener: MessageListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * Subscribes a listener to glob-style patterns (Redis's `*`, `?`, `[a-z]`, `\`).
+   * @example db.psubscribe("chat:*", (message, channel, pattern) => console.log(channel, message))
+   */
+  psubscribe(patterns: Channels, listener: PatternListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  psubscribe(patterns: Channels, listener: PatternListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * Subscribes a listener to shard channels (SSUBSCRIBE; reached by SPUBLISH only).
+   * @example db.ssubscribe("orders", (message) => handle(message))
+   */
+  ssubscribe(channels: Channels, listener: MessageListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  ssubscribe(channels: Channels, listener: MessageListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * The messages of channels (or patterns, with `{ pattern: true }`) as an async
+   * iterator; leaving the loop (or aborting `signal`) unsubscribes. Messages
+   * wait in an unbounded queue until read.
+   * @example for await (const { channel, message } of db.messages("alerts")) console.log(channel, message)
+   */
+  messages(channels: Channels, options?: MessagesOptions & { buffer?: false }): AsyncIterableIterator<PubSubMessage>;
+  messages(channels: Channels, options: MessagesOptions & { buffer: true }): AsyncIterableIterator<PubSubMessage<Uint8Array>>;
+
+  /**
+   * Listens to this connection's events: `"error"` (a pub/sub listener threw:
+   * `(error, { channel, pattern })`), and, when this connection ran SUBSCRIBE /
+   * PSUBSCRIBE / SSUBSCRIBE itself through `call`, ioredis-style `"message"`
+   * `(channel, message)`, `"pmessage"` `(pattern, channel, message)`,
+   * `"smessage"` and their `...Buffer` variants with Uint8Array.
+   * @example db.on("error", (err, { channel }) => console.error(channel, err))
+   */
+  on(event: "error", listener: (error: unknown, info: { channel?: string | Uint8Array; pattern?: string | Uint8Array }) => void): this;
+  on(event: "message" | "smessage", listener: (channel: string, message: string) => void): this;
+  on(event: "pmessage", listener: (pattern: string, channel: string, message: string) => void): this;
+  on(event: "messageBuffer" | "smessageBuffer", listener: (channel: Uint8Array, message: Uint8Array) => void): this;
+  on(event: "pmessageBuffer", listener: (pattern: Uint8Array, channel: Uint8Array, message: Uint8Array) => void): this;
+
+  /**
+   * Removes a listener added with {@link Cinnabar.on}.
+   * @example db.off("error", onError)
+   */
+  off(event: string, listener: (...args: any[]) => void): this;
 
   /**
    * The commands this build supports, from the wasm's command table.

@@ -282,3 +282,12 @@ pub const COUNT_GT_ZERO: Error = Error::fixed("ERR count should be greater than 
 pub fn zset_at_least_one_key(cmd: &str) -> Error {
     Error::owned(format!("ERR at least 1 input key is needed for '{cmd}' command"))
 }
+// ---- pubsub ----
+/// What a subscribed RESP2 connection gets for any other command.
+pub fn not_allowed_when_subscribed(fullname: &str) -> Error {
+    Error::owned(format!(
+        "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    ))
+}
+/// SSUBSCRIBE inside EXEC (Redis marks a client running EXEC as deny-blocking).
+pub const SSUBSCRIBE_DENY_BLOCKING: Error = Error::fixed("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");

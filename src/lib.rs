@@ -18,6 +18,8 @@
 //!   rules, glob matching, x87 `long double` arithmetic (INCRBYFLOAT).
 //! - [`clock`], [`rng`]: time and randomness come in from outside.
 //! - [`notify`]: keyspace event classes.
+//! - [`pubsub`]: subscriptions, patterns and the queue of deliveries a
+//!   publish (or a keyspace event) produces; the layer above drains it.
 //! - [`config`]: the parameters CONFIG GET/SET know.
 
 pub mod args;
@@ -30,6 +32,7 @@ pub mod glob;
 pub mod ldouble;
 pub mod notify;
 pub mod num;
+pub mod pubsub;
 pub mod reply;
 pub mod rng;
 pub mod server;

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{self, Error};
 use crate::notify::{self, KeyEvent};
+use crate::pubsub::PubSub;
 use crate::reply::Reply;
 use crate::rng::Rng;
 use hashbrown::HashMap;
@@ -109,6 +110,11 @@ pub struct Server {
     pub connected_clients: usize,
     /// Clients ever made (INFO stats `total_connections_received`).
     pub total_connections: u64,
+    /// Pub/sub subscriptions and the queue of deliveries (src/pubsub.rs).
+    pub pubsub: PubSub,
+    /// True while EXEC runs its queue (SSUBSCRIBE refuses to run there, as Redis's
+    /// CLIENT_DENY_BLOCKING).
+    pub in_exec: bool,
 }
 
 impl Server {
@@ -134,6 +140,8 @@ impl Server {
             peak_memory: 0,
             connected_clients: 0,
             total_connections: 0,
+            pubsub: PubSub::default(),
+            in_exec: false,
         }
     }
 
@@ -157,6 +165,7 @@ impl Server {
     pub fn drop_client(&mut self, client: &Client) {
         self.unwatch_all(client.id);
         self.watches.by_client.remove(&client.id);
+        self.pubsub.drop_client(client.id);
         self.connected_clients = self.connected_clients.saturating_sub(1);
     }
 
@@ -190,6 +199,19 @@ impl Server {
                 return Reply::Error(e);
             }
         };
+        // ---- pubsub: a subscribed RESP2 connection runs only a few commands ----
+        if self.pubsub.is_subscribed(client.id) && !cmd::pubsub::allowed_when_subscribed(spec) {
+            let e = error::not_allowed_when_subscribed(spec.fullname);
+            if spec.name == "exec" {
+                self.discard_transaction(client);
+                return Reply::Error(error::exec_abort_because(&strip_err(&e)));
+            }
+            if let Some(m) = client.multi.as_mut() {
+                m.dirty_exec = true;
+            }
+            return Reply::Error(e);
+        }
+        // ---- end pubsub ----
         if let Some(m) = client.multi.as_mut() {
             if spec.flags & cmd::NO_MULTI != 0 {
                 m.dirty_exec = true;
@@ -254,6 +276,7 @@ impl Server {
             return Ok(Reply::NilArray);
         }
         let mut replies = Vec::with_capacity(state.queue.len());
+        self.in_exec = true;
         for q in &state.queue {
             let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
             let r = self.run(q.spec, client, &argv, now);
@@ -262,6 +285,7 @@ impl Server {
             }
             replies.push(r);
         }
+        self.in_exec = false;
         Ok(Reply::Array(replies))
     }
 
@@ -406,6 +430,9 @@ impl Server {
             return;
         }
         self.events.push(KeyEvent { class, event, db: dbi, key: key.to_vec() });
+        if self.pubsub.wants_events() {
+            crate::pubsub::publish_key_event(&mut self.pubsub, flags, event, dbi, key);
+        }
     }
 
     /// Takes the queued keyspace events.

@@ -14,6 +14,10 @@
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
 
+// ---- pubsub ----
+import { installPubSub, hubOf, openBridge, closeSubs, _setIo } from "./pubsub.js";
+// ---- end pubsub ----
+
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
 let u8 = new Uint8Array(0);
@@ -275,6 +279,10 @@ class Shared {
     this.hz = 0;
     this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
   }
+  /** Delivers queued pub/sub records (the io header's fifth word is non-zero). */
+  flush() {
+    hubOf(this).flush();
+  }
   /** Called before every command. */
   beforeCommand() {
     if (this.timer === null) this.start();
@@ -307,6 +315,8 @@ class Shared {
   }
   tick() {
     this.store.activeExpire();
+    views();
+    if (u32(hdr + 4) !== 0) this.flush();
     if (this.store.hz !== this.hz) {
       clearInterval(this.timer);
       this.start();
@@ -317,6 +327,7 @@ class Shared {
     if (this.timer) clearInterval(this.timer);
     this.timer = false;
     this.due = Infinity;
+    if (this.hub) this.hub.close(); // pubsub: subscriptions and the bridge
     this.store.free();
     this.store = null;
   }
@@ -352,6 +363,14 @@ export class Cinnabar {
       const hz = optionInt(options, "hz", 1, 500, 10);
       const seed = optionInt(options, "seed", 0, Number.MAX_SAFE_INTEGER, undefined);
       shared = new Shared(new glue.Store(databases, hz, seed));
+      if (options.bridge !== undefined) {
+        try {
+          openBridge(shared, options.bridge);
+        } catch (e) {
+          shared.store.free();
+          throw e;
+        }
+      }
     }
     this.#conn = shared.store.connect();
     this.#shared = shared;
@@ -362,20 +381,18 @@ export class Cinnabar {
   _run(name, args, asBuffer) {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
-    args = normalize(name, args);
-    this.#shared.beforeCommand();
-    let p = inputFor(commandBound(name, args));
-    const end = writeCommand(p, name, args);
-    const n = conn.call(end - p);
-    views();
-    rp = u32(hdr + 2);
-    const r = readReply(asBuffer);
-    if (n > KEEP || end - p > KEEP) glue.trim();
-    if (r instanceof ReplyError) {
-      r.command = { name: name.toLowerCase(), args };
-      throw r;
-    }
-    return r;
+    return runOn(conn, this.#shared, name, args, asBuffer);
+  }
+
+  /** @internal the store's shared state (pub/sub). */
+  _shared() {
+    if (this.#conn === null) throw new Error("Connection is closed.");
+    return this.#shared;
+  }
+
+  /** @internal this connection's client id (pub/sub). */
+  _connId() {
+    return this.#conn === null ? 0 : this.#conn.id;
   }
 
   /** Runs a batch of normalised commands in one crossing; raw replies (errors as values). */
@@ -399,6 +416,7 @@ export class Cinnabar {
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
     if (n > KEEP || p - start > KEEP) glue.trim();
+    if (u32(hdr + 4) !== 0) this.#shared.flush();
     return out;
   }
 
@@ -440,6 +458,7 @@ export class Cinnabar {
   /** Closes this connection; the data goes when the last connection closes. */
   close() {
     if (this.#conn === null) return;
+    closeSubs(this); // pubsub
     this.#conn.free();
     this.#conn = null;
     this.#shared.release();
@@ -466,6 +485,49 @@ if (typeof Symbol.dispose === "symbol") {
     configurable: true,
   });
 }
+
+/** Runs one command on a wasm connection; the reply, with error replies thrown. */
+function runOn(conn, shared, name, args, asBuffer) {
+  args = normalize(name, args);
+  shared.beforeCommand();
+  const p = inputFor(commandBound(name, args));
+  const end = writeCommand(p, name, args);
+  const n = conn.call(end - p);
+  views();
+  rp = u32(hdr + 2);
+  const r = readReply(asBuffer);
+  if (n > KEEP || end - p > KEEP) glue.trim();
+  if (u32(hdr + 4) !== 0) shared.flush();
+  if (r instanceof ReplyError) {
+    r.command = { name: name.toLowerCase(), args };
+    throw r;
+  }
+  return r;
+}
+
+// ---- pubsub ----
+installPubSub(Cinnabar.prototype);
+_setIo({
+  runOn(conn, shared, name, args) {
+    return runOn(conn, shared, name, args, false);
+  },
+  drain(store) {
+    const n = store.drain();
+    if (n <= 4) return null;
+    views();
+    const p = u32(hdr + 2);
+    const bytes = u8.slice(p, p + n);
+    if (n > KEEP) glue.trim();
+    return bytes;
+  },
+  remote(store, shard, channel, message) {
+    const args = [channel, message];
+    const p = inputFor(commandBound("x", args));
+    const end = writeCommand(p, "x", args);
+    return store.remote(end - p, shard);
+  },
+});
+// ---- end pubsub ----
 
 function readExec(cmds, execCmd) {
   const tag = u8[rp];

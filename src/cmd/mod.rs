@@ -17,6 +17,7 @@ pub mod hll;
 pub mod keys;
 pub mod scan;
 pub mod meta;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -191,6 +192,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         set::COMMANDS,
         hash::COMMANDS,
         zset::COMMANDS,
+        pubsub::COMMANDS,
     ]
 }
 

@@ -57,7 +57,11 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
 // ------------------------------------------------------------------ connection
 
 /// PING [message]
-fn ping(_: &mut Ctx, a: Args) -> Result<Reply> {
+fn ping(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    // pubsub: a subscribed connection gets ["pong", message-or-""] (RESP2).
+    if a.len() <= 2 && ctx.srv.pubsub.is_subscribed(ctx.client.id) {
+        return Ok(Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk(a.get(1).unwrap_or(b""))]));
+    }
     match a.len() {
         1 => Ok(Reply::status("PONG")),
         2 => Ok(Reply::bulk(&a[1])),

@@ -10,8 +10,8 @@
 //! ## One crossing per command or batch, no per-call allocation
 //! Requests and replies travel through two buffers in wasm memory that live for
 //! the whole instance. JS reads their addresses from a fixed header
-//! ([`io_header`]: four little-endian `u32`s: input pointer, input capacity,
-//! output pointer, output length), writes the request straight into the input
+//! ([`io_header`]: five little-endian `u32`s: input pointer, input capacity,
+//! output pointer, output length, queued pub/sub records), writes the request straight into the input
 //! buffer (growing it with [`reserve`] only when a request does not fit), calls
 //! [`Conn::call`] or [`Conn::batch`] with the request length, and decodes the
 //! reply from the output buffer. Buffers larger than [`KEEP`] are released
@@ -28,6 +28,7 @@
 use crate::clock::Clock;
 use crate::cmd;
 use crate::error;
+use crate::pubsub::Bytes;
 use crate::reply::Reply;
 use crate::server::{Client, Options, Server};
 use std::cell::RefCell;
@@ -53,8 +54,15 @@ impl Clock for JsClock {
 
 // ------------------------------------------------------------------ io buffers
 
-/// input ptr, input capacity, output ptr, output length (read by JS).
-static HDR: [AtomicU32; 4] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+/// input ptr, input capacity, output ptr, output length, queued pub/sub
+/// records (read by JS; the fifth word tells it to call `Store.drain`).
+static HDR: [AtomicU32; 5] =
+    [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+
+/// Publishes the pub/sub queue length in the header's fifth word.
+fn note_pending(srv: &Server) {
+    HDR[4].store(srv.pubsub.pending().min(u32::MAX as usize) as u32, Relaxed);
+}
 
 struct Io {
     /// Always `len == capacity`: JS writes anywhere inside it.
@@ -227,8 +235,73 @@ impl Store {
     /// number of keys it deleted.
     #[wasm_bindgen(js_name = activeExpire)]
     pub fn active_expire(&self) -> u32 {
-        self.srv.try_borrow_mut().map_or(0, |mut s| s.maybe_active_expire() as u32)
+        self.srv.try_borrow_mut().map_or(0, |mut s| {
+            let n = s.maybe_active_expire() as u32;
+            note_pending(&s);
+            n
+        })
     }
+
+    // ---- pubsub ----
+
+    /// Writes every queued pub/sub record to the output buffer and returns its
+    /// length: `u32 count`, then per record `u8 tag` (`m` `p` `s` deliveries,
+    /// `P` `S` `K` outbound for the bridge), `u32 client id`, for `p` the
+    /// pattern, then channel and message, each as `u32 len, bytes`, or as
+    /// `u32::MAX` alone when it is the previous record's same field.
+    pub fn drain(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let recs = srv.pubsub.drain();
+        note_pending(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(recs.len() as u32).to_le_bytes());
+            // A field shared with the previous record (one publish fanned out to
+            // several subscribers) is written as the length u32::MAX only.
+            let put = |out: &mut Vec<u8>, b: &Bytes, prev: Option<&Bytes>| {
+                if prev.is_some_and(|p| Rc::ptr_eq(p, b)) {
+                    out.extend_from_slice(&u32::MAX.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                    out.extend_from_slice(b);
+                }
+            };
+            let mut prev: Option<&crate::pubsub::Push> = None;
+            for r in &recs {
+                out.push(r.kind.tag());
+                out.extend_from_slice(&(r.client.min(u32::MAX as u64) as u32).to_le_bytes());
+                if let Some(p) = &r.pattern {
+                    put(out, p, prev.and_then(|x| x.pattern.as_ref()));
+                }
+                put(out, &r.channel, prev.map(|x| &x.channel));
+                put(out, &r.message, prev.map(|x| &x.message));
+                prev = Some(r);
+            }
+        })
+    }
+
+    /// A message from another member of the bridge: the request in the input
+    /// buffer is `[_, channel, message]`; delivers to local subscribers only
+    /// (never back to the bridge). Returns the local receivers.
+    pub fn remote(&self, len: u32, shard: bool) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let n = IO.with(|io| {
+            let Ok(io) = io.try_borrow() else { return 0 };
+            let mut r = Reader { buf: io.input.get(..len as usize).unwrap_or(&[]), pos: 0 };
+            let (Some(3), Some(_), Some(ch), Some(msg)) = (r.u32(), r.bytes(), r.bytes(), r.bytes()) else { return 0 };
+            srv.pubsub.publish(ch, msg, shard, None).max(0) as u32
+        });
+        note_pending(&srv);
+        n
+    }
+
+    /// Turns the bridge outbox on or off (PUBLISH/SPUBLISH, and keyspace events).
+    #[wasm_bindgen(js_name = setBridge)]
+    pub fn set_bridge(&self, publish: bool, keyspace: bool) {
+        if let Ok(mut srv) = self.srv.try_borrow_mut() {
+            srv.pubsub.outbox = crate::pubsub::Outbox { publish, keyspace };
+        }
+    }
+    // ---- end pubsub ----
 
     /// The configured active expiry frequency (1..=500); the JS timer runs every 1000/hz ms.
     #[wasm_bindgen(getter)]
@@ -283,9 +356,11 @@ impl Conn {
     pub fn call(&mut self, len: u32) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
-        })
+        });
+        note_pending(&srv);
+        n
     }
 
     /// Runs a batch (`u32 count` then the commands) in one crossing; replies
@@ -295,7 +370,7 @@ impl Conn {
     pub fn batch(&mut self, len: u32, transaction: bool) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             let mut r = Reader { buf: req, pos: 0 };
             let Some(n) = r.u32() else {
                 Reply::Error(error::BAD_REQUEST).write_compact(out);
@@ -310,7 +385,15 @@ impl Conn {
                     return;
                 }
             }
-        })
+        });
+        note_pending(&srv);
+        n
+    }
+
+    /// This connection's client id (pub/sub deliveries name it).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.client.id.min(u32::MAX as u64) as u32
     }
 
     /// True while this connection is queueing a MULTI.

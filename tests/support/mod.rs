@@ -22,6 +22,11 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts redis-server on a free port; `None` when skipping is allowed and it is missing.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_with(&[])
+    }
+
+    /// As `start`, with extra command-line arguments (e.g. `--enable-debug-command yes`).
+    pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
         Self::start_bin(&bin)
     }
@@ -52,6 +57,7 @@ impl RedisServer {
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--protected-mode", "yes", "--dir"])
             .arg(&dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
