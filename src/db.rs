@@ -38,6 +38,8 @@ pub struct Entry {
     /// The value is a private copy of a small integer (COPY's `dupStringObject`),
     /// not Redis's shared object: OBJECT REFCOUNT shows 1. Cleared on replacement.
     pub unshared: bool,
+    /// Value heap bytes as last counted into `Db::mem` (fits in the padding).
+    acct: u32,
 }
 
 impl Entry {
@@ -58,6 +60,10 @@ pub struct Db {
     index: HashTable<u32>,
     volatile: Vec<u32>,
     hasher: DefaultHashBuilder,
+    /// Σ key length + accounted value bytes over all entries (memory accounting).
+    mem: usize,
+    /// Slots handed out by `entry_mut` during the current command, recounted by `settle`.
+    dirty: Vec<u32>,
 }
 
 impl Default for Db {
@@ -73,6 +79,8 @@ impl Db {
             index: HashTable::new(),
             volatile: Vec::new(),
             hasher: DefaultHashBuilder::default(),
+            mem: 0,
+            dirty: Vec::new(),
         }
     }
 
@@ -107,9 +115,34 @@ impl Db {
     pub fn entry(&self, i: usize) -> &Entry {
         &self.slots[i]
     }
+    /// Mutable access; the slot is recounted for memory accounting by `settle`
+    /// after the command (values may grow or shrink in place).
     #[inline]
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        if self.dirty.last() != Some(&(i as u32)) {
+            self.dirty.push(i as u32);
+        }
         &mut self.slots[i]
+    }
+    /// Sets the access clock of slot `i` (no recount needed).
+    #[inline]
+    pub fn set_lru(&mut self, i: usize, lru: u32) {
+        self.slots[i].lru = lru;
+    }
+    /// Recounts the slots changed in place since the last call.
+    pub fn settle(&mut self) {
+        while let Some(i) = self.dirty.pop() {
+            if let Some(e) = self.slots.get_mut(i as usize) {
+                let now = clamp_u32(e.val.heap_bytes());
+                self.mem = self.mem - e.acct as usize + now as usize;
+                e.acct = now;
+            }
+        }
+    }
+    /// Whether some slot awaits `settle`.
+    #[inline]
+    pub fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty()
     }
     pub fn get(&self, i: usize) -> Option<&Entry> {
         self.slots.get(i)
@@ -120,7 +153,9 @@ impl Db {
         debug_assert!(self.find(&key).is_none());
         let h = self.hash(&key);
         let i = self.slots.len();
-        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false });
+        let acct = clamp_u32(val.heap_bytes());
+        self.mem += key.len() + acct as usize;
+        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false, acct });
         let Db { index, slots, hasher, .. } = self;
         index.insert_unique(h, i as u32, |&j| {
             slots.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.key))
@@ -150,6 +185,16 @@ impl Db {
             }
         }
         let e = self.slots.swap_remove(i);
+        self.mem -= e.key.len() + e.acct as usize;
+        if !self.dirty.is_empty() {
+            // The entry in `i` is gone and the last one now lives there.
+            self.dirty.retain(|&d| d as usize != i);
+            for d in self.dirty.iter_mut() {
+                if *d as usize == last {
+                    *d = i as u32;
+                }
+            }
+        }
         if self.slots.capacity() > 64 && self.slots.len() < self.slots.capacity() / 4 {
             self.shrink();
         }
@@ -192,14 +237,20 @@ impl Db {
 
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
-        self.slots[i].unshared = false;
-        std::mem::replace(&mut self.slots[i].val, val)
+        let e = &mut self.slots[i];
+        e.unshared = false;
+        let acct = clamp_u32(val.heap_bytes());
+        self.mem = self.mem - e.acct as usize + acct as usize;
+        e.acct = acct;
+        std::mem::replace(&mut e.val, val)
     }
 
     pub fn clear(&mut self) {
         self.slots = Vec::new();
         self.index = HashTable::new();
         self.volatile = Vec::new();
+        self.mem = 0;
+        self.dirty = Vec::new();
     }
 
     /// A uniformly random slot, `None` when empty.
@@ -245,13 +296,42 @@ impl Db {
         std::mem::swap(a, b);
     }
 
-    /// Approximate bytes held by this database.
+    /// Bytes held by this database (O(1)): the slot, index and TTL arrays by
+    /// capacity, plus each key and value's heap bytes (kept up to date by
+    /// insert/remove/replace and `settle`). Allocator headers are not included.
     pub fn footprint(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Entry>()
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
             + self.volatile.capacity() * 4
-            + self.slots.iter().map(|e| e.key.len() + e.val.heap_bytes()).sum::<usize>()
+            + self.mem
     }
+
+    /// Structure overhead (MEMORY STATS `overhead.hashtable.main` / `.expires`):
+    /// slot array and index, and the TTL list.
+    pub fn overhead(&self) -> (usize, usize) {
+        (
+            self.slots.capacity() * std::mem::size_of::<Entry>()
+                + self.index.capacity() * (std::mem::size_of::<u32>() + 1),
+            self.volatile.capacity() * 4,
+        )
+    }
+
+    /// The bytes `footprint` counts for one entry (MEMORY USAGE), including its
+    /// share of the index.
+    pub fn entry_footprint(&self, i: usize) -> usize {
+        self.slots.get(i).map_or(0, |e| {
+            std::mem::size_of::<Entry>()
+                + e.key.len()
+                + e.val.heap_bytes()
+                + std::mem::size_of::<u32>()
+                + 1
+                + if e.vpos != NO_POS { 4 } else { 0 }
+        })
+    }
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

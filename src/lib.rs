@@ -19,6 +19,7 @@
 //! - [`clock`], [`rng`]: time and randomness come in from outside.
 //! - [`notify`]: keyspace event classes.
 //! - [`config`]: the parameters CONFIG GET/SET know.
+//! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evict;
 pub mod glob;
 pub mod ldouble;
 pub mod notify;

@@ -14,6 +14,7 @@
 pub mod bitmap;
 pub mod hll;
 pub mod keys;
+pub mod memory;
 pub mod scan;
 pub mod meta;
 pub mod server;
@@ -178,7 +179,7 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 7] {
+pub fn families() -> [&'static [CommandSpec]; 8] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -187,6 +188,7 @@ pub fn families() -> [&'static [CommandSpec]; 7] {
         hll::COMMANDS,
         bitmap::COMMANDS,
         set::COMMANDS,
+        memory::COMMANDS,
     ]
 }
 
@@ -335,7 +337,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.lru_clock()
         };
-        self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+        self.srv.dbs[dbi].set_lru(slot, lru);
     }
 
     /// The access field of a new key: the LRU clock, or under an LFU policy
