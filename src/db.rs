@@ -306,6 +306,15 @@ impl Db {
             + self.mem
     }
 
+    /// How much `footprint` would grow if one more key (with a TTL) were
+    /// inserted now: the arrays that are full double. Eviction makes room for it.
+    pub fn growth_on_insert(&self) -> usize {
+        let grow = |len: usize, cap: usize, size: usize| if len >= cap { cap.max(4) * size } else { 0 };
+        grow(self.slots.len(), self.slots.capacity(), std::mem::size_of::<Entry>())
+            + grow(self.slots.len(), self.index.capacity(), std::mem::size_of::<u32>() + 1)
+            + grow(self.volatile.len(), self.volatile.capacity(), 4)
+    }
+
     /// Structure overhead (MEMORY STATS `overhead.hashtable.main` / `.expires`):
     /// slot array and index, and the TTL list.
     pub fn overhead(&self) -> (usize, usize) {

@@ -81,13 +81,18 @@ impl Server {
 
     /// Evicts keys under the current policy until `used + incoming` fits in
     /// `maxmemory`. `incoming` is the size of what the next command may add.
-    pub fn perform_evictions(&mut self, incoming: usize, now: i64) -> Evict {
+    /// With `grow_db`, also room for the arrays of that database to grow if the
+    /// command adds a key (evicting one key from a full array avoids the growth).
+    pub fn perform_evictions(&mut self, incoming: usize, grow_db: Option<usize>, now: i64) -> Evict {
         let max = self.config.maxmemory;
         if max == 0 {
             return Evict::Ok;
         }
         let max = usize::try_from(max).unwrap_or(usize::MAX);
-        let fits = |srv: &Server| srv.memory_for_limit().saturating_add(incoming) <= max;
+        let fits = |srv: &Server| {
+            let growth = grow_db.and_then(|d| srv.dbs.get(d)).map_or(0, |d| d.growth_on_insert());
+            srv.memory_for_limit().saturating_add(incoming).saturating_add(growth) <= max
+        };
         if fits(self) {
             return Evict::Ok;
         }

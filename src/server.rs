@@ -247,12 +247,11 @@ impl Server {
         let denyoom = spec.flags & cmd::DENYOOM != 0
             || (is_exec
                 && client.multi.as_ref().is_some_and(|m| m.queue.iter().any(|q| q.spec.flags & cmd::DENYOOM != 0)));
-        let incoming = if spec.flags & cmd::DENYOOM != 0 {
-            argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD
-        } else {
-            0
-        };
-        let oom = self.perform_evictions(incoming, now) == crate::evict::Evict::Fail;
+        let writes = spec.flags & cmd::DENYOOM != 0;
+        let incoming =
+            if writes { argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD } else { 0 };
+        let grow_db = writes.then_some(client.db);
+        let oom = self.perform_evictions(incoming, grow_db, now) == crate::evict::Evict::Fail;
         let reject = denyoom
             || (client.multi.is_some() && !matches!(name, b"exec" | b"discard" | b"quit" | b"reset"));
         if !(oom && reject) {

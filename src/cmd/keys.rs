@@ -559,8 +559,10 @@ fn object_idletime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if ctx.srv.config.maxmemory_policy.is_lfu() {
         return Err(error::LFU_SELECTED);
     }
-    let last = ctx.db_ref().entry(slot).lru;
-    Ok(Reply::Int(ctx.lru_clock().saturating_sub(last) as i64))
+    // Redis's estimateObjectIdleTime: the 24-bit clock may have wrapped.
+    let last = (ctx.db_ref().entry(slot).lru & 0xFF_FFFF) as i64;
+    let now = ctx.lru_clock() as i64;
+    Ok(Reply::Int(if now >= last { now - last } else { now + (0xFF_FFFF - last) }))
 }
 
 /// OBJECT REFCOUNT key: Redis shares the integers 0..9999 (refcount INT_MAX)

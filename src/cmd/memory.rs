@@ -132,9 +132,9 @@ fn memory_doctor(ctx: &mut Ctx, _: Args) -> Result<Reply> {
     // Redis's text for an instance under 5 MB (it has nothing to diagnose there);
     // above that we report no issue, as Redis does when its checks pass.
     let text = if ctx.srv.used_memory() < 5 << 20 {
-        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
     } else {
-        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
+        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
     };
     Ok(Reply::bulk_str(text))
 }

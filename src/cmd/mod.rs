@@ -273,9 +273,9 @@ impl<'a> Ctx<'a> {
     pub fn db_ref(&self) -> &Db {
         &self.srv.dbs[self.client.db]
     }
-    /// The LRU clock in seconds.
+    /// The LRU clock: seconds, 24 bits (Redis's LRU_CLOCK_RESOLUTION / LRU_BITS).
     pub fn lru_clock(&self) -> u32 {
-        (self.now.max(0) / 1000) as u32
+        ((self.now.max(0) / 1000) & 0xFF_FFFF) as u32
     }
 
     /// Deletes `key` in database `dbi` when its time has come. Returns the live slot.
