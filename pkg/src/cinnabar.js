@@ -14,6 +14,8 @@
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
 
+import { getOrSet, memoryUsage } from "./cache.js";
+
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
 let u8 = new Uint8Array(0);
@@ -352,11 +354,60 @@ export class Cinnabar {
       const hz = optionInt(options, "hz", 1, 500, 10);
       const seed = optionInt(options, "seed", 0, Number.MAX_SAFE_INTEGER, undefined);
       shared = new Shared(new glue.Store(databases, hz, seed));
+      this.#conn = shared.store.connect();
+      this.#shared = shared;
+      shared.open++;
+      this.#configure(options);
+      return;
     }
     this.#conn = shared.store.connect();
     this.#shared = shared;
     shared.open++;
   }
+
+  // ---- cache options and helpers (see cache.js) ----
+  /** Applies the memory options through CONFIG SET, so bad values get Redis's errors. */
+  #configure(options) {
+    const params = [
+      ["maxmemoryPolicy", "maxmemory-policy"],
+      ["maxmemorySamples", "maxmemory-samples"],
+      ["lfuLogFactor", "lfu-log-factor"],
+      ["lfuDecayTime", "lfu-decay-time"],
+      ["maxmemory", "maxmemory"],
+    ];
+    try {
+      for (const [opt, name] of params) {
+        const v = options[opt];
+        if (v === undefined) continue;
+        if (typeof v !== "string" && typeof v !== "number") {
+          throw new TypeError(`cinnabar: option ${opt} must be a string or a number`);
+        }
+        this._run("config", ["set", name, String(v)], false);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Cache-aside with single flight and stale-while-revalidate; see index.d.ts. */
+  getOrSet(key, loader, options) {
+    if (this.#conn === null) return Promise.reject(new Error("Connection is closed."));
+    return getOrSet(this, this.#shared, key, loader, options);
+  }
+
+  /** Memory figures of the store (INFO memory) and the wasm heap; see index.d.ts. */
+  memoryUsage() {
+    return memoryUsage(this, memory);
+  }
+
+  _dbIndex() {
+    return this.#conn.db;
+  }
+  _closed() {
+    return this.#conn === null;
+  }
+  // ---- end cache ----
 
   /** Runs one normalised command; the reply, with error replies thrown. */
   _run(name, args, asBuffer) {
