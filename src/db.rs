@@ -127,6 +127,11 @@ impl Db {
     fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
+    /// The hash this database uses for `key` (eviction candidates remember it).
+    #[inline]
+    pub fn key_hash(&self, key: &[u8]) -> u64 {
+        self.hash(key)
+    }
 
     pub fn len(&self) -> usize {
         self.slots.len()

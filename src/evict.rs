@@ -26,12 +26,16 @@ const POOL_SIZE: usize = 16;
 /// Accounting overhead we add per key an incoming command may create.
 pub const PER_KEY_OVERHEAD: usize = 64;
 
-/// One candidate: its score (higher = evict first), database and key.
+/// One candidate: its score (higher = evict first), database, slot, and the
+/// hash of its key. Slots move when other keys are removed, so a candidate is
+/// checked before use: the entry now in its slot must hash the same (Redis
+/// keeps a copy of the key instead; the hash costs no allocation per sample).
 #[derive(Debug)]
 struct Candidate {
     score: u64,
     db: usize,
-    key: Box<[u8]>,
+    slot: usize,
+    hash: u64,
 }
 
 /// The candidates kept between eviction rounds, sorted by ascending score.
@@ -45,8 +49,8 @@ pub struct Pool {
 impl Pool {
     /// Redis's `evictionPoolPopulate`: inserts a candidate if it scores better
     /// than the worst kept, or there is room.
-    fn offer(&mut self, score: u64, db: usize, key: &[u8]) {
-        if self.items.iter().any(|c| c.db == db && &*c.key == key) {
+    fn offer(&mut self, score: u64, db: usize, slot: usize, hash: u64) {
+        if self.items.iter().any(|c| c.db == db && c.slot == slot) {
             return;
         }
         let pos = self.items.partition_point(|c| c.score < score);
@@ -56,9 +60,9 @@ impl Pool {
             }
             // Drop the worst (first) to make room; the new one goes one place lower.
             self.items.remove(0);
-            self.items.insert(pos - 1, Candidate { score, db, key: key.into() });
+            self.items.insert(pos - 1, Candidate { score, db, slot, hash });
         } else {
-            self.items.insert(pos, Candidate { score, db, key: key.into() });
+            self.items.insert(pos, Candidate { score, db, slot, hash });
         }
     }
 }
@@ -110,11 +114,10 @@ impl Server {
             let Some((dbi, slot)) = self.pick_victim(policy, now) else {
                 return Evict::Fail;
             };
-            let key = self.dbs[dbi].entry(slot).key().to_vec();
-            self.dbs[dbi].remove_at(slot);
+            let gone = self.dbs[dbi].remove_at(slot);
             self.stats.evicted_keys += 1;
-            self.notify(notify::EVICTED, "evicted", dbi, &key);
-            self.signal_modified_key(dbi, &key);
+            self.notify(notify::EVICTED, "evicted", dbi, gone.key());
+            self.signal_modified_key(dbi, gone.key());
         }
         Evict::Ok
     }
@@ -156,7 +159,8 @@ impl Server {
                     let Some(slot) = slot else { break };
                     let e = db.entry(slot);
                     let score = self.score(policy, e.lru, e.expire(), now);
-                    self.evict_pool.offer(score, dbi, e.key());
+                    let hash = db.key_hash(e.key());
+                    self.evict_pool.offer(score, dbi, slot, hash);
                 }
             }
             if total == 0 {
@@ -164,10 +168,10 @@ impl Server {
             }
             // Best candidate first (end of the pool); skip ghosts.
             while let Some(c) = self.evict_pool.items.pop() {
-                let db = &self.dbs[c.db];
-                if let Some(slot) = db.find(&c.key) {
-                    if !volatile || db.entry(slot).expire().is_some() {
-                        return Some((c.db, slot));
+                let Some(db) = self.dbs.get(c.db) else { continue };
+                if let Some(e) = db.get(c.slot) {
+                    if db.key_hash(e.key()) == c.hash && (!volatile || e.expire().is_some()) {
+                        return Some((c.db, c.slot));
                     }
                 }
             }
