@@ -246,6 +246,10 @@ function readReply(asBuffer) {
         rp += len;
         return b;
       }
+      if (len === 2 && tag === 0x2b && u8[rp] === 0x4f && u8[rp + 1] === 0x4b) {
+        rp += 2;
+        return "OK"; // the commonest reply, without building a string
+      }
       return readStr(len);
     }
     case 0x3a: {
