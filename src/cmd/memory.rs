@@ -102,7 +102,7 @@ fn memory_stats(ctx: &mut Ctx, _: Args) -> Result<Reply> {
     let net = used.saturating_sub(startup);
     int(&mut out, "overhead.total", overhead);
     int(&mut out, "keys.count", keys);
-    int(&mut out, "keys.bytes-per-key", if keys > 0 { net / keys } else { 0 });
+    int(&mut out, "keys.bytes-per-key", net.checked_div(keys).unwrap_or(0));
     int(&mut out, "dataset.bytes", dataset);
     let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 * 100.0 / b as f64 };
     let dbl = |out: &mut Vec<Reply>, k: &str, v: f64| {
@@ -198,7 +198,7 @@ fn fmt_17g(v: f64) -> String {
 mod tests {
     #[test]
     fn g17() {
-        assert_eq!(super::fmt_17g(99.758216857910156), "99.758216857910156");
+        assert_eq!(super::fmt_17g(99.75821685791016), "99.758216857910156");
         assert_eq!(super::fmt_17g(1.0), "1");
         assert_eq!(super::fmt_17g(0.0), "0");
     }

@@ -389,7 +389,7 @@ impl<'a> Ctx<'a> {
                 slot
             }
             None => {
-                let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+                let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
                 self.srv.notify(notify::NEW, "new", dbi, key);
                 slot
             }
@@ -402,7 +402,7 @@ impl<'a> Ctx<'a> {
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
         let lru = self.new_lru();
-        let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+        let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
         self.srv.notify(notify::NEW, "new", dbi, key);
         self.srv.signal_modified_key(dbi, key);
         slot
