@@ -64,6 +64,61 @@ export interface CinnabarOptions {
    * the process alive until `close()`.
    */
   bridge?: string | { name: string; keyspace?: boolean };
+  /**
+   * Memory limit: bytes, or Redis's units (`"64mb"`, `"1gb"`, `"100k"`); 0 = none.
+   * Applied with CONFIG SET, so a bad value throws Redis's {@link ReplyError}.
+   */
+  maxmemory?: number | string;
+  /** What to do at the limit (CONFIG `maxmemory-policy`). Default `"noeviction"`. */
+  maxmemoryPolicy?: MaxmemoryPolicy;
+  /** Keys sampled per eviction (CONFIG `maxmemory-samples`). Default 5. */
+  maxmemorySamples?: number;
+  /** LFU counter logarithm factor (CONFIG `lfu-log-factor`). Default 10. */
+  lfuLogFactor?: number;
+  /** Minutes for an LFU counter to decay (CONFIG `lfu-decay-time`). Default 1. */
+  lfuDecayTime?: number;
+}
+
+/** Redis's eviction policies. */
+export type MaxmemoryPolicy =
+  | "noeviction"
+  | "allkeys-lru"
+  | "allkeys-lfu"
+  | "allkeys-random"
+  | "volatile-lru"
+  | "volatile-lfu"
+  | "volatile-random"
+  | "volatile-ttl";
+
+/** Options of {@link Cinnabar.getOrSet}. */
+export interface GetOrSetOptions {
+  /** Time to live of a loaded value, ms (stored as PX). Without it the value does not expire. */
+  ttl?: number;
+  /**
+   * Extra ms during which an expired-by-`ttl` value is still served while ONE
+   * background call of the loader refreshes it. Needs `ttl`.
+   */
+  staleWhileRevalidate?: number;
+  /** Store `JSON.stringify(value)` and return parsed values. */
+  json?: boolean;
+  /** Return cached values as `Uint8Array`. */
+  buffer?: boolean;
+}
+
+/** Memory figures of a store (see {@link Cinnabar.memoryUsage}). */
+export interface MemoryUsage {
+  /** INFO `used_memory`: bytes the data and its structures take (what maxmemory bounds). */
+  used: number;
+  /** INFO `used_memory_peak`. */
+  peak: number;
+  /** INFO `used_memory_dataset`: `used` minus structure overhead. */
+  dataset: number;
+  /** The limit in bytes, 0 for none. */
+  maxmemory: number;
+  /** The eviction policy. */
+  policy: MaxmemoryPolicy;
+  /** Size of the WebAssembly linear memory (all stores of this module instance). */
+  heap: number;
 }
 
 /** A channel listener: the message and its channel (strings, or Uint8Array with `{ buffer: true }`). */
@@ -383,6 +438,13 @@ export interface CommandSignatures {
    * @example db.object("ENCODING", "n") // "int"
    */
   object(subcommand: Arg, ...args: Arg[]): string | number | null | string[];
+  /**
+   * MEMORY USAGE key [SAMPLES n] | STATS | DOCTOR | PURGE | MALLOC-STATS | HELP:
+   * USAGE gives the bytes a key takes (null when missing); STATS a flat
+   * `[name, value, ...]` array.
+   * @example db.memory("USAGE", "user:1") // 152
+   */
+  memory(subcommand: Arg, ...args: Arg[]): number | string | null | Reply[];
 
   // ----------------------------------------------------- server, connection
   /**
@@ -1034,6 +1096,29 @@ export declare class Cinnabar {
   multi(commands?: Array<[name: string, ...args: ArgOrList[]]>): Pipeline;
   multi(options: { pipeline: false }): "OK";
   multi(options: { pipeline?: true }): Pipeline;
+
+  /**
+   * Cache-aside: the value of `key`, or on a miss (or with `ttl`, once stale)
+   * the loader's result, stored and returned. Concurrent callers for the same
+   * key share ONE loader call; with `staleWhileRevalidate` a stale value is
+   * served while one background refresh runs. A loader that throws is not
+   * cached; its error reaches every waiting caller. `null`/`undefined` results
+   * are returned but not cached. Values: strings (numbers are stored as
+   * strings), `Uint8Array` (with `buffer: true` to read them back as bytes),
+   * or any JSON value with `json: true`.
+   * @example const user = await db.getOrSet(`user:${id}`, () => fetchUser(id), { ttl: 60_000, staleWhileRevalidate: 10_000, json: true })
+   */
+  getOrSet<T = string>(
+    key: string | Uint8Array,
+    loader: (key: string | Uint8Array) => T | Promise<T>,
+    options?: GetOrSetOptions,
+  ): Promise<T>;
+
+  /**
+   * Memory figures: INFO memory as numbers, plus the wasm heap size.
+   * @example db.memoryUsage().used // 1234567
+   */
+  memoryUsage(): MemoryUsage;
 
   /**
    * Another connection to the same data, with its own selected database,

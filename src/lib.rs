@@ -21,6 +21,7 @@
 //! - [`pubsub`]: subscriptions, patterns and the queue of deliveries a
 //!   publish (or a keyspace event) produces; the layer above drains it.
 //! - [`config`]: the parameters CONFIG GET/SET know.
+//! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
 pub mod clock;
@@ -28,6 +29,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evict;
 pub mod glob;
 pub mod ldouble;
 pub mod notify;

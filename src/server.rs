@@ -21,6 +21,9 @@ use crate::reply::Reply;
 use crate::rng::Rng;
 use hashbrown::HashMap;
 
+/// What an empty store counts as used (INFO `used_memory_startup`).
+pub const BASELINE_MEMORY: usize = 1024;
+
 /// Counters reported by INFO stats.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -115,6 +118,8 @@ pub struct Server {
     /// True while EXEC runs its queue (SSUBSCRIBE refuses to run there, as Redis's
     /// CLIENT_DENY_BLOCKING).
     pub in_exec: bool,
+    /// Eviction candidates kept between commands (src/evict.rs).
+    pub evict_pool: crate::evict::Pool,
 }
 
 impl Server {
@@ -142,6 +147,7 @@ impl Server {
             total_connections: 0,
             pubsub: PubSub::default(),
             in_exec: false,
+            evict_pool: Default::default(),
         }
     }
 
@@ -199,6 +205,11 @@ impl Server {
                 return Reply::Error(e);
             }
         };
+        if self.config.maxmemory != 0 {
+            if let Err(e) = self.check_memory(spec, client, argv, now) {
+                return Reply::Error(e);
+            }
+        }
         // ---- pubsub: a subscribed RESP2 connection runs only a few commands ----
         if self.pubsub.is_subscribed(client.id) && !cmd::pubsub::allowed_when_subscribed(spec) {
             let e = error::not_allowed_when_subscribed(spec.fullname);
@@ -234,7 +245,48 @@ impl Server {
 
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
-        cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)))
+        let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
+        if spec.flags & cmd::WRITE != 0 {
+            for db in self.dbs.iter_mut().filter(|d| d.is_dirty()) {
+                db.settle();
+            }
+        }
+        reply
+    }
+
+    /// Redis's processCommand memory check (evict.c performEvictions, then the
+    /// OOM rejection of DENYOOM commands, of anything queued inside MULTI
+    /// but EXEC/DISCARD/QUIT/RESET, and of an EXEC whose queue holds one).
+    fn check_memory(
+        &mut self,
+        spec: &'static CommandSpec,
+        client: &mut Client,
+        argv: &[&[u8]],
+        now: i64,
+    ) -> Result<(), Error> {
+        let name = spec.fullname.as_bytes();
+        let is_exec = name == b"exec";
+        let denyoom = spec.flags & cmd::DENYOOM != 0
+            || (is_exec
+                && client.multi.as_ref().is_some_and(|m| m.queue.iter().any(|q| q.spec.flags & cmd::DENYOOM != 0)));
+        let writes = spec.flags & cmd::DENYOOM != 0;
+        let incoming =
+            if writes { argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD } else { 0 };
+        let grow_db = writes.then_some(client.db);
+        let oom = self.perform_evictions(incoming, grow_db, now) == crate::evict::Evict::Fail;
+        let reject = denyoom
+            || (client.multi.is_some() && !matches!(name, b"exec" | b"discard" | b"quit" | b"reset"));
+        if !(oom && reject) {
+            return Ok(());
+        }
+        if is_exec {
+            self.discard_transaction(client);
+            return Err(error::exec_abort_because(&error::OOM));
+        }
+        if let Some(m) = client.multi.as_mut() {
+            m.dirty_exec = true;
+        }
+        Err(error::OOM)
     }
 
     // ------------------------------------------------------------ transactions
@@ -516,9 +568,10 @@ impl Server {
         self.dbs.iter().map(|d| d.len()).sum()
     }
 
-    /// Approximate bytes used by the data.
+    /// Bytes used by the data (O(1) per database; see `Db::footprint`) plus
+    /// a fixed baseline for the store itself.
     pub fn used_memory(&self) -> usize {
-        self.dbs.iter().map(|d| d.footprint()).sum::<usize>() + 1024
+        self.dbs.iter().map(|d| d.footprint()).sum::<usize>() + BASELINE_MEMORY
     }
 }
 

@@ -20,6 +20,8 @@ const WORDS: &[&str] = &[
     "ENCODING", "FREQ", "IDLETIME", "REFCOUNT", "HELP", "GETKEYS", "INFO", "DOCS", "LIST", "FILTERBY",
     "PATTERN", "ACLCAT", "MODULE", "all", "everything", "default", "server", "memory", "stats", "keyspace",
     "hz", "databases", "notify-keyspace-events", "KEA", "*", "?", "[a-z]*", "\\", "[", "*a*a*a*b",
+    "maxmemory", "maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time", "allkeys-lru",
+    "allkeys-lfu", "volatile-ttl", "volatile-random", "noeviction", "USAGE", "SAMPLES", "STATS", "DOCTOR",
 ];
 
 fn arg(g: &mut Gen) -> Vec<u8> {
@@ -106,6 +108,20 @@ fn a_million_random_commands_never_panic() {
             0 => clock.advance(g.below(200_000) as i64),
             1 => {
                 let _ = srv.active_expire_cycle(50);
+            }
+            2 => {
+                // Memory pressure: a limit near the current use under a random policy.
+                let policies: [&[u8]; 8] = [
+                    b"noeviction", b"allkeys-lru", b"allkeys-lfu", b"allkeys-random",
+                    b"volatile-lru", b"volatile-lfu", b"volatile-random", b"volatile-ttl",
+                ];
+                let p: [&[u8]; 4] = [b"CONFIG", b"SET", b"maxmemory-policy", *g.pick(&policies)];
+                let _ = srv.execute(&mut clients[0], &p);
+                let used = srv.used_memory() as u64;
+                let max = if g.chance(30) { 0 } else { used.saturating_sub(g.below(2048)) + g.below(4096) };
+                let max = max.to_string();
+                let m: [&[u8]; 4] = [b"CONFIG", b"SET", b"maxmemory", max.as_bytes()];
+                let _ = srv.execute(&mut clients[0], &m);
             }
             _ => {}
         }

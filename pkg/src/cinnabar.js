@@ -17,6 +17,7 @@
 // ---- pubsub ----
 import { installPubSub, hubOf, openBridge, closeSubs, _setIo } from "./pubsub.js";
 // ---- end pubsub ----
+import { getOrSet, memoryUsage } from "./cache.js";
 
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
@@ -47,10 +48,20 @@ export function _setup(wasmGlue, exports, { timer = true } = {}) {
   for (const { name } of table) installCommand(name);
 }
 
+// Node's Buffer decodes short UTF-8 strings several times faster than TextDecoder.
+const NodeBuffer = typeof globalThis.Buffer === "function" && typeof globalThis.Buffer.prototype.utf8Slice === "function"
+  ? globalThis.Buffer
+  : null;
+let nb = null; // Buffer view of wasm memory (Node only)
+
 function views() {
-  if (u8.byteLength === 0 || u8.buffer !== memory.buffer) {
+  // Growing a (non-shared) WebAssembly.Memory detaches its old ArrayBuffer, so
+  // a zero length is the cheap signal to rebuild the views (reading
+  // memory.buffer on every call costs more than a whole small command).
+  if (u8.byteLength === 0) {
     u8 = new Uint8Array(memory.buffer);
     dv = new DataView(memory.buffer);
+    if (NodeBuffer !== null) nb = NodeBuffer.from(memory.buffer);
   }
 }
 
@@ -163,6 +174,12 @@ function u32(word) {
 
 function writeStr(p, s) {
   const n = s.length;
+  if (nb !== null && n > 24) {
+    // Node: native UTF-8 encoding straight into wasm memory (room reserved by commandBound).
+    const written = nb.utf8Write(s, p + 4, utf8Bound(s));
+    dv.setUint32(p, written, true);
+    return p + 4 + written;
+  }
   if (n <= 64) {
     let i = 0;
     for (; i < n; i++) {
@@ -206,12 +223,16 @@ function readStr(len) {
     let s = "";
     for (let i = start; i < rp; i++) {
       const c = u8[i];
-      if (c >= 0x80) return decoder.decode(u8.subarray(start, rp));
+      if (c >= 0x80) return decode(start, rp);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(u8.subarray(start, rp));
+  return decode(start, rp);
+}
+
+function decode(start, end) {
+  return nb !== null ? nb.utf8Slice(start, end) : decoder.decode(u8.subarray(start, end));
 }
 
 /** Decodes one reply at `rp`. Error replies become ReplyError values (not thrown). */
@@ -227,6 +248,10 @@ function readReply(asBuffer) {
         const b = u8.slice(rp, rp + len);
         rp += len;
         return b;
+      }
+      if (len === 2 && tag === 0x2b && u8[rp] === 0x4f && u8[rp + 1] === 0x4b) {
+        rp += 2;
+        return "OK"; // the commonest reply, without building a string
       }
       return readStr(len);
     }
@@ -363,19 +388,66 @@ export class Cinnabar {
       const hz = optionInt(options, "hz", 1, 500, 10);
       const seed = optionInt(options, "seed", 0, Number.MAX_SAFE_INTEGER, undefined);
       shared = new Shared(new glue.Store(databases, hz, seed));
-      if (options.bridge !== undefined) {
-        try {
-          openBridge(shared, options.bridge);
-        } catch (e) {
-          shared.store.free();
-          throw e;
-        }
+      this.#conn = shared.store.connect();
+      this.#shared = shared;
+      shared.open++;
+      try {
+        this.#configure(options);
+        if (options.bridge !== undefined) openBridge(shared, options.bridge);
+      } catch (e) {
+        this.close();
+        throw e;
       }
+      return;
     }
     this.#conn = shared.store.connect();
     this.#shared = shared;
     shared.open++;
   }
+
+  // ---- cache options and helpers (see cache.js) ----
+  /** Applies the memory options through CONFIG SET, so bad values get Redis's errors. */
+  #configure(options) {
+    const params = [
+      ["maxmemoryPolicy", "maxmemory-policy"],
+      ["maxmemorySamples", "maxmemory-samples"],
+      ["lfuLogFactor", "lfu-log-factor"],
+      ["lfuDecayTime", "lfu-decay-time"],
+      ["maxmemory", "maxmemory"],
+    ];
+    try {
+      for (const [opt, name] of params) {
+        const v = options[opt];
+        if (v === undefined) continue;
+        if (typeof v !== "string" && typeof v !== "number") {
+          throw new TypeError(`cinnabar: option ${opt} must be a string or a number`);
+        }
+        this._run("config", ["set", name, String(v)], false);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Cache-aside with single flight and stale-while-revalidate; see index.d.ts. */
+  getOrSet(key, loader, options) {
+    if (this.#conn === null) return Promise.reject(new Error("Connection is closed."));
+    return getOrSet(this, this.#shared, key, loader, options);
+  }
+
+  /** Memory figures of the store (INFO memory) and the wasm heap; see index.d.ts. */
+  memoryUsage() {
+    return memoryUsage(this, memory);
+  }
+
+  _dbIndex() {
+    return this.#conn.db;
+  }
+  _closed() {
+    return this.#conn === null;
+  }
+  // ---- end cache ----
 
   /** Runs one normalised command; the reply, with error replies thrown. */
   _run(name, args, asBuffer) {

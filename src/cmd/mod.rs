@@ -15,6 +15,7 @@ pub mod bitmap;
 pub mod hash;
 pub mod hll;
 pub mod keys;
+pub mod memory;
 pub mod scan;
 pub mod meta;
 pub mod pubsub;
@@ -193,6 +194,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         hash::COMMANDS,
         zset::COMMANDS,
         pubsub::COMMANDS,
+        memory::COMMANDS,
     ]
 }
 
@@ -277,9 +279,9 @@ impl<'a> Ctx<'a> {
     pub fn db_ref(&self) -> &Db {
         &self.srv.dbs[self.client.db]
     }
-    /// The LRU clock in seconds.
+    /// The LRU clock: seconds, 24 bits (Redis's LRU_CLOCK_RESOLUTION / LRU_BITS).
     pub fn lru_clock(&self) -> u32 {
-        (self.now.max(0) / 1000) as u32
+        ((self.now.max(0) / 1000) & 0xFF_FFFF) as u32
     }
 
     /// Deletes `key` in database `dbi` when its time has come. Returns the live slot.
@@ -341,7 +343,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.lru_clock()
         };
-        self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+        self.srv.dbs[dbi].set_lru(slot, lru);
     }
 
     /// The access field of a new key: the LRU clock, or under an LFU policy
@@ -393,7 +395,7 @@ impl<'a> Ctx<'a> {
                 slot
             }
             None => {
-                let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+                let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
                 self.srv.notify(notify::NEW, "new", dbi, key);
                 slot
             }
@@ -406,7 +408,7 @@ impl<'a> Ctx<'a> {
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
         let lru = self.new_lru();
-        let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+        let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
         self.srv.notify(notify::NEW, "new", dbi, key);
         self.srv.signal_modified_key(dbi, key);
         slot

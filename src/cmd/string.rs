@@ -129,7 +129,8 @@ fn set_generic(
         None => None,
     };
     let old = if flags & GET != 0 { Some(Reply::opt_bulk(ctx.read_string(key)?)) } else { None };
-    let found = ctx.lookup_write(key).is_some();
+    // set_key looks the key up again: only NX/XX need to know first.
+    let found = flags & (NX | XX) != 0 && ctx.lookup_write(key).is_some();
     if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
         return Ok(old.unwrap_or_else(|| replies.map_or(Reply::Nil, |r| r.1)));
     }

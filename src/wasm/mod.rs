@@ -396,6 +396,12 @@ impl Conn {
         self.client.id.min(u32::MAX as u64) as u32
     }
 
+    /// The selected database (getOrSet keys its single flight by it).
+    #[wasm_bindgen(getter)]
+    pub fn db(&self) -> u32 {
+        self.client.db as u32
+    }
+
     /// True while this connection is queueing a MULTI.
     #[wasm_bindgen(js_name = inMulti)]
     pub fn in_multi(&self) -> bool {
