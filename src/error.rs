@@ -254,3 +254,12 @@ pub const LCS_ALLOC_FAILED: Error =
 // ---- wasm binding ----
 /// A request buffer the package's encoder did not produce (never seen in normal use).
 pub const BAD_REQUEST: Error = Error::fixed("ERR Protocol error: malformed request from the JS binding");
+// ---- lists ----
+pub const LPOS_RANK_ZERO: Error = Error::fixed(
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+);
+pub const LPOS_COUNT_NEGATIVE: Error = Error::fixed("ERR COUNT can't be negative");
+pub const LPOS_MAXLEN_NEGATIVE: Error = Error::fixed("ERR MAXLEN can't be negative");
+pub const COUNT_GT_ZERO: Error = Error::fixed("ERR count should be greater than 0");
+pub const TIMEOUT_NOT_FLOAT: Error = Error::fixed("ERR timeout is not a float or out of range");
+pub const TIMEOUT_NEGATIVE: Error = Error::fixed("ERR timeout is negative");

@@ -7,6 +7,7 @@
 //! SETRANGE), which Redis always reports as `raw`. Later families add their
 //! variants here.
 
+use crate::types::list::List;
 use crate::types::set::Set;
 use std::borrow::Cow;
 
@@ -21,6 +22,7 @@ pub enum Value {
     Str(Vec<u8>),
     Raw(Vec<u8>),
     Set(Box<Set>),
+    List(Box<List>),
 }
 
 impl Value {
@@ -46,6 +48,7 @@ impl Value {
         match self {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
             Value::Set(_) => "set",
+            Value::List(_) => "list",
         }
     }
 
@@ -56,6 +59,7 @@ impl Value {
             Value::Str(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Set(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -103,6 +107,7 @@ impl Value {
             Value::Int(_) => 0,
             Value::Str(b) | Value::Raw(b) => b.capacity(),
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
+            Value::List(l) => std::mem::size_of::<List>() + l.heap_bytes(),
         }
     }
 }

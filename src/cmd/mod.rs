@@ -14,6 +14,7 @@
 pub mod bitmap;
 pub mod hll;
 pub mod keys;
+pub mod list;
 pub mod scan;
 pub mod meta;
 pub mod server;
@@ -178,7 +179,7 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 7] {
+pub fn families() -> [&'static [CommandSpec]; 8] {
     [
         string::COMMANDS,
         keys::COMMANDS,
@@ -187,6 +188,7 @@ pub fn families() -> [&'static [CommandSpec]; 7] {
         hll::COMMANDS,
         bitmap::COMMANDS,
         set::COMMANDS,
+        list::COMMANDS,
     ]
 }
 

@@ -2,4 +2,5 @@
 
 pub mod hll;
 pub mod indexmap;
+pub mod list;
 pub mod set;
