@@ -109,6 +109,10 @@ impl Blocking {
     pub fn is_empty(&self) -> bool {
         self.waits.is_empty()
     }
+    /// Replies waiting for [`Server::take_served`].
+    pub fn served_len(&self) -> usize {
+        self.served.len()
+    }
     /// Ids of blocked calls in arrival order on `key` of database `db` (tests, introspection).
     pub fn waiting_on(&self, db: usize, key: &[u8]) -> Vec<WaitId> {
         self.by_key.get(&(db, Box::from(key))).map(|q| q.iter().copied().collect()).unwrap_or_default()

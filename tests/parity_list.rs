@@ -35,7 +35,7 @@ fn index(g: &mut Gen) -> String {
 }
 
 fn end(g: &mut Gen) -> &'static str {
-    *g.pick(&["LEFT", "RIGHT", "left", "Right", "up"])
+    g.pick(&["LEFT", "RIGHT", "left", "Right", "up"])
 }
 
 /// A blocking command runs inside MULTI so the real server never blocks

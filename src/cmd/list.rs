@@ -146,7 +146,7 @@ fn parse_timeout(arg: &[u8], now: i64) -> Result<i64> {
     let ms = match num::parse_f64(arg) {
         Some(f) => {
             let x = (f * 1000.0).ceil();
-            if x.is_finite() && x >= -9.2e18 && x <= 9.2e18 {
+            if (-9.2e18..=9.2e18).contains(&x) {
                 x as i64
             } else {
                 i64::MIN

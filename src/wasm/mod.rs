@@ -29,6 +29,7 @@ use crate::clock::Clock;
 use crate::cmd;
 use crate::error;
 use crate::reply::Reply;
+use crate::blocking::Outcome;
 use crate::server::{Client, Options, Server};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -53,8 +54,14 @@ impl Clock for JsClock {
 
 // ------------------------------------------------------------------ io buffers
 
-/// input ptr, input capacity, output ptr, output length (read by JS).
-static HDR: [AtomicU32; 4] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+/// input ptr, input capacity, output ptr, output length, and the number of
+/// blocked calls answered and not yet taken (`Store::take_served`) (read by JS).
+static HDR: [AtomicU32; 5] =
+    [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+
+fn publish_served(srv: &Server) {
+    HDR[4].store(srv.blocking.served_len() as u32, Relaxed);
+}
 
 struct Io {
     /// Always `len == capacity`: JS writes anywhere inside it.
@@ -71,7 +78,7 @@ fn publish_input(input: &[u8]) {
     HDR[1].store(input.len() as u32, Relaxed);
 }
 
-/// Address of the four-word io header (see the module doc).
+/// Address of the five-word io header (see the module doc).
 #[wasm_bindgen(js_name = ioHeader)]
 pub fn io_header() -> u32 {
     IO.with(|io| {
@@ -162,6 +169,17 @@ impl<'a> Reader<'a> {
 /// Reads one command from `r` and runs it; writes its compact reply to `out`.
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
+    run_one_with(srv, client, r, out, |srv, client, argv, out| srv.execute(client, argv).write_compact(out))
+}
+
+/// `run_one` with the way the decoded command runs.
+fn run_one_with(
+    srv: &mut Server,
+    client: &mut Client,
+    r: &mut Reader,
+    out: &mut Vec<u8>,
+    run: impl FnOnce(&mut Server, &mut Client, &[&[u8]], &mut Vec<u8>),
+) -> bool {
     let Some(argc) = r.u32() else {
         Reply::Error(error::BAD_REQUEST).write_compact(out);
         return false;
@@ -187,7 +205,7 @@ fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<
         }
     }
     let argv: &[&[u8]] = if argc > STACK_ARGS { &heap } else { stack.get(..argc).unwrap_or(&[]) };
-    srv.execute(client, argv).write_compact(out);
+    run(srv, client, argv, out);
     true
 }
 
@@ -228,6 +246,45 @@ impl Store {
     #[wasm_bindgen(js_name = activeExpire)]
     pub fn active_expire(&self) -> u32 {
         self.srv.try_borrow_mut().map_or(0, |mut s| s.maybe_active_expire() as u32)
+    }
+
+    /// Writes the blocked calls answered since the last take to the output
+    /// buffer: `u32 count`, then per call `u32 id` and its compact reply.
+    /// Returns the output length.
+    #[wasm_bindgen(js_name = takeServed)]
+    pub fn take_served(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let served = srv.take_served();
+        publish_served(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(served.len() as u32).to_le_bytes());
+            for (id, r) in &served {
+                out.extend_from_slice(&(*id as u32).to_le_bytes());
+                r.write_compact(out);
+            }
+        })
+    }
+
+    /// Times out blocked calls whose deadline has passed (their replies are
+    /// then taken with `takeServed`); the number timed out.
+    #[wasm_bindgen(js_name = expireWaits)]
+    pub fn expire_waits(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let n = srv.expire_waits() as u32;
+        publish_served(&srv);
+        n
+    }
+
+    /// The earliest deadline (Unix ms) of a blocked call, or -1.
+    #[wasm_bindgen(js_name = nextWaitDeadline)]
+    pub fn next_wait_deadline(&self) -> f64 {
+        self.srv.try_borrow().ok().and_then(|s| s.next_wait_deadline()).map_or(-1.0, |d| d as f64)
+    }
+
+    /// Cancels a blocked call (no reply will come); false when it already ended.
+    #[wasm_bindgen(js_name = cancelWait)]
+    pub fn cancel_wait(&self, id: f64) -> bool {
+        self.srv.try_borrow_mut().is_ok_and(|mut s| s.cancel_wait(id as u64))
     }
 
     /// The configured active expiry frequency (1..=500); the JS timer runs every 1000/hz ms.
@@ -283,9 +340,31 @@ impl Conn {
     pub fn call(&mut self, len: u32) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
-        })
+        });
+        publish_served(&srv);
+        n
+    }
+
+    /// Like `call`, but a blocking command may block: returns 0 when it was
+    /// answered (the reply is in the output buffer, its length in the header),
+    /// else the id of the wait, answered later through `Store.takeServed`.
+    #[wasm_bindgen(js_name = callBlocking)]
+    pub fn call_blocking(&mut self, len: u32) -> f64 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0.0 };
+        let client = &mut self.client;
+        let mut id = 0u64;
+        with_io(len, |req, out| {
+            run_one_with(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out, |srv, client, argv, out| {
+                match srv.call(client, argv) {
+                    Outcome::Reply(r) => r.write_compact(out),
+                    Outcome::Blocked(w) => id = w,
+                }
+            });
+        });
+        publish_served(&srv);
+        id as f64
     }
 
     /// Runs a batch (`u32 count` then the commands) in one crossing; replies
@@ -295,7 +374,7 @@ impl Conn {
     pub fn batch(&mut self, len: u32, transaction: bool) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             let mut r = Reader { buf: req, pos: 0 };
             let Some(n) = r.u32() else {
                 Reply::Error(error::BAD_REQUEST).write_compact(out);
@@ -310,7 +389,9 @@ impl Conn {
                     return;
                 }
             }
-        })
+        });
+        publish_served(&srv);
+        n
     }
 
     /// True while this connection is queueing a MULTI.
