@@ -35,7 +35,8 @@ fn index(g: &mut Gen) -> String {
 }
 
 fn end(g: &mut Gen) -> &'static str {
-    g.pick(&["LEFT", "RIGHT", "left", "Right", "up"])
+    const ENDS: [&str; 5] = ["LEFT", "RIGHT", "left", "Right", "up"];
+    ENDS[g.below(5) as usize]
 }
 
 /// A blocking command runs inside MULTI so the real server never blocks
@@ -93,6 +94,9 @@ fn list_hand_written() {
         &["LPOS", "l", "b", "RANK", "-1"],
         &["LPOS", "l", "b", "RANK", "0"],
         &["LPOS", "l", "b", "RANK", "-9223372036854775808"],
+        &["LPOS", "l", "b", "RANK", "-9223372036854775808", "COUNT", "2"],
+        &["LPOS", "l", "b", "RANK", "-9223372036854775807", "COUNT", "0"],
+        &["LPOS", "l", "b", "RANK", "9223372036854775807", "COUNT", "0"],
         &["LPOS", "l", "b", "COUNT", "0"],
         &["LPOS", "l", "b", "COUNT", "1"],
         &["LPOS", "l", "b", "COUNT", "-1"],

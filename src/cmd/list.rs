@@ -365,7 +365,7 @@ fn lpos(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             matches += 1;
             if matches >= rank {
                 found.push(if from_tail { len - index - 1 } else { index });
-                if count == -1 || (count != 0 && matches - rank + 1 >= count) {
+                if count == -1 || (count != 0 && matches.wrapping_sub(rank).wrapping_add(1) >= count) {
                     break;
                 }
             }
@@ -490,14 +490,16 @@ fn serve_bpop(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
 
 /// BLPOP key [key ...] timeout
 fn blpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let deadline = parse_timeout(&a[a.len() - 1], ctx.now)?;
-    blocking_pop(ctx, a.all().get(1..a.len() - 1).unwrap_or(&[]), End::Left, deadline, None)
+    let last = a.len().saturating_sub(1);
+    let deadline = parse_timeout(&a[last], ctx.now)?;
+    blocking_pop(ctx, a.all().get(1..last).unwrap_or(&[]), End::Left, deadline, None)
 }
 
 /// BRPOP key [key ...] timeout
 fn brpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let deadline = parse_timeout(&a[a.len() - 1], ctx.now)?;
-    blocking_pop(ctx, a.all().get(1..a.len() - 1).unwrap_or(&[]), End::Right, deadline, None)
+    let last = a.len().saturating_sub(1);
+    let deadline = parse_timeout(&a[last], ctx.now)?;
+    blocking_pop(ctx, a.all().get(1..last).unwrap_or(&[]), End::Right, deadline, None)
 }
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
