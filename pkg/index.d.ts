@@ -33,7 +33,9 @@ export type Reply = string | number | null | ReplyError | Reply[];
 export type BufferReply = Uint8Array | number | null | ReplyError | BufferReply[];
 
 /** The same reply type with every string turned into `Uint8Array` (used for the `xxxBuffer` variants). */
-export type ToBuffer<T> = T extends string
+export type ToBuffer<T> = T extends Promise<infer P>
+  ? Promise<ToBuffer<P>>
+  : T extends string
   ? Uint8Array
   : T extends readonly [infer A, infer B]
     ? [ToBuffer<A>, ToBuffer<B>]
@@ -42,6 +44,22 @@ export type ToBuffer<T> = T extends string
       : T extends { [field: string]: string }
         ? { [field: string]: Uint8Array }
         : T;
+
+/**
+ * Options of a blocking call, passed as its last argument:
+ * `db.blpop("jobs", 0, { signal })`. Aborting the signal cancels the wait (the
+ * store forgets it, so it never takes an element) and rejects the Promise with
+ * `signal.reason`; an already aborted signal rejects without running the command.
+ */
+export interface BlockingOptions {
+  signal?: AbortSignal | null;
+}
+/** Names of the commands that may block (any case); `call` returns a Promise for them. */
+export type BlockingCommand = "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" | "BLPOP" | "BRPOP" | "BLMOVE" | "BRPOPLPUSH" | "BLMPOP";
+/** `LEFT` or `RIGHT` (case-insensitive). */
+export type ListEnd = "LEFT" | "RIGHT" | "left" | "right" | (string & {});
+/** Trailing arguments of a blocking call taking several keys: keys, then the timeout, then optional {@link BlockingOptions}. */
+export type BlockingKeys = [...keys: [ArgOrList, ...ArgOrList[]], timeout: Arg] | [...keys: [ArgOrList, ...ArgOrList[]], timeout: Arg, options: BlockingOptions];
 
 /** `[error, undefined]` for a command whose reply was an error, else `[null, result]`. */
 export type PipelineResult = [error: null, result: Reply | BufferReply] | [error: ReplyError, result: undefined];
@@ -1025,6 +1043,129 @@ export interface CommandSignatures {
     subcommand: "CHANNELS" | "NUMSUB" | "NUMPAT" | "SHARDCHANNELS" | "SHARDNUMSUB" | "HELP" | (string & {}),
     ...args: Arg[]
   ): number | Array<string | number>;
+  // ---- lists ----
+  /**
+   * LPUSH key element [element ...]: prepends; the new length.
+   * @example db.lpush("jobs", "a", "b") // 2
+   */
+  lpush(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * RPUSH key element [element ...]: appends; the new length.
+   * @example db.rpush("jobs", "a", "b") // 2
+   */
+  rpush(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * LPUSHX key element [element ...]: prepends only to an existing list; the length (0 when missing).
+   * @example db.lpushx("nokey", "a") // 0
+   */
+  lpushx(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * RPUSHX key element [element ...]: appends only to an existing list; the length (0 when missing).
+   * @example db.rpushx("jobs", "c") // 3
+   */
+  rpushx(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * LPOP key [count]: removes the first element (or up to `count`, as an array).
+   * @example db.lpop("jobs") // "a"
+   */
+  lpop(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * RPOP key [count]: removes the last element (or up to `count`, as an array).
+   * @example db.rpop("jobs", 2) // ["c", "b"]
+   */
+  rpop(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * LLEN key: the length (0 when missing).
+   * @example db.llen("jobs") // 3
+   */
+  llen(key: Arg): number;
+  /**
+   * LRANGE key start stop: elements from `start` to `stop` inclusive (negative from the end).
+   * @example db.lrange("jobs", 0, -1) // ["a", "b", "c"]
+   */
+  lrange(key: Arg, start: Arg, stop: Arg): string[];
+  /**
+   * LINDEX key index: the element at `index`, or null.
+   * @example db.lindex("jobs", -1) // "c"
+   */
+  lindex(key: Arg, index: Arg): string | null;
+  /**
+   * LSET key index element: replaces the element at `index`.
+   * @example db.lset("jobs", 0, "z") // "OK"
+   */
+  lset(key: Arg, index: Arg, element: Arg): "OK";
+  /**
+   * LINSERT key BEFORE|AFTER pivot element: the new length, -1 without the pivot, 0 without the key.
+   * @example db.linsert("jobs", "BEFORE", "b", "a2") // 4
+   */
+  linsert(key: Arg, where: "BEFORE" | "AFTER" | (string & {}), pivot: Arg, element: Arg): number;
+  /**
+   * LREM key count element: removes `count` matches (0: all; negative: from the tail); how many.
+   * @example db.lrem("jobs", 0, "a") // 1
+   */
+  lrem(key: Arg, count: Arg, element: Arg): number;
+  /**
+   * LTRIM key start stop: keeps only that range.
+   * @example db.ltrim("log", 0, 99) // "OK"
+   */
+  ltrim(key: Arg, start: Arg, stop: Arg): "OK";
+  /**
+   * LPOS key element [RANK rank] [COUNT n] [MAXLEN len]: index of a match (an array with COUNT).
+   * @example db.lpos("jobs", "b", "COUNT", 0) // [1]
+   */
+  lpos(key: Arg, element: Arg, ...options: Arg[]): number | null | number[];
+  /**
+   * LMOVE source destination LEFT|RIGHT LEFT|RIGHT: moves one element; it, or null.
+   * @example db.lmove("jobs", "active", "LEFT", "RIGHT") // "a"
+   */
+  lmove(source: Arg, destination: Arg, from: ListEnd, to: ListEnd): string | null;
+  /**
+   * RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT.
+   * @example db.rpoplpush("jobs", "active") // "c"
+   */
+  rpoplpush(source: Arg, destination: Arg): string | null;
+  /**
+   * LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n]: pops from the first non-empty list: `[key, elements]`.
+   * @example db.lmpop(2, "a", "b", "LEFT", "COUNT", 2) // ["b", ["x", "y"]]
+   */
+  lmpop(numkeys: Arg, ...args: Arg[]): [key: string, elements: string[]] | null;
+  /**
+   * BLPOP key [key ...] timeout [options]: a Promise of `[key, element]` from the first
+   * non-empty list, waiting up to `timeout` seconds (0 = forever) for a push from any
+   * connection or transaction; null on timeout. Waiters are served first come, first served.
+   * Inside MULTI or a pipeline it does not wait (null at once), as in Redis.
+   * @example const [key, job] = (await db.blpop("jobs", 0, { signal: AbortSignal.timeout(5000) }))!
+   */
+  blpop(...args: BlockingKeys): Promise<[key: string, element: string] | null>;
+  /**
+   * BRPOP key [key ...] timeout [options]: as {@link CommandSignatures.blpop}, from the tail.
+   * @example await db.brpop("jobs", 1.5) // ["jobs", "c"] or null after 1.5 s
+   */
+  brpop(...args: BlockingKeys): Promise<[key: string, element: string] | null>;
+  /**
+   * BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout [options]: LMOVE that waits for
+   * an element; a Promise of it, or null on timeout.
+   * @example await db.blmove("jobs", "active", "LEFT", "RIGHT", 0) // "a"
+   */
+  blmove(
+    source: Arg,
+    destination: Arg,
+    from: ListEnd,
+    to: ListEnd,
+    timeout: Arg,
+    options?: BlockingOptions,
+  ): Promise<string | null>;
+  /**
+   * BRPOPLPUSH source destination timeout [options]: BLMOVE source destination RIGHT LEFT.
+   * @example await db.brpoplpush("jobs", "active", 0) // "c"
+   */
+  brpoplpush(source: Arg, destination: Arg, timeout: Arg, options?: BlockingOptions): Promise<string | null>;
+  /**
+   * BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n] [options]: LMPOP that waits;
+   * a Promise of `[key, elements]`, or null on timeout.
+   * @example await db.blmpop(0, 1, "jobs", "LEFT", "COUNT", 10) // ["jobs", ["a", "b"]]
+   */
+  blmpop(timeout: Arg, numkeys: Arg, ...args: [...Arg[]] | [...Arg[], BlockingOptions]): Promise<[key: string, elements: string[]] | null>;
 }
 
 type Sigs = CommandSignatures;
@@ -1065,6 +1206,11 @@ export declare class Cinnabar {
   constructor(options?: CinnabarOptions);
 
   /**
+   * A blocking command by name returns a Promise, like its method (trailing {@link BlockingOptions} allowed).
+   * @example await db.call("BLPOP", "jobs", 0) // ["jobs", "a"]
+   */
+  call(name: BlockingCommand, ...args: Array<ArgOrList | BlockingOptions>): Promise<Reply>;
+  /**
    * Runs any command by name (case-insensitive); the reply, or throws {@link ReplyError}.
    * Throws a TypeError (and changes nothing) for an argument that is not a
    * string, finite number, bigint or Uint8Array.
@@ -1076,6 +1222,7 @@ export declare class Cinnabar {
    * As {@link Cinnabar.call}, with every string of the reply as `Uint8Array`.
    * @example db.callBuffer("GET", "img:1") // Uint8Array [...]
    */
+  callBuffer(name: BlockingCommand, ...args: Array<ArgOrList | BlockingOptions>): Promise<BufferReply>;
   callBuffer(name: string, ...args: ArgOrList[]): BufferReply;
 
   /**

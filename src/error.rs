@@ -291,3 +291,11 @@ pub fn not_allowed_when_subscribed(fullname: &str) -> Error {
 }
 /// SSUBSCRIBE inside EXEC (Redis marks a client running EXEC as deny-blocking).
 pub const SSUBSCRIBE_DENY_BLOCKING: Error = Error::fixed("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+// ---- lists ----
+pub const LPOS_RANK_ZERO: Error = Error::fixed(
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+);
+pub const LPOS_COUNT_NEGATIVE: Error = Error::fixed("ERR COUNT can't be negative");
+pub const LPOS_MAXLEN_NEGATIVE: Error = Error::fixed("ERR MAXLEN can't be negative");
+pub const TIMEOUT_NOT_FLOAT: Error = Error::fixed("ERR timeout is not a float or out of range");
+pub const TIMEOUT_NEGATIVE: Error = Error::fixed("ERR timeout is negative");

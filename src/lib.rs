@@ -11,6 +11,8 @@
 //!   path (lazy expiry), and one file per command family.
 //! - [`db`]: one keyspace: dense slots + hash index + TTL list (O(1) random
 //!   sampling and a delete-safe SCAN cursor).
+//! - [`blocking`]: blocked clients (BLPOP & co.): per-key FIFO of waits,
+//!   ready keys served after each command, timeouts, cancellation.
 //! - [`value`]: typed values with Redis's encodings.
 //! - [`error`]: every error text, exact.
 //! - [`reply`]: replies and their RESP2 / compact encodings.
@@ -24,6 +26,7 @@
 //! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
+pub mod blocking;
 pub mod clock;
 pub mod cmd;
 pub mod config;
@@ -44,6 +47,7 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use blocking::Outcome;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::Error;
 pub use reply::Reply;

@@ -10,6 +10,7 @@
 //! check arity, queue inside MULTI, or run. It never panics on any input.
 
 use crate::args::Args;
+use crate::blocking::Blocking;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::{self, CommandSpec, Ctx};
 use crate::config::Config;
@@ -70,6 +71,10 @@ pub struct Client {
 }
 
 impl Client {
+    /// The state of a blocked connection while the store serves it (blocking.rs).
+    pub(crate) fn detached(id: u64, db: usize) -> Client {
+        Client { id, db, multi: None }
+    }
     pub fn in_multi(&self) -> bool {
         self.multi.is_some()
     }
@@ -120,6 +125,8 @@ pub struct Server {
     pub in_exec: bool,
     /// Eviction candidates kept between commands (src/evict.rs).
     pub evict_pool: crate::evict::Pool,
+    /// Blocked calls (BLPOP & co.), see blocking.rs.
+    pub blocking: Blocking,
 }
 
 impl Server {
@@ -148,6 +155,7 @@ impl Server {
             pubsub: PubSub::default(),
             in_exec: false,
             evict_pool: Default::default(),
+            blocking: Blocking::default(),
         }
     }
 
@@ -172,13 +180,24 @@ impl Server {
         self.unwatch_all(client.id);
         self.watches.by_client.remove(&client.id);
         self.pubsub.drop_client(client.id);
+        self.cancel_client_waits(client.id);
         self.connected_clients = self.connected_clients.saturating_sub(1);
     }
 
     // ---------------------------------------------------------------- dispatch
 
-    /// Runs one command for `client`. `argv[0]` is the command name.
+    /// Runs one command for `client`. `argv[0]` is the command name. A blocking
+    /// command never blocks here (it answers as on a timeout, like inside MULTI);
+    /// use [`Server::call`] to block.
     pub fn execute(&mut self, client: &mut Client, argv: &[&[u8]]) -> Reply {
+        self.blocking.allow = false;
+        let reply = self.execute_unserved(client, argv);
+        self.serve_ready();
+        reply
+    }
+
+    /// `execute` without serving blocked clients afterwards.
+    pub(crate) fn execute_unserved(&mut self, client: &mut Client, argv: &[&[u8]]) -> Reply {
         self.events.clear();
         let now = self.clock.now_ms();
         let reply = self.dispatch(client, argv, now);
@@ -329,6 +348,8 @@ impl Server {
         }
         let mut replies = Vec::with_capacity(state.queue.len());
         self.in_exec = true;
+        // Commands inside EXEC never block; blocked clients are served after it.
+        let allow = std::mem::replace(&mut self.blocking.allow, false);
         for q in &state.queue {
             let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
             let r = self.run(q.spec, client, &argv, now);
@@ -338,6 +359,7 @@ impl Server {
             replies.push(r);
         }
         self.in_exec = false;
+        self.blocking.allow = allow;
         Ok(Reply::Array(replies))
     }
 
@@ -410,6 +432,9 @@ impl Server {
 
     /// Redis's `signalModifiedKey` → `touchWatchedKey`.
     pub fn signal_modified_key(&mut self, dbi: usize, key: &[u8]) {
+        if !self.blocking.is_empty() {
+            self.signal_ready(dbi, key);
+        }
         if self.watches.by_key.is_empty() {
             return;
         }

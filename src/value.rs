@@ -8,6 +8,7 @@
 //! variants here.
 
 use crate::types::hash::Hash;
+use crate::types::list::List;
 use crate::types::set::Set;
 use crate::types::zset::ZSet;
 use std::borrow::Cow;
@@ -25,6 +26,7 @@ pub enum Value {
     Set(Box<Set>),
     Hash(Box<Hash>),
     ZSet(Box<ZSet>),
+    List(Box<List>),
 }
 
 impl Value {
@@ -52,6 +54,7 @@ impl Value {
             Value::Set(_) => "set",
             Value::Hash(_) => "hash",
             Value::ZSet(_) => "zset",
+            Value::List(_) => "list",
         }
     }
 
@@ -64,6 +67,7 @@ impl Value {
             Value::Set(s) => s.encoding(),
             Value::Hash(h) => h.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -118,6 +122,7 @@ impl Value {
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
             Value::Hash(h) => std::mem::size_of::<Hash>() + h.heap_bytes(),
             Value::ZSet(z) => std::mem::size_of::<ZSet>() + z.heap_bytes(),
+            Value::List(l) => std::mem::size_of::<List>() + l.heap_bytes(),
         }
     }
 }

@@ -13,6 +13,14 @@
 //   request  u32 argc, then (u32 len, bytes) per argument, little-endian
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
+//
+// Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) return Promises:
+// `Conn.callBlocking` either answers at once or returns a wait id. Any command
+// on any connection of the store may serve waits (a push, an EXEC); the io
+// header's fifth word counts answered waits, and `Shared.deliver` takes them
+// (`Store.takeServed`) and settles their Promises. One timer per store, set to
+// the earliest deadline, drives `Store.expireWaits` (timeouts resolve null, as
+// Redis's nil reply). An AbortSignal cancels a wait (`Store.cancelWait`).
 
 // ---- pubsub ----
 import { installPubSub, hubOf, openBridge, closeSubs, _setIo } from "./pubsub.js";
@@ -299,6 +307,9 @@ function readReply(asBuffer) {
 class Shared {
   constructor(store) {
     this.store = store;
+    this.waits = new Map(); // wait id -> { resolve, reject, asBuffer, command, owner, cleanup }
+    this.waitTimer = null;
+    this.waitTimerAt = -1;
     this.open = 0;
     this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
@@ -347,8 +358,63 @@ class Shared {
       this.start();
     }
   }
+  /** Settles the Promises of waits the store answered (call when header word 5 > 0). */
+  deliver() {
+    const n = this.store.takeServed();
+    views();
+    rp = u32(hdr + 2);
+    const count = dv.getUint32(rp, true);
+    rp += 4;
+    const done = [];
+    for (let i = 0; i < count; i++) {
+      const id = dv.getUint32(rp, true);
+      rp += 4;
+      const w = this.waits.get(id);
+      const r = readReply(w !== undefined && w.asBuffer);
+      if (w !== undefined) {
+        this.waits.delete(id);
+        done.push([w, r]);
+      }
+    }
+    if (n > KEEP) glue.trim();
+    this.schedule();
+    for (const [w, r] of done) {
+      w.cleanup();
+      if (r instanceof ReplyError) {
+        r.command = w.command;
+        w.reject(r);
+      } else w.resolve(r);
+    }
+  }
+  /** Keeps one timer at the earliest wait deadline (the store times waits out strictly after it). */
+  schedule() {
+    const at = this.store === null || this.waits.size === 0 ? -1 : this.store.nextWaitDeadline();
+    if (at === this.waitTimerAt) return;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    this.waitTimerAt = at;
+    if (at < 0) return;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      this.waitTimerAt = -1;
+      if (this.store === null) return;
+      if (this.store.expireWaits() > 0) this.deliver();
+      else this.schedule();
+    }, Math.max(0, at - Date.now() + 1));
+  }
+  /** Forgets a wait (AbortSignal, closed connection); returns whether it was pending. */
+  cancel(id, w) {
+    if (this.waits.get(id) !== w) return false;
+    this.waits.delete(id);
+    if (this.store !== null) this.store.cancelWait(id);
+    w.cleanup();
+    this.schedule();
+    return true;
+  }
   release() {
     if (--this.open > 0) return;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = false;
     this.due = Infinity;
@@ -488,19 +554,79 @@ export class Cinnabar {
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
     if (n > KEEP || p - start > KEEP) glue.trim();
-    if (u32(hdr + 4) !== 0) this.#shared.flush();
+    const pending = u32(hdr + 4);
+    const served = u32(hdr + 5);
+    if (pending !== 0) this.#shared.flush();
+    if (served !== 0) this.#shared.deliver();
     return out;
+  }
+
+  /**
+   * Runs a blocking command; a Promise of its reply. A trailing plain object is
+   * the options (`{ signal }`). See index.d.ts.
+   */
+  _block(name, args, asBuffer) {
+    let signal;
+    const last = args[args.length - 1];
+    if (last !== null && typeof last === "object" && !Array.isArray(last) && !(last instanceof Uint8Array)) {
+      args = args.slice(0, -1);
+      signal = last.signal;
+      if (signal !== undefined && signal !== null && typeof signal.addEventListener !== "function") {
+        return Promise.reject(new TypeError("cinnabar: option signal must be an AbortSignal"));
+      }
+    }
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    const conn = this.#conn;
+    if (conn === null) return Promise.reject(new Error("Connection is closed."));
+    const shared = this.#shared;
+    let id;
+    try {
+      args = normalize(name, args);
+      shared.beforeCommand();
+      const p = inputFor(commandBound(name, args));
+      const end = writeCommand(p, name, args);
+      id = conn.callBlocking(end - p);
+      views();
+      if (id === 0) {
+        rp = u32(hdr + 2);
+        const r = readReply(asBuffer);
+        if (u32(hdr + 3) > KEEP || end - p > KEEP) glue.trim();
+        if (u32(hdr + 5) !== 0) shared.deliver();
+        if (r instanceof ReplyError) {
+          r.command = { name: name.toLowerCase(), args };
+          return Promise.reject(r);
+        }
+        return Promise.resolve(r);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => {
+      const w = { resolve, reject, asBuffer, command: { name: name.toLowerCase(), args }, owner: this, cleanup: noop };
+      if (signal) {
+        const onAbort = () => {
+          if (shared.cancel(id, w)) reject(signal.reason);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        w.cleanup = () => signal.removeEventListener("abort", onAbort);
+      }
+      shared.waits.set(id, w);
+      shared.schedule();
+      if (u32(hdr + 5) !== 0) shared.deliver();
+    });
   }
 
   /**
    * Runs any command by name; see index.d.ts.
    */
   call(name, ...args) {
+    if (typeof name === "string" && BLOCKING.has(name.toLowerCase())) return this._block(name.toLowerCase(), args, false);
     return this._run(name, args, false);
   }
 
   /** As `call`, with strings in the reply as Uint8Array. */
   callBuffer(name, ...args) {
+    if (typeof name === "string" && BLOCKING.has(name.toLowerCase())) return this._block(name.toLowerCase(), args, true);
     return this._run(name, args, true);
   }
 
@@ -531,6 +657,10 @@ export class Cinnabar {
   close() {
     if (this.#conn === null) return;
     closeSubs(this); // pubsub
+    const shared = this.#shared;
+    for (const [id, w] of [...shared.waits]) {
+      if (w.owner === this && shared.cancel(id, w)) w.reject(new Error("Connection is closed."));
+    }
     this.#conn.free();
     this.#conn = null;
     this.#shared.release();
@@ -569,7 +699,10 @@ function runOn(conn, shared, name, args, asBuffer) {
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
   if (n > KEEP || end - p > KEEP) glue.trim();
-  if (u32(hdr + 4) !== 0) shared.flush();
+  const pending = u32(hdr + 4);
+  const served = u32(hdr + 5);
+  if (pending !== 0) shared.flush();
+  if (served !== 0) shared.deliver();
   if (r instanceof ReplyError) {
     r.command = { name: name.toLowerCase(), args };
     throw r;
@@ -732,6 +865,27 @@ function pairsToObject(r) {
   const dec = new TextDecoder();
   for (let i = 0; i + 1 < r.length; i += 2) o[typeof r[i] === "string" ? r[i] : dec.decode(r[i])] = r[i + 1];
   return o;
+}
+
+function noop() {}
+
+/** Commands that may block: their methods (and `call`) return Promises. */
+const BLOCKING = new Set(["blpop", "brpop", "blmove", "brpoplpush", "blmpop"]);
+for (const name of BLOCKING) {
+  Object.defineProperty(Cinnabar.prototype, name, {
+    value: { [name](...args) { return this._block(name, args, false); } }[name],
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  Object.defineProperty(Cinnabar.prototype, name + "Buffer", {
+    value(...args) {
+      return this._block(name, args, true);
+    },
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 function installCommand(name) {

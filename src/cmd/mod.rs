@@ -16,6 +16,7 @@ pub mod hash;
 pub mod hll;
 pub mod keys;
 pub mod memory;
+pub mod list;
 pub mod scan;
 pub mod meta;
 pub mod pubsub;
@@ -195,6 +196,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         zset::COMMANDS,
         pubsub::COMMANDS,
         memory::COMMANDS,
+        list::COMMANDS,
     ]
 }
 

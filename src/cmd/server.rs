@@ -237,7 +237,7 @@ impl<'a> Ctx<'a> {
                 field!("maxclients", 10000);
                 field!("client_recent_max_input_buffer", 0);
                 field!("client_recent_max_output_buffer", 0);
-                field!("blocked_clients", 0);
+                field!("blocked_clients", srv.blocking.blocked_clients());
                 field!("tracking_clients", 0);
                 field!("clients_in_timeout_table", 0);
             }

@@ -30,6 +30,7 @@ use crate::cmd;
 use crate::error;
 use crate::pubsub::Bytes;
 use crate::reply::Reply;
+use crate::blocking::Outcome;
 use crate::server::{Client, Options, Server};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -55,13 +56,21 @@ impl Clock for JsClock {
 // ------------------------------------------------------------------ io buffers
 
 /// input ptr, input capacity, output ptr, output length, queued pub/sub
-/// records (read by JS; the fifth word tells it to call `Store.drain`).
-static HDR: [AtomicU32; 5] =
-    [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+/// records (the fifth word tells JS to call `Store.drain`), and blocked calls
+/// answered and not yet taken (the sixth: JS calls `Store.takeServed`).
+static HDR: [AtomicU32; 6] = [
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+];
 
-/// Publishes the pub/sub queue length in the header's fifth word.
+/// Publishes the pub/sub queue length and the answered-waits count in the header.
 fn note_pending(srv: &Server) {
     HDR[4].store(srv.pubsub.pending().min(u32::MAX as usize) as u32, Relaxed);
+    HDR[5].store(srv.blocking.served_len().min(u32::MAX as usize) as u32, Relaxed);
 }
 
 struct Io {
@@ -79,7 +88,7 @@ fn publish_input(input: &[u8]) {
     HDR[1].store(input.len() as u32, Relaxed);
 }
 
-/// Address of the four-word io header (see the module doc).
+/// Address of the five-word io header (see the module doc).
 #[wasm_bindgen(js_name = ioHeader)]
 pub fn io_header() -> u32 {
     IO.with(|io| {
@@ -170,6 +179,17 @@ impl<'a> Reader<'a> {
 /// Reads one command from `r` and runs it; writes its compact reply to `out`.
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
+    run_one_with(srv, client, r, out, |srv, client, argv, out| srv.execute(client, argv).write_compact(out))
+}
+
+/// `run_one` with the way the decoded command runs.
+fn run_one_with(
+    srv: &mut Server,
+    client: &mut Client,
+    r: &mut Reader,
+    out: &mut Vec<u8>,
+    run: impl FnOnce(&mut Server, &mut Client, &[&[u8]], &mut Vec<u8>),
+) -> bool {
     let Some(argc) = r.u32() else {
         Reply::Error(error::BAD_REQUEST).write_compact(out);
         return false;
@@ -195,7 +215,7 @@ fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<
         }
     }
     let argv: &[&[u8]] = if argc > STACK_ARGS { &heap } else { stack.get(..argc).unwrap_or(&[]) };
-    srv.execute(client, argv).write_compact(out);
+    run(srv, client, argv, out);
     true
 }
 
@@ -279,6 +299,23 @@ impl Store {
         })
     }
 
+    /// Writes the blocked calls answered since the last take to the output
+    /// buffer: `u32 count`, then per call `u32 id` and its compact reply.
+    /// Returns the output length.
+    #[wasm_bindgen(js_name = takeServed)]
+    pub fn take_served(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let served = srv.take_served();
+        note_pending(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(served.len() as u32).to_le_bytes());
+            for (id, r) in &served {
+                out.extend_from_slice(&(*id as u32).to_le_bytes());
+                r.write_compact(out);
+            }
+        })
+    }
+
     /// A message from another member of the bridge: the request in the input
     /// buffer is `[_, channel, message]`; delivers to local subscribers only
     /// (never back to the bridge). Returns the local receivers.
@@ -302,6 +339,27 @@ impl Store {
         }
     }
     // ---- end pubsub ----
+    /// Times out blocked calls whose deadline has passed (their replies are
+    /// then taken with `takeServed`); the number timed out.
+    #[wasm_bindgen(js_name = expireWaits)]
+    pub fn expire_waits(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let n = srv.expire_waits() as u32;
+        note_pending(&srv);
+        n
+    }
+
+    /// The earliest deadline (Unix ms) of a blocked call, or -1.
+    #[wasm_bindgen(js_name = nextWaitDeadline)]
+    pub fn next_wait_deadline(&self) -> f64 {
+        self.srv.try_borrow().ok().and_then(|s| s.next_wait_deadline()).map_or(-1.0, |d| d as f64)
+    }
+
+    /// Cancels a blocked call (no reply will come); false when it already ended.
+    #[wasm_bindgen(js_name = cancelWait)]
+    pub fn cancel_wait(&self, id: f64) -> bool {
+        self.srv.try_borrow_mut().is_ok_and(|mut s| s.cancel_wait(id as u64))
+    }
 
     /// The configured active expiry frequency (1..=500); the JS timer runs every 1000/hz ms.
     #[wasm_bindgen(getter)]
@@ -361,6 +419,26 @@ impl Conn {
         });
         note_pending(&srv);
         n
+    }
+
+    /// Like `call`, but a blocking command may block: returns 0 when it was
+    /// answered (the reply is in the output buffer, its length in the header),
+    /// else the id of the wait, answered later through `Store.takeServed`.
+    #[wasm_bindgen(js_name = callBlocking)]
+    pub fn call_blocking(&mut self, len: u32) -> f64 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0.0 };
+        let client = &mut self.client;
+        let mut id = 0u64;
+        with_io(len, |req, out| {
+            run_one_with(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out, |srv, client, argv, out| {
+                match srv.call(client, argv) {
+                    Outcome::Reply(r) => r.write_compact(out),
+                    Outcome::Blocked(w) => id = w,
+                }
+            });
+        });
+        note_pending(&srv);
+        id as f64
     }
 
     /// Runs a batch (`u32 count` then the commands) in one crossing; replies

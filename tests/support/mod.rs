@@ -249,6 +249,9 @@ pub fn run_parity_on(server: RedisServer, name: &str, steps: &[Step]) -> Vec<Str
         }
         let theirs = redis.call(&s.argv);
         let ours = store.exec(&s.argv);
+        if std::env::var("CINNABAR_PARITY_TRACE").is_ok() {
+            eprintln!("#{i} {} => {theirs:?} / {ours:?}", show(&s.argv));
+        }
         if !same(s.cmp, &ours, &theirs) {
             bad.push(format!(
                 "[{name} #{i}] {}\n    redis: {theirs:?}\n    ours:  {ours:?}",
