@@ -12,6 +12,7 @@
 //! counters and access clock, and nothing else touches `Db` slots for keys.
 
 pub mod bitmap;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod keys;
@@ -191,6 +192,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         set::COMMANDS,
         hash::COMMANDS,
         zset::COMMANDS,
+        geo::COMMANDS,
     ]
 }
 
