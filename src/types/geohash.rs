@@ -568,8 +568,8 @@ mod tests {
         let (lon, lat) = decode_score(3479099956230698.0);
         assert_eq!(fmt_coord(lon), b"13.36138933897018433");
         assert_eq!(fmt_coord(lat), b"38.11555639549629859");
-        let d = distance(13.361389, 38.115556, 15.087269, 37.502669);
-        assert_eq!(fmt_distance(d), b"166274.1514");
+        let (lon2, lat2) = decode_score(3479447370796909.0);
+        assert_eq!(fmt_distance(distance(lon, lat, lon2, lat2)), b"166274.1516");
         assert_eq!(geohash_string(3479099956230698.0), b"sqc8b49rny0");
         assert_eq!(fmt_distance(0.00001), b"0.0000");
         assert_eq!(fmt_distance(0.7750), b"0.7750");

@@ -264,7 +264,7 @@ fn sub_ranges(cell: Hash, bb: &BBox, out: &mut Vec<(u64, u64)>) {
 }
 
 /// Scores of one range in order: from the index when the set has one, else the skiplist.
-fn scan_range(z: &ZSet, plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+pub fn scan_range(z: &ZSet, plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
     match z.geo_index().filter(|_| !plain) {
         Some(ix) => ix.range(min, max, f),
         None => z.range_nodes(min, max, f),
