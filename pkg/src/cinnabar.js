@@ -14,6 +14,8 @@
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
 
+import { geofence } from "./geofence.js";
+
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
 let u8 = new Uint8Array(0);
@@ -274,6 +276,11 @@ class Shared {
     this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
     this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
+    this.writeHooks = null; // geofences (src/geofence.js): Set of (conn, cmds) => void
+  }
+  /** Tells the write hooks which commands a connection just ran. */
+  afterWrite(conn, cmds) {
+    for (const h of [...this.writeHooks]) h(conn, cmds);
   }
   /** Called before every command. */
   beforeCommand() {
@@ -371,6 +378,7 @@ export class Cinnabar {
     rp = u32(hdr + 2);
     const r = readReply(asBuffer);
     if (n > KEEP || end - p > KEEP) glue.trim();
+    if (this.#shared.writeHooks !== null && !(r instanceof ReplyError)) this.#shared.afterWrite(this, [{ name, args }]);
     if (r instanceof ReplyError) {
       r.command = { name: name.toLowerCase(), args };
       throw r;
@@ -399,6 +407,7 @@ export class Cinnabar {
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
     if (n > KEEP || p - start > KEEP) glue.trim();
+    if (this.#shared.writeHooks !== null) this.#shared.afterWrite(this, cmds);
     return out;
   }
 
@@ -448,6 +457,25 @@ export class Cinnabar {
   /** Alias of close() (ioredis's name). */
   disconnect() {
     this.close();
+  }
+
+  /**
+   * Watches a geo key: `enter` / `inside` / `exit` events when GEOADD moves a
+   * member across the fence (see src/geofence.js and index.d.ts).
+   */
+  geofence(key, fence, callback, options) {
+    return geofence(this, key, fence, callback, options);
+  }
+
+  /** Registers a hook run after every command batch on this store; returns its remover. */
+  _onWrite(fn) {
+    const sh = this.#shared;
+    if (sh.writeHooks === null) sh.writeHooks = new Set();
+    sh.writeHooks.add(fn);
+    return () => {
+      sh.writeHooks?.delete(fn);
+      if (sh.writeHooks?.size === 0) sh.writeHooks = null;
+    };
   }
 
   /** The commands this build supports (name, arity, flags, key positions). */
