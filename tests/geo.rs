@@ -54,7 +54,7 @@ fn index_equals_plain_scan() {
         x ^= x << 17;
         x % n
     };
-    let mut pt = |rnd: &mut dyn FnMut(u64) -> u64| -> (f64, f64) {
+    let pt = |rnd: &mut dyn FnMut(u64) -> u64| -> (f64, f64) {
         match rnd(4) {
             0 => (rnd(36000) as f64 / 100.0 - 180.0, rnd(17000) as f64 / 100.0 - 85.0),
             1 => (2.3 + rnd(1000) as f64 / 10000.0, 48.8 + rnd(1000) as f64 / 10000.0),

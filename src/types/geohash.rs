@@ -360,7 +360,7 @@ pub fn fmt_distance(d: f64) -> Vec<u8> {
         return b"0.0000".to_vec();
     }
     let r = (d * 10000.0).round_ties_even();
-    let sv: i64 = if r.is_nan() || !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&r) {
+    let sv: i64 = if r.is_nan() || !(-(2f64.powi(63))..2f64.powi(63)).contains(&r) {
         i64::MIN
     } else {
         r as i64

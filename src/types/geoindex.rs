@@ -164,7 +164,7 @@ impl BBox {
         let (dlat, dlon) = match (circle, &shape.kind) {
             (Some(r), _) => {
                 let d = r / EARTH_RADIUS;
-                if !(d < 1.5) {
+                if d.is_nan() || d >= 1.5 {
                     return None;
                 }
                 let phi = shape.lat.abs() / deg;
@@ -180,11 +180,11 @@ impl BBox {
                 let (w, h) = (w * shape.conv, h * shape.conv);
                 let dlat = h / 2.0 / EARTH_RADIUS;
                 let half = w / 2.0 / EARTH_RADIUS;
-                if !(dlat < 1.5 && half < 1.5) {
+                if dlat.is_nan() || half.is_nan() || dlat >= 1.5 || half >= 1.5 {
                     return None;
                 }
                 let maxlat = (shape.lat.abs() / deg + dlat) * (1.0 + 1e-9) + 1e-9;
-                let dl = if maxlat >= 1.5707 {
+                let dl = if maxlat >= std::f64::consts::FRAC_PI_2 - 1e-4 {
                     None
                 } else {
                     let s = (half / 2.0).sin() / maxlat.cos();
@@ -345,7 +345,7 @@ fn reach(shape: &Shape) -> f64 {
 /// would return them, or None when only the full scan can tell (ties).
 pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     let full = reach(shape);
-    if k == 0 || !(full > 0.0) || !full.is_finite() {
+    if k == 0 || full.is_nan() || full <= 0.0 || !full.is_finite() {
         return None;
     }
     let cells = shape.cells();
