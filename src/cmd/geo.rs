@@ -442,25 +442,32 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
 /// `pqsort` of the first `count` when COUNT cuts the result.
 fn order(h: &mut [Hit], sort: Sort, count: usize) {
     use std::cmp::Ordering::*;
-    let asc = |a: &Hit, b: &Hit| {
-        if a.dist > b.dist {
+    let asc = |a: f64, b: f64| {
+        if a > b {
             Greater
-        } else if a.dist == b.dist {
+        } else if a == b {
             Equal
         } else {
             Less
         }
     };
-    let cmp = |a: &Hit, b: &Hit| if sort == Sort::Desc { asc(a, b).reverse() } else { asc(a, b) };
     if sort == Sort::None || h.is_empty() {
         return;
     }
+    // Sort (distance, position) pairs, then put the hits in that order.
+    let mut keys: Vec<(f64, u32)> = h.iter().enumerate().map(|(i, x)| (x.dist, i as u32)).collect();
+    let cmp = |a: &(f64, u32), b: &(f64, u32)| {
+        let o = asc(a.0, b.0);
+        if sort == Sort::Desc { o.reverse() } else { o }
+    };
     let returned = if count == 0 { h.len() } else { h.len().min(count) };
     if returned == h.len() {
-        gh::msort(h, &cmp);
+        gh::msort(&mut keys, &cmp);
     } else {
-        gh::pqsort(h, &cmp, 0, returned - 1);
+        gh::pqsort(&mut keys, &cmp, 0, returned - 1);
     }
+    let sorted: Vec<Hit> = keys.iter().filter_map(|k| h.get(k.1 as usize).copied()).collect();
+    h.copy_from_slice(&sorted);
 }
 
 /// Valkey's polygon search: the cells of the covering circle, then the polygon test.

@@ -228,9 +228,14 @@ impl Shape {
 
     /// `geoWithinShape` on a decoded point: its distance in meters when inside.
     pub fn test(&self, lon: f64, lat: f64) -> Option<f64> {
+        self.test_from(&From::new(self.lon, self.lat), lon, lat)
+    }
+
+    /// `test` with the centre's terms computed once per query (same results).
+    pub fn test_from(&self, c: &From, lon: f64, lat: f64) -> Option<f64> {
         match self.kind {
             ShapeKind::Radius(r) => {
-                let d = distance(self.lon, self.lat, lon, lat);
+                let d = c.distance(lon, lat);
                 (d <= r * self.conv).then_some(d)
             }
             ShapeKind::Box(w, h) => {
@@ -241,7 +246,7 @@ impl Shape {
                 if distance(lon, lat, self.lon, lat) > w / 2.0 {
                     return None;
                 }
-                Some(distance(self.lon, self.lat, lon, lat))
+                Some(c.distance(lon, lat))
             }
         }
     }
@@ -327,6 +332,32 @@ pub fn scan_ranges(cells: &[Option<Hash>; 9]) -> Vec<(u64, u64)> {
     out
 }
 
+/// A distance origin: `distance(lon1, lat1, ..)` with lat1's cosine computed
+/// once. The operations and their order are `distance`'s, so results are equal.
+#[derive(Clone, Copy, Debug)]
+pub struct From {
+    lon1r: f64,
+    lat1: f64,
+    lat1r: f64,
+    cos_lat1: f64,
+}
+
+impl From {
+    pub fn new(lon1: f64, lat1: f64) -> From {
+        From { lon1r: lon1 * D_R, lat1, lat1r: lat1 * D_R, cos_lat1: (lat1 * D_R).cos() }
+    }
+    pub fn distance(&self, lon2: f64, lat2: f64) -> f64 {
+        let v = ((lon2 * D_R - self.lon1r) / 2.0).sin();
+        if v == 0.0 {
+            return lat_distance(self.lat1, lat2);
+        }
+        let lat2r = lat2 * D_R;
+        let u = ((lat2r - self.lat1r) / 2.0).sin();
+        let a = u * u + self.cos_lat1 * lat2r.cos() * v * v;
+        2.0 * EARTH_RADIUS * a.sqrt().asin()
+    }
+}
+
 /// `geohashGetLatDistance`.
 pub fn lat_distance(lat1: f64, lat2: f64) -> f64 {
     EARTH_RADIUS * (lat2 * D_R - lat1 * D_R).abs()
@@ -409,14 +440,19 @@ pub fn geohash_string(score: f64) -> Vec<u8> {
 /// Written out so that a comparator that is not a total order (NaN
 /// distances) gives glibc's order and never a panic.
 pub fn msort<T: Copy>(a: &mut [T], cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut tmp = Vec::with_capacity(a.len());
+    msort_with(a, &mut tmp, cmp);
+}
+
+fn msort_with<T: Copy>(a: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
     let n = a.len();
     if n <= 1 {
         return;
     }
     let n1 = n / 2;
-    msort(&mut a[..n1], cmp);
-    msort(&mut a[n1..], cmp);
-    let mut tmp = Vec::with_capacity(n);
+    msort_with(&mut a[..n1], tmp, cmp);
+    msort_with(&mut a[n1..], tmp, cmp);
+    tmp.clear();
     let (mut i, mut j) = (0, n1);
     while i < n1 && j < n {
         if cmp(&a[i], &a[j]) != std::cmp::Ordering::Greater {
@@ -430,7 +466,7 @@ pub fn msort<T: Copy>(a: &mut [T], cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) 
     tmp.extend_from_slice(&a[i..n1]);
     // the rest of the right run is already in place
     let k = tmp.len();
-    a[..k].copy_from_slice(&tmp);
+    a[..k].copy_from_slice(tmp);
 }
 
 /// `pqsort(a, n, cmp, lrange, rrange)`: Redis's partial quicksort (a

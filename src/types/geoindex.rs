@@ -306,6 +306,7 @@ fn collect(
         }
     }
     let mut subs = Vec::new();
+    let from = super::geohash::From::new(shape.lon, shape.lat);
     for (k, &(min, max)) in ranges.iter().enumerate() {
         if limit > 0 && hits.len() >= limit {
             break;
@@ -318,7 +319,7 @@ fn collect(
         for &(lo, hi) in &subs {
             let go = scan_range(z, plain, lo as f64, hi as f64, &mut |score, node| {
                 let (lon, lat) = super::geohash::decode_score(score);
-                if let Some(dist) = shape.test(lon, lat) {
+                if let Some(dist) = shape.test_from(&from, lon, lat) {
                     if within.is_none_or(|r| dist <= r) {
                         hits.push(Hit { node, score, dist, lon, lat });
                     }
@@ -350,12 +351,17 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     }
     let cells = shape.cells();
     let ranges = super::geohash::scan_ranges(&cells);
-    let mut r = full / 4096.0;
-    while r < full / 3.0 {
+    // Start where k+1 points would fall if the set were spread evenly over
+    // the query's reach, then double: the last round costs about as much as
+    // all the ones before it.
+    let n = z.len().max(1) as f64;
+    let mut r = (full * ((k + 1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
+    while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
         let mut hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
         if hits.len() > k {
-            hits.sort_by(|a, b| a.dist.partial_cmp(&b.dist).unwrap_or(Ordering::Equal));
+            // (never `sort_by` here: a NaN distance is not a total order, and it may panic)
+            super::geohash::msort(&mut hits, &|a: &Hit, b: &Hit| a.dist.partial_cmp(&b.dist).unwrap_or(Ordering::Equal));
             let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
             if !distinct {
                 return None;
@@ -363,7 +369,7 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
             hits.truncate(k);
             return Some(hits);
         }
-        r *= 4.0;
+        r *= 2.0;
     }
     None
 }
