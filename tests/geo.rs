@@ -107,3 +107,45 @@ fn lon_180_overflow_cells() {
     let r = db.exec(&["GEORADIUSBYMEMBER_RO", "big", "b369", "0", "km", "COUNT", "21"]);
     assert_eq!(r, Reply::Array(vec![bulk("b369")]));
 }
+
+/// Timing aid (not a benchmark of record; see bench/geo.mjs):
+/// `cargo test --release --test geo -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing_native() {
+    let mut db = Store::new();
+    let mut x = 3u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for s in 0..50 {
+        let mut argv = vec!["GEOADD".to_string(), "k".into()];
+        for i in 0..2000 {
+            argv.extend([format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()), format!("p{}", s * 2000 + i)]);
+        }
+        db.exec(&argv);
+    }
+    db.exec(&["GEOSEARCH", "k", "FROMLONLAT", "2", "48.5", "BYRADIUS", "1", "km"]);
+    let qs: Vec<(f64, f64)> = (0..50).map(|_| (1.85 + rnd(), 48.35 + rnd())).collect();
+    let z = zset_of(&db, "k");
+    for plain in [true, false] {
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for &(lon, lat) in &qs {
+            n += geoindex::search(z, &Shape { lon, lat, conv: 1000.0, kind: ShapeKind::Radius(10.0) }, 0, plain).len();
+        }
+        eprintln!("search 10 km plain={plain}: {:?}/query, {} hits", t.elapsed() / 50, n / 50);
+    }
+    for cmd in [&["ASC"][..], &[][..], &["COUNT", "10", "ASC"][..]] {
+        let t = std::time::Instant::now();
+        for &(lon, lat) in &qs {
+            let mut v = vec!["GEOSEARCH".to_string(), "k".into(), "FROMLONLAT".into(), lon.to_string(), lat.to_string(), "BYRADIUS".into(), "10".into(), "km".into()];
+            v.extend(cmd.iter().map(|s| s.to_string()));
+            db.exec(&v);
+        }
+        eprintln!("GEOSEARCH 10 km {cmd:?}: {:?}/query", t.elapsed() / 50);
+    }
+}

@@ -462,7 +462,7 @@ fn order(h: &mut [Hit], sort: Sort, count: usize) {
     };
     let returned = if count == 0 { h.len() } else { h.len().min(count) };
     if returned == h.len() {
-        gh::msort(&mut keys, &cmp);
+        gh::stable_by_dist(&mut keys, |k| k.0, sort == Sort::Desc);
     } else {
         gh::pqsort(&mut keys, &cmp, 0, returned - 1);
     }

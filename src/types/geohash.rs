@@ -444,6 +444,28 @@ pub fn msort<T: Copy>(a: &mut [T], cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) 
     msort_with(a, &mut tmp, cmp);
 }
 
+/// Stable sort by a distance key, as glibc's `qsort` orders it: the standard
+/// library's stable sort when the keys are a total order (every stable sort
+/// then gives the same result, faster), `msort` when a NaN is among them.
+pub fn stable_by_dist<T: Copy>(a: &mut [T], key: impl Fn(&T) -> f64, desc: bool) {
+    let cmp = |x: &T, y: &T| {
+        let (p, q) = (key(x), key(y));
+        let o = if p > q {
+            std::cmp::Ordering::Greater
+        } else if p == q {
+            std::cmp::Ordering::Equal
+        } else {
+            std::cmp::Ordering::Less
+        };
+        if desc { o.reverse() } else { o }
+    };
+    if a.iter().any(|x| key(x).is_nan()) {
+        msort(a, &cmp);
+    } else {
+        a.sort_by(cmp);
+    }
+}
+
 fn msort_with<T: Copy>(a: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
     let n = a.len();
     if n <= 1 {

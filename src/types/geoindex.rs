@@ -360,8 +360,7 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
         let bb = BBox::of(shape, Some(r))?;
         let mut hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
         if hits.len() > k {
-            // (never `sort_by` here: a NaN distance is not a total order, and it may panic)
-            super::geohash::msort(&mut hits, &|a: &Hit, b: &Hit| a.dist.partial_cmp(&b.dist).unwrap_or(Ordering::Equal));
+            super::geohash::stable_by_dist(&mut hits, |h| h.dist, false);
             let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
             if !distinct {
                 return None;
