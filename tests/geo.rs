@@ -149,3 +149,48 @@ fn timing_native() {
         eprintln!("GEOSEARCH 10 km {cmd:?}: {:?}/query", t.elapsed() / 50);
     }
 }
+
+/// The index lives in the sorted set value, so it follows RENAME, COPY, MOVE
+/// and goes with DEL and expiry; copies are independent.
+#[test]
+fn index_follows_the_value() {
+    use cinnabar::ManualClock;
+    let clock = ManualClock::new(1_000_000);
+    let mut db = Store::with_clock(Box::new(clock.clone()));
+    let mut argv = vec!["GEOADD".to_string(), "a".into()];
+    for i in 0..500 {
+        argv.extend([format!("{}", 2.0 + (i % 25) as f64 * 0.01), format!("{}", 48.0 + (i / 25) as f64 * 0.01), format!("m{i}")]);
+    }
+    db.exec(&argv);
+    let q = |db: &mut Store, k: &str| db.exec(&["GEOSEARCH", k, "FROMLONLAT", "2.1", "48.1", "BYRADIUS", "5", "km", "ASC", "COUNT", "7"]);
+    let before = q(&mut db, "a");
+    assert!(zset_of(&db, "a").geo_index().is_some());
+    assert_eq!(db.exec(&["RENAME", "a", "b"]), Reply::OK);
+    assert_eq!(q(&mut db, "b"), before);
+    assert_eq!(db.exec(&["COPY", "b", "c"]), Reply::Int(1));
+    // move the nearest member far away in the copy only
+    let Reply::Array(items) = &before else { panic!() };
+    let Reply::Bulk(first) = &items[0] else { panic!() };
+    let first = String::from_utf8(first.clone()).unwrap();
+    db.exec(&["GEOADD", "c", "100", "10", first.as_str()]);
+    assert_eq!(q(&mut db, "b"), before);
+    let after = q(&mut db, "c");
+    assert_ne!(after, before);
+    for key in ["b", "c"] {
+        let z = zset_of(&db, key);
+        for (lon, lat, r) in [(2.1, 48.1, 5000.0), (2.0, 48.0, 300.0), (100.0, 10.0, 1.0)] {
+            let s = Shape { lon, lat, conv: 1.0, kind: ShapeKind::Radius(r) };
+            let key = |h: &geoindex::Hit| (h.node, h.score.to_bits());
+            let plain: Vec<_> = geoindex::search(z, &s, 0, true).iter().map(key).collect();
+            let fast: Vec<_> = geoindex::search(z, &s, 0, false).iter().map(key).collect();
+            assert_eq!(plain, fast);
+        }
+    }
+    db.exec(&["ZREM", "c", first.as_str()]);
+    db.exec(&["PEXPIRE", "c", "10"]);
+    clock.advance(20);
+    assert_eq!(q(&mut db, "c"), Reply::Array(vec![]));
+    assert_eq!(db.exec(&["MOVE", "b", "1"]), Reply::Int(1));
+    db.exec(&["SELECT", "1"]);
+    assert_eq!(q(&mut db, "b"), before);
+}

@@ -375,7 +375,8 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
         }
     }
     let Some(z) = ctx.geo_zset(slot) else { return Err(error::WRONGTYPE) };
-    let count = count as usize;
+    // (usize is 32 bits in wasm: a COUNT above it means "all")
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
     let hits = match &polygon {
         Some(p) => polygon_hits(z, p, if any { count } else { 0 }),
         None => {

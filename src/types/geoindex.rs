@@ -346,7 +346,7 @@ fn reach(shape: &Shape) -> f64 {
 /// would return them, or None when only the full scan can tell (ties).
 pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     let full = reach(shape);
-    if k == 0 || full.is_nan() || full <= 0.0 || !full.is_finite() {
+    if k == 0 || k >= z.len() || full.is_nan() || full <= 0.0 || !full.is_finite() {
         return None;
     }
     let cells = shape.cells();
@@ -355,7 +355,7 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     // the query's reach, then double: the last round costs about as much as
     // all the ones before it.
     let n = z.len().max(1) as f64;
-    let mut r = (full * ((k + 1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
+    let mut r = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
     while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
         let mut hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
