@@ -130,8 +130,8 @@ fn timing_native() {
     }
     db.exec(&["GEOSEARCH", "k", "FROMLONLAT", "2", "48.5", "BYRADIUS", "1", "km"]);
     let qs: Vec<(f64, f64)> = (0..50).map(|_| (1.85 + rnd(), 48.35 + rnd())).collect();
-    let z = zset_of(&db, "k");
     for plain in [true, false] {
+        let z = zset_of(&db, "k");
         let t = std::time::Instant::now();
         let mut n = 0;
         for &(lon, lat) in &qs {
@@ -139,6 +139,34 @@ fn timing_native() {
         }
         eprintln!("search 10 km plain={plain}: {:?}/query, {} hits", t.elapsed() / 50, n / 50);
     }
+    let t = std::time::Instant::now();
+    for s in 0..5 {
+        let mut argv = vec!["GEOADD".to_string(), "k".into()];
+        for i in 0..2000 {
+            argv.extend([format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()), format!("p{}", s * 2000 + i)]);
+        }
+        db.exec(&argv);
+    }
+    eprintln!("10000 moves with the index: {:?}/move", t.elapsed() / 10000);
+    let t = std::time::Instant::now();
+    for s in 0..5 {
+        let mut argv = vec!["GEOADD".to_string(), "fresh".into()];
+        for i in 0..2000 {
+            argv.extend([format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()), format!("p{}", s * 2000 + i)]);
+        }
+        db.exec(&argv);
+    }
+    eprintln!("10000 adds to a new key: {:?}/add", t.elapsed() / 10000);
+    let t = std::time::Instant::now();
+    for s in 0..5 {
+        let mut argv = vec!["GEOADD".to_string(), "fresh".into()];
+        for i in 0..2000 {
+            argv.extend([format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()), format!("p{}", s * 2000 + i)]);
+        }
+        db.exec(&argv);
+    }
+    eprintln!("10000 moves without an index: {:?}/move", t.elapsed() / 10000);
+    let z = zset_of(&db, "k");
     for cmd in [&["ASC"][..], &[][..], &["COUNT", "10", "ASC"][..]] {
         let t = std::time::Instant::now();
         for &(lon, lat) in &qs {

@@ -5,7 +5,8 @@
 //! `GEO_INDEX_MIN` members are searched through the geo index, so this also
 //! holds the index and the pruned scan to Redis's plain 9-cell scan.
 //!
-//! No known differences.
+//! No known differences. `CINNABAR_GEO_SEED=n` tries another seed;
+//! `CINNABAR_GEO_DUMP=i` prints the random steps up to #i instead of running them.
 
 mod support;
 

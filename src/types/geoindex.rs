@@ -418,3 +418,37 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    /// `cargo test --release --lib geo_index_update_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn geo_index_update_timing() {
+        for with_index in [false, true] {
+            let mut z = ZSet::new(false);
+            let mut x = 5u64;
+            let mut rnd = move |n: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % n
+            };
+            let t = std::time::Instant::now();
+            for i in 0..100_000 {
+                z.insert(format!("p{i}").as_bytes(), rnd(1 << 52) as f64);
+            }
+            eprintln!("insert: {:?}/member", t.elapsed() / 100_000);
+            if with_index {
+                z.build_geo_index();
+            }
+            let t = std::time::Instant::now();
+            for _ in 0..10_000 {
+                let m = format!("p{}", rnd(100_000));
+                z.set(m.as_bytes(), rnd(1 << 52) as f64);
+            }
+            eprintln!("index={with_index}: {:?}/move", t.elapsed() / 10_000);
+        }
+    }
+}
