@@ -166,7 +166,6 @@ fn timing_native() {
         db.exec(&argv);
     }
     eprintln!("10000 moves without an index: {:?}/move", t.elapsed() / 10000);
-    let z = zset_of(&db, "k");
     for cmd in [&["ASC"][..], &[][..], &["COUNT", "10", "ASC"][..]] {
         let t = std::time::Instant::now();
         for &(lon, lat) in &qs {
