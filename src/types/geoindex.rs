@@ -225,8 +225,14 @@ impl BBox {
         let h = self.lat_hi - self.lat_lo;
         let w = self.dlon.map_or(360.0, |d| 2.0 * d);
         let size = h.min(w).max(1e-9) / 4.0;
-        let t = (170.102_257_56 / size).log2().ceil();
-        t.clamp(1.0, 26.0) as u8
+        // the first step whose cell height (170.1° / 2^step) is at most `size`
+        let mut step = 1u8;
+        let mut h = 170.102_257_56 / 2.0;
+        while h > size && step < 26 {
+            h /= 2.0;
+            step += 1;
+        }
+        step
     }
 }
 
@@ -358,9 +364,11 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     let mut r = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
     while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
-        let mut hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
+        let hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
         if hits.len() > k {
-            super::geohash::stable_by_dist(&mut hits, |h| h.dist, false);
+            let mut keys: Vec<(f64, u32)> = hits.iter().enumerate().map(|(i, h)| (h.dist, i as u32)).collect();
+            super::geohash::stable_by_dist(&mut keys, |k| k.0, false);
+            let mut hits: Vec<Hit> = keys.iter().filter_map(|k| hits.get(k.1 as usize).copied()).collect();
             let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
             if !distinct {
                 return None;
