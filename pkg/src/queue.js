@@ -191,26 +191,29 @@ export class RateLimitError extends Error {
 }
 Object.defineProperty(RateLimitError.prototype, "name", { value: "RateLimitError", configurable: true, writable: true });
 
-/** Runs a MULTI/EXEC; throws the first error reply (with the key named) after it ran. */
-function tx(conn, cmds) {
-  const p = conn.multi();
-  for (const c of cmds) p.call(...c);
-  const res = p.exec();
-  if (res === null) throw new Error("cinnabar/queue: transaction aborted");
-  for (let i = 0; i < res.length; i++) {
-    if (res[i][0] !== null) throw keyError(res[i][0], cmds[i]);
+/**
+ * Runs commands in one crossing into the store (the package's batch path, as a
+ * pipeline): nothing else can run in between, which is all a MULTI would add
+ * here (and it costs twice as much). The replies; the first error reply is
+ * thrown after all ran, with the key named.
+ */
+function run(conn, cmds) {
+  const list = new Array(cmds.length);
+  for (let i = 0; i < cmds.length; i++) {
+    const c = cmds[i];
+    const args = new Array(c.length - 1);
+    for (let j = 1; j < c.length; j++) {
+      const a = c[j];
+      args[j - 1] = typeof a === "string" ? a : String(a);
+    }
+    list[i] = { name: c[0], args, asBuffer: false, exec: false, queued: null };
   }
+  const res = conn._batch(list, false);
+  for (let i = 0; i < res.length; i++) if (res[i] instanceof Error) throw keyError(res[i], cmds[i]);
   return res;
 }
-function pipe(conn, cmds) {
-  const p = conn.pipeline();
-  for (const c of cmds) p.call(...c);
-  const res = p.exec();
-  return res.map(([e, r], i) => {
-    if (e !== null) throw keyError(e, cmds[i]);
-    return r;
-  });
-}
+const tx = run;
+const pipe = run;
 function keyError(e, cmd) {
   if (e.code === "WRONGTYPE") {
     const err = new TypeError(`cinnabar/queue: key "${cmd[1]}" holds the wrong kind of value for ${String(cmd[0]).toUpperCase()} (${e.message})`);
@@ -298,9 +301,10 @@ function ownConnection(db) {
 
 /** One job: its stored fields, plus methods acting on it. */
 export class Job {
+  #queue;
+  #worker = null;
   constructor(queue, id, fields) {
-    Object.defineProperty(this, "queue", { value: queue, writable: true, configurable: true }); // not enumerable
-    Object.defineProperty(this, "worker", { value: null, writable: true, configurable: true });
+    this.#queue = queue;
     this.id = id;
     this.name = fields.name ?? "";
     this.data = parse(fields.data);
@@ -319,6 +323,18 @@ export class Job {
     this.stacktrace = parse(fields.stacktrace, []) ?? [];
     /** The lock token while a worker processes the job. */
     this.token = undefined;
+  }
+
+  /** The queue of the job. */
+  get queue() {
+    return this.#queue;
+  }
+  /** @internal the worker holding the job's lock, or null. */
+  get worker() {
+    return this.#worker;
+  }
+  set worker(w) {
+    this.#worker = w;
   }
 
   /** Sets the job's progress (a number or any JSON value) and emits "progress". */
@@ -396,8 +412,8 @@ export class Job {
   }
 
   toJSON() {
-    const { queue, worker, token, ...rest } = this;
-    return { ...rest };
+    const { token, ...rest } = this;
+    return rest;
   }
 }
 
@@ -540,13 +556,18 @@ export class Queue extends Emitter {
     let next = auto > 0 ? conn.incrby(this.keys.id, auto) - auto : 0;
     const cmds = [];
     const out = [];
+    const plain = []; // ids going to the wait list in order: one LPUSH for all
     for (const [name, s, o, data] of prepared) {
       const id = o.jobId ?? String(++next);
       if (o.jobId !== undefined && conn.exists(this.keys.job + id)) {
         out.push(await this.getJob(id));
         continue;
       }
-      out.push(this.#jobCmds(cmds, id, name, s, o, data));
+      out.push(this.#jobCmds(cmds, id, name, s, o, data, plain));
+    }
+    if (plain.length) {
+      for (let i = 0; i < plain.length; i += 1024) cmds.push(["lpush", this.keys.wait, ...plain.slice(i, i + 1024)]);
+      cmds.push(["lpush", this.keys.marker, ...Array(Math.min(plain.length, MARKERS)).fill("1")], ["ltrim", this.keys.marker, 0, MARKERS - 1]);
     }
     this.#runAdd(cmds, out);
     return out;
@@ -565,14 +586,17 @@ export class Queue extends Emitter {
     return job;
   }
 
-  #jobCmds(cmds, id, name, s, o, data) {
+  #jobCmds(cmds, id, name, s, o, data, plain) {
     const now = this.clock.now();
     const k = this.keys;
     const delay = o.delay ?? 0;
     const priority = o.priority ?? 0;
-    const fields = { name, data: s, opts: JSON.stringify(o), timestamp: now, delay, priority, attemptsMade: 0, attemptsStarted: 0 };
-    cmds.push(["hset", k.job + id, fields]);
+    const hset = ["hset", k.job + id, "name", name, "data", s, "opts", JSON.stringify(o), "timestamp", now];
+    if (delay > 0) hset.push("delay", delay);
+    if (priority > 0) hset.push("priority", priority);
+    cmds.push(hset);
     if (delay > 0) cmds.push(["zadd", k.delayed, (o.timestampDue ?? now + delay), id], ["lpush", k.marker, "1"], ["ltrim", k.marker, 0, MARKERS - 1]);
+    else if (plain !== undefined && priority === 0 && o.lifo !== true) plain.push(id);
     else cmds.push(...this._enqueueCmds(id, priority, o.lifo === true));
     const job = new Job(this, id, {});
     Object.assign(job, { name, data, opts: o, timestamp: now, delay, priority });
@@ -582,9 +606,8 @@ export class Queue extends Emitter {
   #runAdd(cmds, jobs) {
     if (cmds.length === 0) return;
     const conn = this._conn();
-    const flat = cmds.map((c) => (c[0] === "hset" ? ["hset", c[1], ...Object.entries(c[2]).flat()] : c));
     try {
-      tx(conn, flat);
+      tx(conn, cmds);
     } catch (e) {
       // A key of the wrong type refused part of the transaction: undo the rest (no half-added job).
       const ids = jobs.map((j) => j.id);
@@ -693,7 +716,7 @@ export class Queue extends Emitter {
       const id = `repeat:${key}:${next}`;
       if (conn.zscore(this.keys.delayed, id) !== null) await this.remove(id);
     }
-    return removed[1] === 1;
+    return removed === 1;
   }
 
   // ---- reading
@@ -843,7 +866,7 @@ export class Queue extends Emitter {
       ["lrem", k.wait, 0, id], ["zrem", k.prioritized, id], ["zrem", k.delayed, id],
       ["zrem", k.completed, id], ["zrem", k.failed, id], ["del", k.job + id, k.job + id + ":logs"],
     ]);
-    const removed = res[5][1] > 0 ? 1 : 0;
+    const removed = res[5] > 0 ? 1 : 0;
     if (removed) {
       this.emit("removed", id);
       this._publish("removed", { jobId: id });
@@ -1151,7 +1174,7 @@ export class Worker extends Emitter {
     const jobs = [];
     const orphans = [];
     for (let i = 0; i < ids.length; i++) {
-      const flat = res[i * 4 + 3][1];
+      const flat = res[i * 4 + 3];
       const fields = {};
       for (let j = 0; j + 1 < flat.length; j += 2) fields[flat[j]] = flat[j + 1];
       if (fields.name === undefined) {

@@ -1,0 +1,156 @@
+// Queue benchmark: cinnabar/queue side by side with BullMQ on a real
+// redis-server over loopback, in one run. Measures jobs added per second (one
+// `await add()` at a time, and addBulk in batches of 1,000) and jobs processed
+// per second by one Worker with a no-op processor at concurrency 1 and 8
+// (jobs added beforehand; the clock runs from the worker's start to the last
+// "completed" event). Both sides use removeOnComplete: true and the same job
+// payload; each figure is the median of --reps runs (default 3).
+//
+//   npm ci --prefix bench && node bench/queue.mjs [--jobs N] [--bull-jobs N] [--reps N] [--markdown]
+//
+// Starts Debian's /usr/bin/redis-server (no persistence) on a free 127.0.0.1
+// port and stops it at the end. Needs pkg/dist (npm run build).
+import { spawn } from "node:child_process";
+import net from "node:net";
+import os from "node:os";
+import { readFileSync } from "node:fs";
+import { Cinnabar } from "../pkg/node.js";
+import { Queue, Worker } from "../pkg/queue.js";
+
+const args = process.argv.slice(2);
+const opt = (f, d) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
+const JOBS = opt("--jobs", 50000);
+const BULL_JOBS = opt("--bull-jobs", 10000);
+const REPS = opt("--reps", 3);
+const markdown = args.includes("--markdown");
+const DATA = { to: "someone@example.com", subject: "welcome", n: 42 };
+const OPTS = { removeOnComplete: true };
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const srv = spawn("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, "127.0.0.1", () => (c.end(), r(true)));
+      c.on("error", () => r(false));
+    });
+    if (ok) return { port, stop: () => srv.kill() };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  srv.kill();
+  throw new Error("redis-server did not start");
+}
+
+/** Runs a worker over `n` already added jobs; jobs per second. */
+async function processRate(makeWorker, n) {
+  let done = 0;
+  let resolve;
+  const finished = new Promise((r) => (resolve = r));
+  const t0 = performance.now();
+  const w = makeWorker();
+  w.on("completed", () => {
+    if (++done === n) resolve();
+  });
+  await finished;
+  const t = performance.now() - t0;
+  await w.close();
+  return (n / t) * 1000;
+}
+
+// ---------------------------------------------------------------- cinnabar
+async function cinnabarRun() {
+  const out = {};
+  const runs = { add: [], bulk: [], c1: [], c8: [] };
+  for (let rep = 0; rep < REPS; rep++) {
+    const db = new Cinnabar();
+    let q = new Queue(db, "bench-add");
+    let t0 = performance.now();
+    for (let i = 0; i < JOBS; i++) await q.add("job", DATA, OPTS);
+    runs.add.push((JOBS / (performance.now() - t0)) * 1000);
+    await q.obliterate();
+    t0 = performance.now();
+    for (let i = 0; i < JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
+    runs.bulk.push((JOBS / (performance.now() - t0)) * 1000);
+    await q.obliterate();
+    for (const c of [1, 8]) {
+      for (let i = 0; i < JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
+      runs["c" + c].push(await processRate(() => new Worker(q, async () => {}, { concurrency: c }), JOBS));
+    }
+    await q.close();
+    db.close();
+  }
+  for (const k in runs) out[k] = median(runs[k]);
+  return out;
+}
+
+// ---------------------------------------------------------------- bullmq
+async function bullRun(port) {
+  const { Queue: BQueue, Worker: BWorker } = await import("bullmq");
+  const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
+  const out = {};
+  const runs = { add: [], bulk: [], c1: [], c8: [] };
+  for (let rep = 0; rep < REPS; rep++) {
+    const q = new BQueue("bench", { connection });
+    await q.obliterate({ force: true });
+    let t0 = performance.now();
+    for (let i = 0; i < BULL_JOBS; i++) await q.add("job", DATA, OPTS);
+    runs.add.push((BULL_JOBS / (performance.now() - t0)) * 1000);
+    await q.obliterate({ force: true });
+    t0 = performance.now();
+    for (let i = 0; i < BULL_JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, BULL_JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
+    runs.bulk.push((BULL_JOBS / (performance.now() - t0)) * 1000);
+    await q.obliterate({ force: true });
+    for (const c of [1, 8]) {
+      for (let i = 0; i < BULL_JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, BULL_JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
+      runs["c" + c].push(await processRate(() => new BWorker("bench", async () => {}, { connection, concurrency: c }), BULL_JOBS));
+    }
+    await q.obliterate({ force: true });
+    await q.close();
+  }
+  for (const k in runs) out[k] = median(runs[k]);
+  return out;
+}
+
+const redis = await startRedis();
+let bull;
+let cin;
+try {
+  cin = await cinnabarRun();
+  bull = await bullRun(redis.port);
+} finally {
+  redis.stop();
+}
+
+const bullVersion = JSON.parse(readFileSync(new URL("./node_modules/bullmq/package.json", import.meta.url))).version;
+const rows = [
+  ["add (one `await add()` at a time)", "add"],
+  ["addBulk (1,000 per call)", "bulk"],
+  ["processed, concurrency 1", "c1"],
+  ["processed, concurrency 8", "c8"],
+];
+const fmt = (x) => Math.round(x).toLocaleString("en-US");
+console.log(
+  `queue benchmark: Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ` +
+    `bullmq ${bullVersion} on redis-server (loopback); ${JOBS} cinnabar jobs, ${BULL_JOBS} BullMQ jobs, median of ${REPS}`,
+);
+if (markdown) {
+  console.log("\n| jobs per second | cinnabar/queue | BullMQ + redis-server | ratio |\n|---|---:|---:|---:|");
+  for (const [label, k] of rows) console.log(`| ${label} | ${fmt(cin[k])} | ${fmt(bull[k])} | ${(cin[k] / bull[k]).toFixed(1)}× |`);
+} else {
+  for (const [label, k] of rows) {
+    console.log(`${label.padEnd(36)} cinnabar ${fmt(cin[k]).padStart(10)}/s   bullmq ${fmt(bull[k]).padStart(9)}/s   ${(cin[k] / bull[k]).toFixed(1)}×`);
+  }
+}
+process.exit(0);
