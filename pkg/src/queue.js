@@ -1014,7 +1014,8 @@ export class Worker extends Emitter {
   /** Starts the worker (done by the constructor unless `autorun: false`). */
   run() {
     if (this.#loop !== null || this.#closed) return this.#loop ?? Promise.resolve();
-    this.#loop = this.#main();
+    // After a microtask: listeners attached right after `new Worker()` see the first jobs.
+    this.#loop = Promise.resolve().then(() => this.#main());
     return this.#loop;
   }
 
@@ -1260,6 +1261,7 @@ export class Worker extends Emitter {
       this.emit("error", e);
     }
     job.worker = null;
+    if (this.#closed && this.#running.size === 0) this.#conn.close();
     this.#wake();
   }
 
@@ -1525,8 +1527,10 @@ export class Worker extends Emitter {
       } catch {
         // a wrong-type marker key was already reported
       }
-      this.#conn.close();
       this.#bconn.close();
+      // A forced close leaves jobs running: their outcome still needs the connection
+      // (to find the lock lost, or to finish the job if it is still held).
+      if (this.#running.size === 0) this.#conn.close();
       this.emit("closed");
     })();
     return this.#closing;
