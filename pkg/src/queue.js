@@ -197,7 +197,7 @@ Object.defineProperty(RateLimitError.prototype, "name", { value: "RateLimitError
  * here (and it costs twice as much). The replies; the first error reply is
  * thrown after all ran, with the key named.
  */
-function run(conn, cmds) {
+function runRaw(conn, cmds) {
   const list = new Array(cmds.length);
   for (let i = 0; i < cmds.length; i++) {
     const c = cmds[i];
@@ -208,7 +208,10 @@ function run(conn, cmds) {
     }
     list[i] = { name: c[0], args, asBuffer: false, exec: false, queued: null };
   }
-  const res = conn._batch(list, false);
+  return conn._batch(list, false);
+}
+function run(conn, cmds) {
+  const res = runRaw(conn, cmds);
   for (let i = 0; i < res.length; i++) if (res[i] instanceof Error) throw keyError(res[i], cmds[i]);
   return res;
 }
@@ -1110,7 +1113,7 @@ export class Worker extends Emitter {
    * Takes up to `n` jobs in one synchronous turn: promotes due delayed jobs, honours
    * pause and the rate limiter, pops ids and locks them. `{ jobs, wakeAt }`.
    */
-  #fetch(n) {
+  #fetch(n, prefix = null) {
     const q = this.#queue;
     const k = q.keys;
     const conn = this.#conn;
@@ -1119,7 +1122,20 @@ export class Worker extends Emitter {
     const reads = [["hget", k.meta, "paused"], ["zrangebyscore", k.delayed, "-inf", now, "LIMIT", 0, 1000]];
     if (lim) reads.push(["hmget", k.limiter, "start", "count"]);
     else reads.push(["rpop", k.wait, n]);
-    const [paused, due, third] = pipe(conn, reads);
+    // A finishing job's commands ride in the same crossing (one fewer per job).
+    const off = prefix === null ? 0 : prefix.cmds.length;
+    const all = prefix === null ? reads : prefix.cmds.concat(reads);
+    const res = runRaw(conn, all);
+    if (prefix !== null) prefix.ok = this.#checkTransition(res, 0, off, prefix.cmds, prefix.id);
+    const paused = res[off];
+    const due = res[off + 1];
+    const third = res[off + 2];
+    for (let i = off; i < res.length; i++) {
+      if (res[i] instanceof Error) {
+        if (!lim && Array.isArray(third) && third.length) runRaw(conn, [["rpush", k.wait, ...third.reverse()]]);
+        throw keyError(res[i], all[i]);
+      }
+    }
     if (due.length > 0) this.#promote(due);
     if (paused === "1") {
       if (!lim && third !== null) tx(conn, [["rpush", k.wait, ...third.reverse()]]);
@@ -1149,8 +1165,10 @@ export class Worker extends Emitter {
       return { jobs: [], wakeAt: this.#rateLimitedUntil };
     }
     if (lim || (due.length > 0 && ids.length < n)) ids = ids.concat(conn.rpop(k.wait, n - ids.length) ?? []);
+    const fromWait = ids.length;
+    let pz = [];
     if (ids.length < n) {
-      const pz = conn.zpopmin(k.prioritized, n - ids.length);
+      pz = conn.zpopmin(k.prioritized, n - ids.length);
       for (let i = 0; i < pz.length; i += 2) ids.push(pz[i]);
     }
     if (ids.length === 0) {
@@ -1163,19 +1181,23 @@ export class Worker extends Emitter {
     for (const id of ids) {
       const token = `${this.id}:${++this.#tokenSeq}`;
       tokens.push(token);
-      cmds.push(
-        ["zadd", k.active, deadline, id],
-        ["hset", k.job + id, LOCK, token, "processedOn", now],
-        ["hincrby", k.job + id, "attemptsStarted", 1],
-        ["hgetall", k.job + id],
-      );
+      cmds.push(["zadd", k.active, deadline, id], ["hset", k.job + id, LOCK, token, "processedOn", now], ["hgetall", k.job + id]);
     }
     if (lim) cmds.push(["hset", k.limiter, "start", limStart, "count", limCount + ids.length]);
-    const res = tx(conn, cmds);
+    const act = runRaw(conn, cmds);
+    const bad = act.findIndex((r) => r instanceof Error);
+    if (bad >= 0) {
+      // Not locked: put every id back where it came from (none is lost), then report.
+      const back = [["zrem", k.active, ...ids]];
+      if (fromWait > 0) back.push(["rpush", k.wait, ...ids.slice(0, fromWait).reverse()]);
+      if (pz.length) back.push(["zadd", k.prioritized, ...pz.flatMap((m, i) => (i % 2 ? [] : [pz[i + 1], m]))]);
+      runRaw(conn, back);
+      throw keyError(act[bad], cmds[bad]);
+    }
     const jobs = [];
     const orphans = [];
     for (let i = 0; i < ids.length; i++) {
-      const flat = res[i * 4 + 3];
+      const flat = act[i * 3 + 2];
       const fields = {};
       for (let j = 0; j + 1 < flat.length; j += 2) fields[flat[j]] = flat[j + 1];
       if (fields.name === undefined) {
@@ -1183,6 +1205,7 @@ export class Worker extends Emitter {
         continue;
       }
       const job = new Job(q, ids[i], fields);
+      job.attemptsStarted++;
       job.token = tokens[i];
       job.worker = this;
       jobs.push(job);
@@ -1201,6 +1224,23 @@ export class Worker extends Emitter {
       }
     }
     return { jobs, wakeAt: null };
+  }
+
+  /**
+   * Checks the replies `from`..`to` of a job's state change. On an error reply (a
+   * queue key of the wrong type), the job goes back to `active` with an expired
+   * lock, so the next stalled check retries it instead of losing it.
+   */
+  #checkTransition(res, from, to, cmds, id) {
+    for (let i = from; i < to; i++) {
+      if (res[i] instanceof Error) {
+        const k = this.#queue.keys;
+        runRaw(this.#conn, [["zadd", k.active, 0, id], ["hdel", k.job + id, LOCK]]);
+        this.emit("error", keyError(res[i], cmds[i - from]));
+        return false;
+      }
+    }
+    return true;
   }
 
   #promote(due) {
@@ -1231,7 +1271,7 @@ export class Worker extends Emitter {
 
   async #process(job) {
     const id = job.id;
-    const entry = { job, token: job.token, timer: null, done: false };
+    const entry = { job, token: job.token, timer: null };
     this.#running.set(id, entry);
     const q = this.#queue;
     this.emit("active", job, "waiting");
@@ -1241,11 +1281,11 @@ export class Worker extends Emitter {
     let error;
     let ok = false;
     try {
-      const p = Promise.resolve().then(() => this.#processor(job, job.token));
+      const p = this.#processor(job, job.token);
       if (timeout !== undefined) {
         result = await new Promise((resolve, reject) => {
           entry.timer = this.#after(timeout, () => reject(new Error(`cinnabar/queue: job ${id} timed out after ${timeout} ms`)));
-          p.then(resolve, reject);
+          Promise.resolve(p).then(resolve, reject);
         });
       } else result = await p;
       ok = true;
@@ -1254,15 +1294,42 @@ export class Worker extends Emitter {
     }
     this.#cancel(entry.timer);
     this.#running.delete(id);
+    let fin = null;
     try {
-      if (ok) this.#complete(job, entry, result);
-      else this.#fail(job, entry, error);
+      fin = ok ? this.#completion(job, entry, result) : this.#failure(job, entry, error);
     } catch (e) {
       this.emit("error", e);
     }
     job.worker = null;
+    if (fin === null) {
+      if (this.#closed && this.#running.size === 0) this.#conn.close();
+      return this.#wake();
+    }
+    const prefix = { cmds: fin.cmds, id, ok: false };
+    const conc = this.opts.concurrency;
+    let next = null;
+    if (this.#slot !== null && this.#closing === null && !this.#paused) {
+      try {
+        next = this.#fetch(conc - this.#running.size, prefix);
+      } catch (e) {
+        this.emit("error", e); // the finishing commands ran (prefix.ok tells how); the fetch did not
+      }
+    } else {
+      const res = runRaw(this.#conn, fin.cmds);
+      prefix.ok = this.#checkTransition(res, 0, res.length, fin.cmds, id);
+    }
+    if (prefix.ok) {
+      try {
+        fin.after();
+      } catch (e) {
+        this.emit("error", e);
+      }
+    }
     if (this.#closed && this.#running.size === 0) this.#conn.close();
-    this.#wake();
+    if (next !== null && next.jobs.length > 0) {
+      for (const j of next.jobs) this.#process(j);
+      if (this.#running.size < conc) this.#wake();
+    } else this.#wake();
   }
 
   /** Whether this worker still holds the job's lock (not recovered as stalled, not removed). */
@@ -1273,37 +1340,47 @@ export class Worker extends Emitter {
   #lost(job) {
     const e = new Error(`cinnabar/queue: lock of job ${job.id} was lost (stalled and recovered, or removed); its result is dropped`);
     this.emit("error", e);
+    return null;
   }
 
-  #complete(job, entry, result) {
+  /**
+   * The commands finishing a job as completed (destination first, removal from
+   * `active` last) and what to do once they ran; null when the lock was lost.
+   */
+  #completion(job, entry, result) {
     let s;
     try {
       s = serialise(result, `the return value of job ${job.id}`);
     } catch (e) {
-      return this.#fail(job, entry, e);
+      return this.#failure(job, entry, e);
     }
     if (!this.#owns(job, entry)) return this.#lost(job);
     const q = this.#queue;
     const k = q.keys;
     const now = this.clock.now();
     const id = job.id;
-    const cmds = [["zrem", k.active, id]];
     const keep = job.opts.removeOnComplete;
     job.attemptsMade++;
+    const cmds = [];
     if (keep === true) cmds.push(["del", k.job + id, k.job + id + ":logs"]);
     else {
       cmds.push(
-        ["hset", k.job + id, "returnvalue", s, "finishedOn", now, "attemptsMade", job.attemptsMade],
-        ["hdel", k.job + id, LOCK],
         ["zadd", k.completed, now, id],
+        ["hset", k.job + id, "returnvalue", s, "finishedOn", now, "attemptsMade", job.attemptsMade, "attemptsStarted", job.attemptsStarted],
+        ["hdel", k.job + id, LOCK],
       );
     }
-    tx(this.#conn, cmds);
-    if (keep !== true && keep !== undefined && keep !== false) this.#retain(k.completed, keep, now);
-    job.returnvalue = result;
-    job.finishedOn = now;
-    this.emit("completed", job, result, "active");
-    q._publish("completed", { jobId: id, returnvalue: result, prev: "active" });
+    cmds.push(["zrem", k.active, id]);
+    return {
+      cmds,
+      after: () => {
+        if (keep !== true && keep !== undefined && keep !== false) this.#retain(k.completed, keep, now);
+        job.returnvalue = result;
+        job.finishedOn = now;
+        this.emit("completed", job, result, "active");
+        q._publish("completed", { jobId: id, returnvalue: result, prev: "active" });
+      },
+    };
   }
 
   /** Keeps at most `count` / nothing older than `age` seconds in a finished set. */
@@ -1331,17 +1408,19 @@ export class Worker extends Emitter {
     throw new TypeError(`cinnabar/queue: unknown backoff type "${b.type}" (give the worker settings.backoffStrategy)`);
   }
 
-  #fail(job, entry, err) {
+  /** As #completion, for a failed attempt: a retry (waiting or delayed) or the failed set. */
+  #failure(job, entry, err) {
     if (!this.#owns(job, entry)) return this.#lost(job);
     const q = this.#queue;
     const k = q.keys;
-    const conn = this.#conn;
     const now = this.clock.now();
     const id = job.id;
     if (err instanceof RateLimitError) {
-      // Put it back untouched (not an attempt) and let the worker pause fetching.
-      tx(conn, [["zrem", k.active, id], ["hdel", k.job + id, LOCK], ["hincrby", k.job + id, "attemptsStarted", -1], ...q._enqueueCmds(id, job.priority, true)]);
-      return;
+      // Back to the front of the line untouched (not an attempt); the worker pauses fetching.
+      return {
+        cmds: [...q._enqueueCmds(id, job.priority, true), ["hdel", k.job + id, LOCK], ["zrem", k.active, id]],
+        after: () => {},
+      };
     }
     job.attemptsMade++;
     const message = errorMessage(err);
@@ -1358,29 +1437,36 @@ export class Worker extends Emitter {
         delay = -1;
       }
     }
-    const base = [
-      ["zrem", k.active, id],
-      ["hdel", k.job + id, LOCK],
-      ["hset", k.job + id, "attemptsMade", job.attemptsMade, "failedReason", message, "stacktrace", JSON.stringify(job.stacktrace)],
-    ];
+    const fields = ["hset", k.job + id, "attemptsMade", job.attemptsMade, "attemptsStarted", job.attemptsStarted, "failedReason", message, "stacktrace", JSON.stringify(job.stacktrace)];
     if (delay >= 0) {
-      if (delay > 0) base.push(["zadd", k.delayed, now + delay, id], ["hset", k.job + id, "delay", delay], ["lpush", k.marker, "1"], ["ltrim", k.marker, 0, MARKERS - 1]);
-      else base.push(...q._enqueueCmds(id, job.priority, false));
-      tx(conn, base);
-      this.emit("failed", job, err, "active");
-      q._publish("failed", { jobId: id, failedReason: message, prev: "active", attemptsMade: job.attemptsMade, willRetry: true });
-      q._publish(delay > 0 ? "delayed" : "waiting", delay > 0 ? { jobId: id, delay: now + delay } : { jobId: id, prev: "failed" });
-      return;
+      const cmds = [fields, ["hdel", k.job + id, LOCK]];
+      if (delay > 0) cmds.push(["zadd", k.delayed, now + delay, id], ["hset", k.job + id, "delay", delay], ["lpush", k.marker, "1"], ["ltrim", k.marker, 0, MARKERS - 1]);
+      else cmds.push(...q._enqueueCmds(id, job.priority, false));
+      cmds.push(["zrem", k.active, id]);
+      return {
+        cmds,
+        after: () => {
+          this.emit("failed", job, err, "active");
+          q._publish("failed", { jobId: id, failedReason: message, prev: "active", attemptsMade: job.attemptsMade, willRetry: true });
+          q._publish(delay > 0 ? "delayed" : "waiting", delay > 0 ? { jobId: id, delay: now + delay } : { jobId: id, prev: "failed" });
+        },
+      };
     }
     const keep = job.opts.removeOnFail;
-    if (keep === true) base.push(["del", k.job + id, k.job + id + ":logs"]);
-    else base.push(["hset", k.job + id, "finishedOn", now], ["zadd", k.failed, now, id]);
-    tx(conn, base);
-    if (keep !== true && keep !== undefined && keep !== false) this.#retain(k.failed, keep, now);
-    job.finishedOn = now;
-    this.emit("failed", job, err, "active");
-    q._publish("failed", { jobId: id, failedReason: message, prev: "active", attemptsMade: job.attemptsMade, willRetry: false });
-    if (attempts > 1) q._publish("retries-exhausted", { jobId: id, attemptsMade: job.attemptsMade });
+    const cmds = [];
+    if (keep === true) cmds.push(["del", k.job + id, k.job + id + ":logs"]);
+    else cmds.push(["zadd", k.failed, now, id], fields, ["hset", k.job + id, "finishedOn", now], ["hdel", k.job + id, LOCK]);
+    cmds.push(["zrem", k.active, id]);
+    return {
+      cmds,
+      after: () => {
+        if (keep !== true && keep !== undefined && keep !== false) this.#retain(k.failed, keep, now);
+        job.finishedOn = now;
+        this.emit("failed", job, err, "active");
+        q._publish("failed", { jobId: id, failedReason: message, prev: "active", attemptsMade: job.attemptsMade, willRetry: false });
+        if (attempts > 1) q._publish("retries-exhausted", { jobId: id, attemptsMade: job.attemptsMade });
+      },
+    };
   }
 
   // ---- locks and stalled jobs
@@ -1455,7 +1541,7 @@ export class Worker extends Emitter {
         return;
       }
       const count = Number(sc ?? 0) + 1;
-      const base = [["zrem", k.active, id], ["hdel", k.job + id, LOCK], ["hset", k.job + id, "stalledCounter", count]];
+      const base = [["zrem", k.active, id], ["hdel", k.job + id, LOCK], ["hset", k.job + id, "stalledCounter", count], ["hincrby", k.job + id, "attemptsStarted", 1]];
       this.emit("stalled", id, "active");
       q._publish("stalled", { jobId: id, prev: "active" });
       if (count > this.opts.maxStalledCount) {
