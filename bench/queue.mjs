@@ -4,7 +4,8 @@
 // per second by one Worker with a no-op processor at concurrency 1 and 8
 // (jobs added beforehand; the clock runs from the worker's start to the last
 // "completed" event). Both sides use removeOnComplete: true and the same job
-// payload; each figure is the median of --reps runs (default 3).
+// payload; each figure is the median of --reps runs (default 3), after one
+// untimed warm-up round of 2,000 jobs on each side (JIT, wasm memory growth).
 //
 //   npm ci --prefix bench && node bench/queue.mjs [--jobs N] [--bull-jobs N] [--reps N] [--markdown]
 //
@@ -19,8 +20,8 @@ import { Queue, Worker } from "../pkg/queue.js";
 
 const args = process.argv.slice(2);
 const opt = (f, d) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
-const JOBS = opt("--jobs", 50000);
-const BULL_JOBS = opt("--bull-jobs", 10000);
+const JOBS_MAIN = opt("--jobs", 10000);
+const BULL_JOBS_MAIN = opt("--bull-jobs", 10000);
 const REPS = opt("--reps", 3);
 const markdown = args.includes("--markdown");
 const DATA = { to: "someone@example.com", subject: "welcome", n: 42 };
@@ -69,69 +70,94 @@ async function processRate(makeWorker, n) {
   return (n / t) * 1000;
 }
 
-// ---------------------------------------------------------------- cinnabar
-async function cinnabarRun() {
-  const out = {};
-  const runs = { add: [], bulk: [], c1: [], c8: [] };
-  for (let rep = 0; rep < REPS; rep++) {
-    const db = new Cinnabar();
-    let q = new Queue(db, "bench-add");
-    let t0 = performance.now();
-    for (let i = 0; i < JOBS; i++) await q.add("job", DATA, OPTS);
-    runs.add.push((JOBS / (performance.now() - t0)) * 1000);
-    await q.obliterate();
-    t0 = performance.now();
-    for (let i = 0; i < JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
-    runs.bulk.push((JOBS / (performance.now() - t0)) * 1000);
-    await q.obliterate();
-    for (const c of [1, 8]) {
-      for (let i = 0; i < JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
-      runs["c" + c].push(await processRate(() => new Worker(q, async () => {}, { concurrency: c }), JOBS));
-    }
-    await q.close();
-    db.close();
-  }
-  for (const k in runs) out[k] = median(runs[k]);
-  return out;
+// One contender = { add(n), bulk(n), process(n, concurrency), reset() }; each
+// returns jobs per second. Phases run interleaved (cinnabar, then BullMQ, for
+// each phase of each repetition), so load drifting on a shared machine hits
+// both sides alike.
+const batches = (n) => Array.from({ length: Math.ceil(n / 1000) }, (_, b) =>
+  Array.from({ length: Math.min(1000, n - b * 1000) }, () => ({ name: "job", data: DATA, opts: OPTS })));
+
+function cinnabarContender() {
+  const db = new Cinnabar();
+  const q = new Queue(db, "bench");
+  return {
+    name: "cinnabar",
+    async add(n) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await q.add("job", DATA, OPTS);
+      return (n / (performance.now() - t0)) * 1000;
+    },
+    async bulk(n) {
+      const bs = batches(n);
+      const t0 = performance.now();
+      for (const b of bs) await q.addBulk(b);
+      return (n / (performance.now() - t0)) * 1000;
+    },
+    async process(n, c) {
+      for (const b of batches(n)) await q.addBulk(b);
+      return processRate(() => new Worker(q, async () => {}, { concurrency: c }), n);
+    },
+    reset: () => q.obliterate(),
+    async close() {
+      await q.close();
+      db.close();
+    },
+  };
 }
 
-// ---------------------------------------------------------------- bullmq
-async function bullRun(port) {
+async function bullContender(port) {
   const { Queue: BQueue, Worker: BWorker } = await import("bullmq");
   const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
-  const out = {};
-  const runs = { add: [], bulk: [], c1: [], c8: [] };
-  for (let rep = 0; rep < REPS; rep++) {
-    const q = new BQueue("bench", { connection });
-    await q.obliterate({ force: true });
-    let t0 = performance.now();
-    for (let i = 0; i < BULL_JOBS; i++) await q.add("job", DATA, OPTS);
-    runs.add.push((BULL_JOBS / (performance.now() - t0)) * 1000);
-    await q.obliterate({ force: true });
-    t0 = performance.now();
-    for (let i = 0; i < BULL_JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, BULL_JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
-    runs.bulk.push((BULL_JOBS / (performance.now() - t0)) * 1000);
-    await q.obliterate({ force: true });
-    for (const c of [1, 8]) {
-      for (let i = 0; i < BULL_JOBS; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, BULL_JOBS - i) }, () => ({ name: "job", data: DATA, opts: OPTS })));
-      runs["c" + c].push(await processRate(() => new BWorker("bench", async () => {}, { connection, concurrency: c }), BULL_JOBS));
-    }
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  for (const k in runs) out[k] = median(runs[k]);
-  return out;
+  const q = new BQueue("bench", { connection });
+  await q.obliterate({ force: true });
+  return {
+    name: "bullmq",
+    async add(n) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await q.add("job", DATA, OPTS);
+      return (n / (performance.now() - t0)) * 1000;
+    },
+    async bulk(n) {
+      const bs = batches(n);
+      const t0 = performance.now();
+      for (const b of bs) await q.addBulk(b);
+      return (n / (performance.now() - t0)) * 1000;
+    },
+    async process(n, c) {
+      for (const b of batches(n)) await q.addBulk(b);
+      return processRate(() => new BWorker("bench", async () => {}, { connection, concurrency: c }), n);
+    },
+    reset: () => q.obliterate({ force: true }),
+    close: () => q.close(),
+  };
 }
 
+const PHASES = [
+  ["add", (c, n) => c.add(n)],
+  ["bulk", (c, n) => c.bulk(n)],
+  ["c1", (c, n) => c.process(n, 1)],
+  ["c8", (c, n) => c.process(n, 8)],
+];
+
 const redis = await startRedis();
-let bull;
-let cin;
+const cin = {};
+const bull = {};
 try {
-  cin = await cinnabarRun();
-  bull = await bullRun(redis.port);
+  const contenders = [[cinnabarContender(), JOBS_MAIN, cin], [await bullContender(redis.port), BULL_JOBS_MAIN, bull]];
+  for (let rep = -1; rep < REPS; rep++) {
+    for (const [phase, fn] of PHASES) {
+      for (const [c, n, out] of contenders) {
+        const rate = await fn(c, rep < 0 ? 2000 : n); // rep -1: untimed warm-up
+        await c.reset();
+        if (rep >= 0) (out[phase] ??= []).push(rate);
+      }
+    }
+  }
+  for (const [c] of contenders) await c.close();
 } finally {
   redis.stop();
 }
+for (const out of [cin, bull]) for (const k in out) out[k] = median(out[k]);
 
 const bullVersion = JSON.parse(readFileSync(new URL("./node_modules/bullmq/package.json", import.meta.url))).version;
 const rows = [
@@ -143,7 +169,7 @@ const rows = [
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 console.log(
   `queue benchmark: Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ` +
-    `bullmq ${bullVersion} on redis-server (loopback); ${JOBS} cinnabar jobs, ${BULL_JOBS} BullMQ jobs, median of ${REPS}`,
+    `bullmq ${bullVersion} on redis-server (loopback); ${JOBS_MAIN} cinnabar jobs, ${BULL_JOBS_MAIN} BullMQ jobs, median of ${REPS}`,
 );
 if (markdown) {
   console.log("\n| jobs per second | cinnabar/queue | BullMQ + redis-server | ratio |\n|---|---:|---:|---:|");

@@ -34,6 +34,7 @@
 //   completed / failed (or in none once removed).
 
 const LOCK = "lock";
+const EMPTY = Object.freeze({});
 let StoreClass = null; // the package's Cinnabar class (set by pkg/queue.js)
 
 /** @internal called by pkg/queue.js with the Cinnabar class of the package's main entry. */
@@ -306,15 +307,17 @@ function ownConnection(db) {
 export class Job {
   #queue;
   #worker = null;
-  constructor(queue, id, fields) {
+  /** @internal (jobs come from Queue.add / getJob); `fresh` = [name, data, opts, timestamp, delay, priority] of a new job. */
+  constructor(queue, id, fields, fresh) {
     this.#queue = queue;
     this.id = id;
-    this.name = fields.name ?? "";
-    this.data = parse(fields.data);
-    this.opts = parse(fields.opts, {}) ?? {};
-    this.timestamp = Number(fields.timestamp ?? 0);
-    this.delay = Number(fields.delay ?? 0);
-    this.priority = Number(fields.priority ?? 0);
+    if (fresh !== undefined) fields = EMPTY;
+    this.name = fresh !== undefined ? fresh[0] : fields.name ?? "";
+    this.data = fresh !== undefined ? fresh[1] : parse(fields.data);
+    this.opts = fresh !== undefined ? fresh[2] : parse(fields.opts, {}) ?? {};
+    this.timestamp = fresh !== undefined ? fresh[3] : Number(fields.timestamp ?? 0);
+    this.delay = fresh !== undefined ? fresh[4] : Number(fields.delay ?? 0);
+    this.priority = fresh !== undefined ? fresh[5] : Number(fields.priority ?? 0);
     this.attemptsMade = Number(fields.attemptsMade ?? 0);
     this.attemptsStarted = Number(fields.attemptsStarted ?? 0);
     this.stalledCounter = Number(fields.stalledCounter ?? 0);
@@ -601,9 +604,7 @@ export class Queue extends Emitter {
     if (delay > 0) cmds.push(["zadd", k.delayed, (o.timestampDue ?? now + delay), id], ["lpush", k.marker, "1"], ["ltrim", k.marker, 0, MARKERS - 1]);
     else if (plain !== undefined && priority === 0 && o.lifo !== true) plain.push(id);
     else cmds.push(...this._enqueueCmds(id, priority, o.lifo === true));
-    const job = new Job(this, id, {});
-    Object.assign(job, { name, data, opts: o, timestamp: now, delay, priority });
-    return job;
+    return new Job(this, id, null, [name, data, o, now, delay, priority]);
   }
 
   #runAdd(cmds, jobs) {
@@ -681,15 +682,13 @@ export class Queue extends Emitter {
     }
     const opts = parse(h.opts, {});
     const id = `repeat:${key}:${millis}`;
-    if (conn.exists(this.keys.job + id)) return new Job(this, id, {});
+    if (conn.exists(this.keys.job + id)) return new Job(this, id, conn.hgetall(this.keys.job + id));
     const delay = Math.max(0, millis - this.clock.now());
     tx(conn, [["hincrby", rk, "count", 1], ["zadd", this.keys.repeat, millis, key]]);
     const o = { ...opts, jobId: id, delay, timestampDue: millis, repeat: { ...opts.repeat, key, millis } };
-    const job = new Job(this, id, {});
     const cmds = [];
-    this.#jobCmds(cmds, id, h.name, h.data, o, parse(h.data));
+    const job = this.#jobCmds(cmds, id, h.name, h.data, o, parse(h.data));
     this.#runAdd(cmds, [job]);
-    Object.assign(job, { name: h.name, data: parse(h.data), opts: o, delay });
     return job;
   }
 
@@ -953,6 +952,7 @@ export class Worker extends Emitter {
   #bconn; // blocking waits
   #processor;
   #running = new Map(); // id -> { job, token, timer }
+  #finished = []; // jobs settled in this turn, recorded together by #flush
   #closing = null;
   #closed = false;
   #paused = false;
@@ -1123,10 +1123,22 @@ export class Worker extends Emitter {
     if (lim) reads.push(["hmget", k.limiter, "start", "count"]);
     else reads.push(["rpop", k.wait, n]);
     // A finishing job's commands ride in the same crossing (one fewer per job).
-    const off = prefix === null ? 0 : prefix.cmds.length;
-    const all = prefix === null ? reads : prefix.cmds.concat(reads);
+    let all = reads;
+    let off = 0;
+    if (prefix !== null && prefix.length) {
+      all = [];
+      for (const p of prefix) for (const c of p.cmds) all.push(c);
+      off = all.length;
+      for (const c of reads) all.push(c);
+    }
     const res = runRaw(conn, all);
-    if (prefix !== null) prefix.ok = this.#checkTransition(res, 0, off, prefix.cmds, prefix.id);
+    if (off > 0) {
+      let at = 0;
+      for (const p of prefix) {
+        p.ok = this.#checkTransition(res, at, at + p.cmds.length, p.cmds, p.id);
+        at += p.cmds.length;
+      }
+    }
     const paused = res[off];
     const due = res[off + 1];
     const third = res[off + 2];
@@ -1293,34 +1305,63 @@ export class Worker extends Emitter {
       error = e;
     }
     this.#cancel(entry.timer);
-    this.#running.delete(id);
-    let fin = null;
+    this.#finished.push({ job, entry, ok, result, error });
+    if (this.#finished.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  /**
+   * Records the jobs that finished in this turn, all in one crossing together
+   * with the fetch of as many new jobs as slots came free: lock checks (one
+   * pipeline), then the state changes + the next fetch (another).
+   */
+  #flush() {
+    const done = this.#finished;
+    this.#finished = [];
+    const k = this.#queue.keys;
+    let locks;
     try {
-      fin = ok ? this.#completion(job, entry, result) : this.#failure(job, entry, error);
+      locks = pipe(this.#conn, done.map((d) => ["hget", k.job + d.job.id, LOCK]));
     } catch (e) {
+      locks = [];
       this.emit("error", e);
     }
-    job.worker = null;
-    if (fin === null) {
-      if (this.#closed && this.#running.size === 0) this.#conn.close();
-      return this.#wake();
+    const parts = [];
+    for (let i = 0; i < done.length; i++) {
+      const d = done[i];
+      this.#running.delete(d.job.id);
+      d.job.worker = null;
+      if (locks[i] !== d.entry.token) {
+        if (locks.length) this.#lost(d.job);
+        continue;
+      }
+      try {
+        const fin = d.ok ? this.#completion(d.job, d.result) : this.#failure(d.job, d.error);
+        parts.push({ cmds: fin.cmds, id: d.job.id, ok: false, after: fin.after });
+      } catch (e) {
+        this.emit("error", e);
+      }
     }
-    const prefix = { cmds: fin.cmds, id, ok: false };
     const conc = this.opts.concurrency;
     let next = null;
     if (this.#slot !== null && this.#closing === null && !this.#paused) {
       try {
-        next = this.#fetch(conc - this.#running.size, prefix);
+        next = this.#fetch(conc - this.#running.size, parts);
       } catch (e) {
-        this.emit("error", e); // the finishing commands ran (prefix.ok tells how); the fetch did not
+        this.emit("error", e); // the finishing commands ran (each part's ok tells how); the fetch did not
       }
-    } else {
-      const res = runRaw(this.#conn, fin.cmds);
-      prefix.ok = this.#checkTransition(res, 0, res.length, fin.cmds, id);
+    } else if (parts.length) {
+      const cmds = parts.flatMap((p) => p.cmds);
+      const res = runRaw(this.#conn, cmds);
+      let at = 0;
+      for (const p of parts) {
+        p.ok = this.#checkTransition(res, at, at + p.cmds.length, p.cmds, p.id);
+        at += p.cmds.length;
+      }
     }
-    if (prefix.ok) {
+    for (const p of parts) {
+      if (!p.ok) continue;
       try {
-        fin.after();
+        p.after();
       } catch (e) {
         this.emit("error", e);
       }
@@ -1330,11 +1371,6 @@ export class Worker extends Emitter {
       for (const j of next.jobs) this.#process(j);
       if (this.#running.size < conc) this.#wake();
     } else this.#wake();
-  }
-
-  /** Whether this worker still holds the job's lock (not recovered as stalled, not removed). */
-  #owns(job, entry) {
-    return this.#conn.hget(this.#queue.keys.job + job.id, LOCK) === entry.token;
   }
 
   #lost(job) {
@@ -1347,14 +1383,13 @@ export class Worker extends Emitter {
    * The commands finishing a job as completed (destination first, removal from
    * `active` last) and what to do once they ran; null when the lock was lost.
    */
-  #completion(job, entry, result) {
+  #completion(job, result) {
     let s;
     try {
       s = serialise(result, `the return value of job ${job.id}`);
     } catch (e) {
-      return this.#failure(job, entry, e);
+      return this.#failure(job, e);
     }
-    if (!this.#owns(job, entry)) return this.#lost(job);
     const q = this.#queue;
     const k = q.keys;
     const now = this.clock.now();
@@ -1409,8 +1444,7 @@ export class Worker extends Emitter {
   }
 
   /** As #completion, for a failed attempt: a retry (waiting or delayed) or the failed set. */
-  #failure(job, entry, err) {
-    if (!this.#owns(job, entry)) return this.#lost(job);
+  #failure(job, err) {
     const q = this.#queue;
     const k = q.keys;
     const now = this.clock.now();
