@@ -328,7 +328,7 @@ export declare class Worker<Data = any, Result = any, Name extends string = stri
   /** Takes no job for `ms`; throw a RateLimitError from the processor to put the current job back. */
   rateLimit(ms: number): void;
   /** Recovers active jobs whose lock expired; their ids. Runs on its own every `stalledInterval`. */
-  moveStalledJobs(): string[];
+  moveStalledJobs(force?: boolean): string[];
   /** Stops: no new jobs; waits for running ones unless `force` (their locks then expire and they are retried elsewhere). */
   close(force?: boolean): Promise<void>;
 }

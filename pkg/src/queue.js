@@ -347,7 +347,10 @@ export class Job {
   async updateProgress(progress) {
     const s = serialise(progress, "progress");
     const q = this.queue;
-    q._conn().hset(q.keys.job + this.id, "progress", s);
+    const conn = q._conn();
+    // A removed job stays removed (no stray hash holding only a progress field).
+    if (conn.exists(q.keys.job + this.id) === 0) return;
+    conn.hset(q.keys.job + this.id, "progress", s);
     this.progress = progress;
     if (this.worker !== null) this.worker.emit("progress", this, progress);
     q._publish("progress", { jobId: this.id, data: progress });
@@ -1048,7 +1051,7 @@ export class Worker extends Emitter {
   }
 
   async #main() {
-    this.#checkStalled();
+    this.#checkStalled(true); // at once, unthrottled: a store restored from a snapshot resumes its stalled jobs
     this.#scheduleRenew();
     this.#scheduleStalled();
     const conc = this.opts.concurrency;
@@ -1543,9 +1546,9 @@ export class Worker extends Emitter {
     });
   }
 
-  #checkStalled() {
+  #checkStalled(force = false) {
     try {
-      this.moveStalledJobs();
+      this.moveStalledJobs(force);
     } catch (e) {
       this.emit("error", e);
     }
@@ -1556,13 +1559,13 @@ export class Worker extends Emitter {
    * after `maxStalledCount` stalls); the ids moved. Runs every `stalledInterval`
    * (at most once per interval across the workers of the queue) and at start.
    */
-  moveStalledJobs() {
+  moveStalledJobs(force = false) {
     const q = this.#queue;
     const k = q.keys;
     const conn = this.#conn;
     const now = this.clock.now();
     const [nextCheck, expired] = pipe(conn, [["hget", k.meta, "stalledCheck"], ["zrangebyscore", k.active, "-inf", `(${now}`]]);
-    if (nextCheck !== null && Number(nextCheck) > now && Number(nextCheck) - now <= this.opts.stalledInterval) return [];
+    if (!force && nextCheck !== null && Number(nextCheck) > now && Number(nextCheck) - now <= this.opts.stalledInterval) return [];
     conn.hset(k.meta, "stalledCheck", now + this.opts.stalledInterval);
     const mine = expired;
     if (mine.length === 0) return [];
