@@ -25,11 +25,16 @@
 //   (the store's TTLs use Date.now), so a manual clock drives everything and a
 //   store restored from a snapshot resumes: delayed jobs are promoted when due and
 //   active jobs whose lock deadline passed are retried by the next stalled check.
-// - Each state change is one MULTI/EXEC, issued in the same synchronous turn as
-//   the reads it depends on; JS runs one turn at a time, so no other client of the
-//   store can interleave. A worker finishes a job only while the job's `lock`
-//   field still holds its token: a job recovered as stalled (and perhaps taken by
-//   another worker) can never be completed twice.
+// - Each state change is one batch of commands crossing into the store at once
+//   (the package's pipeline path), issued in the same synchronous turn as the
+//   reads it depends on. The store runs in this thread and JS runs one turn at a
+//   time, so no other client can interleave: as atomic as a MULTI/EXEC, at half
+//   the cost. A worker finishes a job only while the job's `lock` field still
+//   holds its token: a job recovered as stalled (and perhaps taken by another
+//   worker) can never be completed twice.
+// - Commands of a state change put the job in its destination before taking it
+//   out of its source; if one fails (a queue key of the wrong type) the job is
+//   left in `active` with an expired lock, so it is retried rather than lost.
 // - A job id is in exactly one of wait / prioritized / delayed / active /
 //   completed / failed (or in none once removed).
 
@@ -193,10 +198,8 @@ export class RateLimitError extends Error {
 Object.defineProperty(RateLimitError.prototype, "name", { value: "RateLimitError", configurable: true, writable: true });
 
 /**
- * Runs commands in one crossing into the store (the package's batch path, as a
- * pipeline): nothing else can run in between, which is all a MULTI would add
- * here (and it costs twice as much). The replies; the first error reply is
- * thrown after all ran, with the key named.
+ * Runs commands (`[name, ...args]` arrays; numbers allowed) in one crossing into
+ * the store (the package's batch path). The replies, error replies as values.
  */
 function runRaw(conn, cmds) {
   const list = new Array(cmds.length);
@@ -211,13 +214,12 @@ function runRaw(conn, cmds) {
   }
   return conn._batch(list, false);
 }
+/** As runRaw; the first error reply is thrown (after all ran), naming the key. */
 function run(conn, cmds) {
   const res = runRaw(conn, cmds);
   for (let i = 0; i < res.length; i++) if (res[i] instanceof Error) throw keyError(res[i], cmds[i]);
   return res;
 }
-const tx = run;
-const pipe = run;
 function keyError(e, cmd) {
   if (e.code === "WRONGTYPE") {
     const err = new TypeError(`cinnabar/queue: key "${cmd[1]}" holds the wrong kind of value for ${String(cmd[0]).toUpperCase()} (${e.message})`);
@@ -401,7 +403,7 @@ export class Job {
     if (conn.zscore(state === "completed" ? k.completed : k.failed, this.id) === null) {
       throw new Error(`cinnabar/queue: job ${this.id} is not ${state}`);
     }
-    tx(conn, [
+    run(conn, [
       ["zrem", state === "completed" ? k.completed : k.failed, this.id],
       ["hset", k.job + this.id, "attemptsMade", 0, "stalledCounter", 0],
       ["hdel", k.job + this.id, "finishedOn", "failedReason", "returnvalue", "processedOn"],
@@ -416,7 +418,7 @@ export class Job {
     const q = this.queue;
     const conn = q._conn();
     if (conn.zscore(q.keys.delayed, this.id) === null) throw new Error(`cinnabar/queue: job ${this.id} is not delayed`);
-    tx(conn, [["zrem", q.keys.delayed, this.id], ["hset", q.keys.job + this.id, "delay", 0], ...q._enqueueCmds(this.id, this.priority, false)]);
+    run(conn, [["zrem", q.keys.delayed, this.id], ["hset", q.keys.job + this.id, "delay", 0], ...q._enqueueCmds(this.id, this.priority, false)]);
     q._publish("waiting", { jobId: this.id, prev: "delayed" });
   }
 
@@ -474,7 +476,7 @@ export class Queue extends Emitter {
   /** Throws a TypeError naming the first queue key that holds the wrong type. */
   checkKeys() {
     const conn = this._conn();
-    const types = pipe(conn, KEY_TYPES.map(([k]) => ["type", this.keys[k]]));
+    const types = run(conn, KEY_TYPES.map(([k]) => ["type", this.keys[k]]));
     KEY_TYPES.forEach(([k, want], i) => {
       if (types[i] !== "none" && types[i] !== want) {
         throw new TypeError(`cinnabar/queue: key "${this.keys[k]}" is a ${types[i]}, expected a ${want} (queue "${this.name}")`);
@@ -518,9 +520,7 @@ export class Queue extends Emitter {
     }
     if (o.jobId !== undefined) {
       if (typeof o.jobId !== "string" || o.jobId === "" || RESERVED_ID.test(o.jobId) || o.jobId.includes(":")) {
-        if (!(typeof o.jobId === "string" && o.jobId.startsWith("repeat:"))) {
-          throw new TypeError("cinnabar/queue: option jobId must be a non-empty string that is not an integer and has no ':'");
-        }
+        throw new TypeError("cinnabar/queue: option jobId must be a non-empty string that is not an integer and has no ':'");
       }
     }
     if (o.repeat !== undefined) {
@@ -566,13 +566,16 @@ export class Queue extends Emitter {
     const cmds = [];
     const out = [];
     const plain = []; // ids going to the wait list in order: one LPUSH for all
+    const seen = new Map(); // custom ids added by this call
     for (const [name, s, o, data] of prepared) {
       const id = o.jobId ?? String(++next);
-      if (o.jobId !== undefined && conn.exists(this.keys.job + id)) {
-        out.push(await this.getJob(id));
+      if (o.jobId !== undefined && (seen.has(id) || conn.exists(this.keys.job + id))) {
+        out.push(seen.get(id) ?? (await this.getJob(id)));
         continue;
       }
-      out.push(this.#jobCmds(cmds, id, name, s, o, data, plain));
+      const job = this.#jobCmds(cmds, id, name, s, o, data, plain);
+      if (o.jobId !== undefined) seen.set(id, job);
+      out.push(job);
     }
     if (plain.length) {
       for (let i = 0; i < plain.length; i += 1024) cmds.push(["lpush", this.keys.wait, ...plain.slice(i, i + 1024)]);
@@ -614,13 +617,13 @@ export class Queue extends Emitter {
     if (cmds.length === 0) return;
     const conn = this._conn();
     try {
-      tx(conn, cmds);
+      run(conn, cmds);
     } catch (e) {
       // A key of the wrong type refused part of the transaction: undo the rest (no half-added job).
       const ids = jobs.map((j) => j.id);
       const k = this.keys;
       try {
-        pipe(conn, [["del", ...ids.map((id) => k.job + id)]]);
+        run(conn, [["del", ...ids.map((id) => k.job + id)]]);
         for (const key of [k.wait, k.prioritized, k.delayed]) {
           const t = conn.type(key);
           for (const id of ids) {
@@ -664,7 +667,7 @@ export class Queue extends Emitter {
       const next = conn.zscore(this.keys.repeat, key);
       return (await this.getJob(`repeat:${key}:${next}`)) ?? null;
     }
-    tx(conn, [
+    run(conn, [
       ["hset", rk, "name", name, "data", s, "opts", JSON.stringify(jobOpts), "every", r.every, "limit", r.limit ?? 0, "count", 0],
       ["zadd", this.keys.repeat, first, key],
     ]);
@@ -680,14 +683,14 @@ export class Queue extends Emitter {
     const limit = Number(h.limit);
     const count = Number(h.count);
     if (limit > 0 && count >= limit) {
-      tx(conn, [["zrem", this.keys.repeat, key], ["del", rk]]);
+      run(conn, [["zrem", this.keys.repeat, key], ["del", rk]]);
       return null;
     }
     const opts = parse(h.opts, {});
     const id = `repeat:${key}:${millis}`;
     if (conn.exists(this.keys.job + id)) return new Job(this, id, conn.hgetall(this.keys.job + id));
     const delay = Math.max(0, millis - this.clock.now());
-    tx(conn, [["hincrby", rk, "count", 1], ["zadd", this.keys.repeat, millis, key]]);
+    run(conn, [["hincrby", rk, "count", 1], ["zadd", this.keys.repeat, millis, key]]);
     const o = { ...opts, jobId: id, delay, timestampDue: millis, repeat: { ...opts.repeat, key, millis } };
     const cmds = [];
     const job = this.#jobCmds(cmds, id, h.name, h.data, o, parse(h.data));
@@ -716,7 +719,7 @@ export class Queue extends Emitter {
   async removeRepeatableByKey(key) {
     const conn = this._conn();
     const next = conn.zscore(this.keys.repeat, key);
-    const [removed] = tx(conn, [["del", this.keys.repeat + ":" + key], ["zrem", this.keys.repeat, key]]);
+    const [removed] = run(conn, [["del", this.keys.repeat + ":" + key], ["zrem", this.keys.repeat, key]]);
     if (next !== null) {
       const id = `repeat:${key}:${next}`;
       if (conn.zscore(this.keys.delayed, id) !== null) await this.remove(id);
@@ -738,7 +741,7 @@ export class Queue extends Emitter {
     const k = this.keys;
     const conn = this._conn();
     id = String(id);
-    const [c, f, d, a, p, w] = pipe(conn, [
+    const [c, f, d, a, p, w] = run(conn, [
       ["zscore", k.completed, id], ["zscore", k.failed, id], ["zscore", k.delayed, id],
       ["zscore", k.active, id], ["zscore", k.prioritized, id], ["lpos", k.wait, id],
     ]);
@@ -755,7 +758,7 @@ export class Queue extends Emitter {
   async getJobCounts(...types) {
     if (types.length === 1 && Array.isArray(types[0])) types = types[0];
     const k = this.keys;
-    const [w, p, a, d, c, f, paused] = pipe(this._conn(), [
+    const [w, p, a, d, c, f, paused] = run(this._conn(), [
       ["llen", k.wait], ["zcard", k.prioritized], ["zcard", k.active], ["zcard", k.delayed],
       ["zcard", k.completed], ["zcard", k.failed], ["hget", k.meta, "paused"],
     ]);
@@ -853,7 +856,7 @@ export class Queue extends Emitter {
   }
   /** Lets workers take jobs again. */
   async resume() {
-    tx(this._conn(), [["hdel", this.keys.meta, "paused"], ["lpush", this.keys.marker, "1"], ["ltrim", this.keys.marker, 0, MARKERS - 1]]);
+    run(this._conn(), [["hdel", this.keys.meta, "paused"], ["lpush", this.keys.marker, "1"], ["ltrim", this.keys.marker, 0, MARKERS - 1]]);
     this.emit("resumed");
     this._publish("resumed", {});
   }
@@ -867,7 +870,7 @@ export class Queue extends Emitter {
     const k = this.keys;
     const conn = this._conn();
     if (conn.zscore(k.active, id) !== null) throw new Error(`cinnabar/queue: job ${id} is active (locked by a worker) and cannot be removed`);
-    const res = tx(conn, [
+    const res = run(conn, [
       ["lrem", k.wait, 0, id], ["zrem", k.prioritized, id], ["zrem", k.delayed, id],
       ["zrem", k.completed, id], ["zrem", k.failed, id], ["del", k.job + id, k.job + id + ":logs"],
     ]);
@@ -886,7 +889,7 @@ export class Queue extends Emitter {
     const ids = [...conn.lrange(k.wait, 0, -1), ...conn.zrange(k.prioritized, 0, -1), ...(delayed ? conn.zrange(k.delayed, 0, -1) : [])];
     const cmds = [["del", k.wait, k.prioritized, ...(delayed ? [k.delayed] : [])]];
     for (let i = 0; i < ids.length; i += 512) cmds.push(["del", ...ids.slice(i, i + 512).flatMap((id) => [k.job + id, k.job + id + ":logs"])]);
-    tx(conn, cmds);
+    run(conn, cmds);
     this._publish("drained", {});
   }
 
@@ -1153,7 +1156,7 @@ export class Worker extends Emitter {
     }
     if (due.length > 0) this.#promote(due);
     if (paused === "1") {
-      if (!lim && third !== null) tx(conn, [["rpush", k.wait, ...third.reverse()]]);
+      if (!lim && third !== null) run(conn, [["rpush", k.wait, ...third.reverse()]]);
       conn.del(k.marker);
       return { jobs: [], wakeAt: this.#nextDelayed() };
     }
@@ -1175,7 +1178,7 @@ export class Worker extends Emitter {
       n = Math.min(n, allow);
     }
     if (this.#rateLimitedUntil > now) {
-      if (ids.length) tx(conn, [["rpush", k.wait, ...ids.reverse()]]);
+      if (ids.length) run(conn, [["rpush", k.wait, ...ids.reverse()]]);
       conn.del(k.marker);
       return { jobs: [], wakeAt: this.#rateLimitedUntil };
     }
@@ -1225,7 +1228,7 @@ export class Worker extends Emitter {
       job.worker = this;
       jobs.push(job);
     }
-    if (orphans.length) tx(conn, [["zrem", k.active, ...orphans], ["del", ...orphans.map((id) => k.job + id)]]);
+    if (orphans.length) run(conn, [["zrem", k.active, ...orphans], ["del", ...orphans.map((id) => k.job + id)]]);
     for (const job of jobs) {
       const r = job.opts.repeat;
       if (r && r.key !== undefined && r.millis !== undefined) {
@@ -1262,8 +1265,8 @@ export class Worker extends Emitter {
     const q = this.#queue;
     const k = q.keys;
     const conn = this.#conn;
-    const pr = pipe(conn, due.map((id) => ["hmget", k.job + id, "priority", "opts"]));
-    const cmds = [["zrem", k.delayed, ...due]];
+    const pr = run(conn, due.map((id) => ["hmget", k.job + id, "priority", "opts"]));
+    const cmds = [];
     const waiting = [];
     due.forEach((id, i) => {
       const [p, opts] = pr[i];
@@ -1273,7 +1276,8 @@ export class Worker extends Emitter {
       cmds.push(["hset", k.job + id, "delay", 0], ...q._enqueueCmds(id, priority, lifo));
       waiting.push(id);
     });
-    tx(conn, cmds);
+    cmds.push(["zrem", k.delayed, ...due]);
+    run(conn, cmds);
     for (const id of waiting) q._publish("waiting", { jobId: id, prev: "delayed" });
   }
 
@@ -1323,7 +1327,7 @@ export class Worker extends Emitter {
     const k = this.#queue.keys;
     let locks;
     try {
-      locks = pipe(this.#conn, done.map((d) => ["hget", k.job + d.job.id, LOCK]));
+      locks = run(this.#conn, done.map((d) => ["hget", k.job + d.job.id, LOCK]));
     } catch (e) {
       locks = [];
       this.emit("error", e);
@@ -1432,7 +1436,7 @@ export class Worker extends Emitter {
     if (age !== undefined) ids = ids.concat(conn.zrangebyscore(set, "-inf", now - age * 1000));
     if (ids.length === 0) return;
     ids = [...new Set(ids)];
-    tx(conn, [["zrem", set, ...ids], ["del", ...ids.flatMap((id) => [k.job + id, k.job + id + ":logs"])]]);
+    run(conn, [["zrem", set, ...ids], ["del", ...ids.flatMap((id) => [k.job + id, k.job + id + ":logs"])]]);
   }
 
   #backoff(job, err) {
@@ -1525,7 +1529,7 @@ export class Worker extends Emitter {
     if (this.#running.size === 0) return;
     const k = this.#queue.keys;
     const entries = [...this.#running.values()];
-    const locks = pipe(this.#conn, entries.map((e) => ["hget", k.job + e.job.id, LOCK]));
+    const locks = run(this.#conn, entries.map((e) => ["hget", k.job + e.job.id, LOCK]));
     const deadline = this.clock.now() + this.opts.lockDuration;
     const cmds = [];
     entries.forEach((e, i) => {
@@ -1535,7 +1539,7 @@ export class Worker extends Emitter {
         this.emit("lockRenewalFailed", [e.job.id]);
       }
     });
-    if (cmds.length) tx(this.#conn, cmds);
+    if (cmds.length) run(this.#conn, cmds);
   }
 
   #scheduleStalled() {
@@ -1564,12 +1568,12 @@ export class Worker extends Emitter {
     const k = q.keys;
     const conn = this.#conn;
     const now = this.clock.now();
-    const [nextCheck, expired] = pipe(conn, [["hget", k.meta, "stalledCheck"], ["zrangebyscore", k.active, "-inf", `(${now}`]]);
+    const [nextCheck, expired] = run(conn, [["hget", k.meta, "stalledCheck"], ["zrangebyscore", k.active, "-inf", `(${now}`]]);
     if (!force && nextCheck !== null && Number(nextCheck) > now && Number(nextCheck) - now <= this.opts.stalledInterval) return [];
     conn.hset(k.meta, "stalledCheck", now + this.opts.stalledInterval);
     const mine = expired;
     if (mine.length === 0) return [];
-    const info = pipe(conn, mine.map((id) => ["hmget", k.job + id, "stalledCounter", "priority", "opts", "attemptsMade", "name"]));
+    const info = run(conn, mine.map((id) => ["hmget", k.job + id, "stalledCounter", "priority", "opts", "attemptsMade", "name"]));
     const moved = [];
     mine.forEach((id, i) => {
       const [sc, p, opts, am, name] = info[i];
@@ -1578,7 +1582,7 @@ export class Worker extends Emitter {
         return;
       }
       const count = Number(sc ?? 0) + 1;
-      const base = [["zrem", k.active, id], ["hdel", k.job + id, LOCK], ["hset", k.job + id, "stalledCounter", count], ["hincrby", k.job + id, "attemptsStarted", 1]];
+      const base = [["hdel", k.job + id, LOCK], ["hset", k.job + id, "stalledCounter", count], ["hincrby", k.job + id, "attemptsStarted", 1]];
       this.emit("stalled", id, "active");
       q._publish("stalled", { jobId: id, prev: "active" });
       if (count > this.opts.maxStalledCount) {
@@ -1589,12 +1593,13 @@ export class Worker extends Emitter {
         base.push(["hset", k.job + id, "failedReason", reason, "finishedOn", now, "attemptsMade", attemptsMade]);
         if (keep === true) base.push(["del", k.job + id]);
         else base.push(["zadd", k.failed, now, id]);
-        tx(conn, base);
+        base.push(["zrem", k.active, id]);
+        run(conn, base);
         q._publish("failed", { jobId: id, failedReason: reason, prev: "active", attemptsMade, willRetry: false });
       } else {
         // back to the front of the line: it was already taken once
-        base.push(...q._enqueueCmds(id, Number(p ?? 0), true));
-        tx(conn, base);
+        base.push(...q._enqueueCmds(id, Number(p ?? 0), true), ["zrem", k.active, id]);
+        run(conn, base);
         q._publish("waiting", { jobId: id, prev: "active" });
       }
       moved.push(id);
@@ -1646,7 +1651,7 @@ export class Worker extends Emitter {
       this.#timers.clear();
       try {
         // hand the timers over: another idle worker recomputes its wake-up
-        tx(this.#conn, [["lpush", this.#queue.keys.marker, "1"], ["ltrim", this.#queue.keys.marker, 0, MARKERS - 1]]);
+        run(this.#conn, [["lpush", this.#queue.keys.marker, "1"], ["ltrim", this.#queue.keys.marker, 0, MARKERS - 1]]);
       } catch {
         // a wrong-type marker key was already reported
       }

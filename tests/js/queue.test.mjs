@@ -635,3 +635,48 @@ test("a store restored from a snapshot resumes: waiting, delayed and interrupted
   db2.close();
   await teardown(t);
 });
+
+test("worker.rateLimit + RateLimitError put the job back untouched and pause fetching", async () => {
+  const t = setup();
+  const { clock, q } = t;
+  const { RateLimitError } = await import("../../pkg/queue.js");
+  const runs = [];
+  let limited = false;
+  const w = new Worker(q, async (j) => {
+    runs.push([j.name, clock.now() - 1_000_000, j.attemptsMade]);
+    if (j.name === "a" && !limited) {
+      limited = true;
+      w.rateLimit(2000);
+      throw new RateLimitError();
+    }
+  });
+  await q.add("a", null);
+  await q.add("b", null);
+  await clock.settle();
+  assert.deepEqual(runs, [["a", 0, 0]]);
+  await clock.advance(1999);
+  assert.equal(runs.length, 1);
+  await clock.advance(1);
+  assert.deepEqual(runs, [["a", 0, 0], ["a", 2000, 0], ["b", 2000, 0]]);
+  assert.equal((await q.getJob("1")).attemptsMade, 1);
+  await teardown(t, w);
+});
+
+test("addBulk: a custom id twice in one call adds one job; lock renewal keeps long jobs", async () => {
+  const t = setup();
+  const { db, clock, q } = t;
+  const jobs = await q.addBulk([{ name: "a", data: 1, opts: { jobId: "x" } }, { name: "b", data: 2, opts: { jobId: "x" } }, { name: "c", data: 3 }]);
+  assert.deepEqual(jobs.map((j) => j.id), ["x", "x", "1"]);
+  assert.deepEqual(db.lrange("queue:q:wait", 0, -1), ["1", "x"]);
+  let release;
+  const w = new Worker(q, (j) => (j.name === "a" ? new Promise((r) => (release = r)) : null), { lockDuration: 1000, stalledInterval: 100 });
+  const stalled = [];
+  w.on("stalled", (id) => stalled.push(id));
+  await clock.settle();
+  for (let i = 0; i < 50; i++) await clock.advance(100); // 5 s: renewed every 500 ms
+  assert.deepEqual(stalled, []);
+  release("done");
+  await clock.settle();
+  assert.equal((await q.getJob("x")).returnvalue, "done");
+  await teardown(t, w);
+});
