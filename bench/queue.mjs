@@ -3,7 +3,8 @@
 // `await add()` at a time, and addBulk in batches of 1,000) and jobs processed
 // per second by one Worker with a no-op processor at concurrency 1 and 8
 // (jobs added beforehand; the clock runs from the worker's start to the last
-// "completed" event). Both sides use removeOnComplete: true and the same job
+// "completed" event), in wall-clock time and per CPU second (this process, plus
+// redis-server for BullMQ). Both sides use removeOnComplete: true and the same job
 // payload; each figure is the median of --reps runs (default 3), after one
 // untimed warm-up round of 2,000 jobs on each side (JIT, wasm memory growth).
 //
@@ -29,6 +30,32 @@ const OPTS = { removeOnComplete: true };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// CPU seconds of this process plus redis-server's (from /proc; 0 when absent),
+// so "jobs per CPU second" compares the work each side needs, whatever else
+// runs on the machine (wall-clock figures swing with load on shared cores).
+let redisPid = null;
+const TICK = 100; // getconf CLK_TCK on Linux
+function redisCpu() {
+  if (redisPid === null) return 0;
+  try {
+    const f = readFileSync(`/proc/${redisPid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+function stopwatch(withRedis) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const r0 = withRedis ? redisCpu() : 0;
+  return (n) => {
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    const cpu = (c.user + c.system) / 1e6 + (withRedis ? redisCpu() - r0 : 0);
+    return { wall: n / wall, cpu: n / cpu };
+  };
+}
+
 function freePort() {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -47,7 +74,10 @@ async function startRedis() {
       const c = net.connect(port, "127.0.0.1", () => (c.end(), r(true)));
       c.on("error", () => r(false));
     });
-    if (ok) return { port, stop: () => srv.kill() };
+    if (ok) {
+      redisPid = srv.pid;
+      return { port, stop: () => srv.kill() };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   srv.kill();
@@ -55,19 +85,19 @@ async function startRedis() {
 }
 
 /** Runs a worker over `n` already added jobs; jobs per second. */
-async function processRate(makeWorker, n) {
+async function processRate(makeWorker, n, withRedis) {
   let done = 0;
   let resolve;
   const finished = new Promise((r) => (resolve = r));
-  const t0 = performance.now();
+  const stop = stopwatch(withRedis);
   const w = makeWorker();
   w.on("completed", () => {
     if (++done === n) resolve();
   });
   await finished;
-  const t = performance.now() - t0;
+  const rate = stop(n);
   await w.close();
-  return (n / t) * 1000;
+  return rate;
 }
 
 // One contender = { add(n), bulk(n), process(n, concurrency), reset() }; each
@@ -83,19 +113,19 @@ function cinnabarContender() {
   return {
     name: "cinnabar",
     async add(n) {
-      const t0 = performance.now();
+      const stop = stopwatch(false);
       for (let i = 0; i < n; i++) await q.add("job", DATA, OPTS);
-      return (n / (performance.now() - t0)) * 1000;
+      return stop(n);
     },
     async bulk(n) {
       const bs = batches(n);
-      const t0 = performance.now();
+      const stop = stopwatch(false);
       for (const b of bs) await q.addBulk(b);
-      return (n / (performance.now() - t0)) * 1000;
+      return stop(n);
     },
     async process(n, c) {
       for (const b of batches(n)) await q.addBulk(b);
-      return processRate(() => new Worker(q, async () => {}, { concurrency: c }), n);
+      return processRate(() => new Worker(q, async () => {}, { concurrency: c }), n, false);
     },
     reset: () => q.obliterate(),
     async close() {
@@ -113,19 +143,19 @@ async function bullContender(port) {
   return {
     name: "bullmq",
     async add(n) {
-      const t0 = performance.now();
+      const stop = stopwatch(true);
       for (let i = 0; i < n; i++) await q.add("job", DATA, OPTS);
-      return (n / (performance.now() - t0)) * 1000;
+      return stop(n);
     },
     async bulk(n) {
       const bs = batches(n);
-      const t0 = performance.now();
+      const stop = stopwatch(true);
       for (const b of bs) await q.addBulk(b);
-      return (n / (performance.now() - t0)) * 1000;
+      return stop(n);
     },
     async process(n, c) {
       for (const b of batches(n)) await q.addBulk(b);
-      return processRate(() => new BWorker("bench", async () => {}, { connection, concurrency: c }), n);
+      return processRate(() => new BWorker("bench", async () => {}, { connection, concurrency: c }), n, true);
     },
     reset: () => q.obliterate({ force: true }),
     close: () => q.close(),
@@ -149,7 +179,10 @@ try {
       for (const [c, n, out] of contenders) {
         const rate = await fn(c, rep < 0 ? 2000 : n); // rep -1: untimed warm-up
         await c.reset();
-        if (rep >= 0) (out[phase] ??= []).push(rate);
+        if (rep >= 0) {
+          (out[phase] ??= []).push(rate.wall);
+          (out[phase + ":cpu"] ??= []).push(rate.cpu);
+        }
       }
     }
   }
@@ -168,15 +201,21 @@ const rows = [
 ];
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 console.log(
-  `queue benchmark: Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ` +
+  `queue benchmark: Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, load average ${os.loadavg()[0].toFixed(1)}, ` +
     `bullmq ${bullVersion} on redis-server (loopback); ${JOBS_MAIN} cinnabar jobs, ${BULL_JOBS_MAIN} BullMQ jobs, median of ${REPS}`,
 );
 if (markdown) {
-  console.log("\n| jobs per second | cinnabar/queue | BullMQ + redis-server | ratio |\n|---|---:|---:|---:|");
-  for (const [label, k] of rows) console.log(`| ${label} | ${fmt(cin[k])} | ${fmt(bull[k])} | ${(cin[k] / bull[k]).toFixed(1)}× |`);
+  console.log("\n| jobs per second | cinnabar/queue | BullMQ + redis-server | ratio | per CPU second: cinnabar | BullMQ (node + redis-server) | ratio |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const [label, k] of rows) {
+    const c = k + ":cpu";
+    console.log(`| ${label} | ${fmt(cin[k])} | ${fmt(bull[k])} | ${(cin[k] / bull[k]).toFixed(1)}× | ${fmt(cin[c])} | ${fmt(bull[c])} | ${(cin[c] / bull[c]).toFixed(1)}× |`);
+  }
 } else {
   for (const [label, k] of rows) {
-    console.log(`${label.padEnd(36)} cinnabar ${fmt(cin[k]).padStart(10)}/s   bullmq ${fmt(bull[k]).padStart(9)}/s   ${(cin[k] / bull[k]).toFixed(1)}×`);
+    const c = k + ":cpu";
+    console.log(`${label.padEnd(36)} cinnabar ${fmt(cin[k]).padStart(9)}/s   bullmq ${fmt(bull[k]).padStart(7)}/s   ${(cin[k] / bull[k]).toFixed(1).padStart(5)}×` +
+      `   | per CPU s: ${fmt(cin[c]).padStart(9)} vs ${fmt(bull[c]).padStart(7)}  ${(cin[c] / bull[c]).toFixed(1).padStart(5)}×`);
   }
 }
 process.exit(0);
