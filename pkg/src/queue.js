@@ -966,8 +966,6 @@ export class Worker extends Emitter {
   #slot = null;
   #idleAbort = null;
   #timers = new Set();
-  #renewTimer = null;
-  #stalledTimer = null;
   #loop = null;
   #tokenSeq = 0;
   #drained = false;
@@ -1514,7 +1512,7 @@ export class Worker extends Emitter {
 
   #scheduleRenew() {
     const every = Math.max(1, Math.floor(this.opts.lockDuration / 2));
-    this.#renewTimer = this.#after(every, () => {
+    this.#after(every, () => {
       if (this.#closed) return;
       try {
         this.#renew();
@@ -1543,7 +1541,7 @@ export class Worker extends Emitter {
   }
 
   #scheduleStalled() {
-    this.#stalledTimer = this.#after(this.opts.stalledInterval, () => {
+    this.#after(this.opts.stalledInterval, () => {
       if (this.#closed) return;
       this.#checkStalled();
       this.#scheduleStalled();
