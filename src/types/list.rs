@@ -7,9 +7,18 @@
 
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct List {
     items: VecDeque<Vec<u8>>,
+    /// Σ capacity of the elements, kept by every mutation so memory accounting
+    /// (which asks after each write) is O(1), not O(length).
+    bytes: usize,
+}
+
+impl PartialEq for List {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
 }
 
 /// Which end of a list (Redis's LIST_HEAD / LIST_TAIL).
@@ -34,7 +43,7 @@ impl End {
 
 impl List {
     pub fn new() -> List {
-        List { items: VecDeque::new() }
+        List { items: VecDeque::new(), bytes: 0 }
     }
     pub fn encoding(&self) -> &'static str {
         "quicklist"
@@ -46,21 +55,26 @@ impl List {
         self.items.is_empty()
     }
     pub fn push(&mut self, end: End, v: Vec<u8>) {
+        self.bytes += v.capacity();
         match end {
             End::Left => self.items.push_front(v),
             End::Right => self.items.push_back(v),
         }
     }
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
-        match end {
+        let v = match end {
             End::Left => self.items.pop_front(),
             End::Right => self.items.pop_back(),
+        };
+        if let Some(v) = &v {
+            self.bytes = self.bytes.saturating_sub(v.capacity());
         }
+        v
     }
     /// Pops up to `n` elements from `end`, in pop order.
     pub fn pop_many(&mut self, end: End, n: usize) -> Vec<Vec<u8>> {
         let n = n.min(self.len());
-        match end {
+        let out: Vec<Vec<u8>> = match end {
             End::Left => self.items.drain(..n).collect(),
             End::Right => {
                 let at = self.len() - n;
@@ -68,7 +82,9 @@ impl List {
                 v.reverse();
                 v
             }
-        }
+        };
+        self.bytes = self.bytes.saturating_sub(out.iter().map(|v| v.capacity()).sum());
+        out
     }
     /// Redis index (negative from the tail) to a position, when in range.
     pub fn pos(&self, index: i64) -> Option<usize> {
@@ -82,6 +98,7 @@ impl List {
     pub fn set(&mut self, index: i64, v: Vec<u8>) -> bool {
         match self.pos(index).and_then(|i| self.items.get_mut(i)) {
             Some(slot) => {
+                self.bytes = (self.bytes + v.capacity()).saturating_sub(slot.capacity());
                 *slot = v;
                 true
             }
@@ -110,10 +127,15 @@ impl List {
     /// Keeps only positions `start..=end` (or nothing).
     pub fn trim(&mut self, keep: Option<(usize, usize)>) {
         match keep {
-            None => self.items.clear(),
+            None => {
+                self.items.clear();
+                self.bytes = 0;
+            }
             Some((s, e)) => {
+                let gone: usize = self.items.range(e.saturating_add(1)..).chain(self.items.range(..s.min(self.items.len()))).map(|v| v.capacity()).sum();
                 self.items.truncate(e + 1);
-                self.items.drain(..s);
+                self.items.drain(..s.min(self.items.len()));
+                self.bytes = self.bytes.saturating_sub(gone);
             }
         }
     }
@@ -124,6 +146,7 @@ impl List {
     pub fn insert(&mut self, after: bool, pivot: &[u8], v: Vec<u8>) -> bool {
         match self.items.iter().position(|x| x == pivot) {
             Some(i) => {
+                self.bytes += v.capacity();
                 self.items.insert(if after { i + 1 } else { i }, v);
                 true
             }
@@ -131,33 +154,39 @@ impl List {
         }
     }
     /// LREM: removes up to |count| matches (all when 0), from the tail when negative.
+    /// One pass over the list (Redis's is O(n) too).
     pub fn remove(&mut self, count: i64, v: &[u8]) -> usize {
         let limit = if count == 0 { usize::MAX } else { count.unsigned_abs().min(usize::MAX as u64) as usize };
+        let n = self.items.len();
+        let mut drop = vec![false; n];
         let mut removed = 0;
-        if count >= 0 {
+        let order: Box<dyn Iterator<Item = usize>> = if count >= 0 { Box::new(0..n) } else { Box::new((0..n).rev()) };
+        for i in order {
+            if removed >= limit {
+                break;
+            }
+            if self.items.get(i).is_some_and(|x| x == v) {
+                drop[i] = true;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
             let mut i = 0;
-            while i < self.items.len() && removed < limit {
-                if self.items[i] == v {
-                    self.items.remove(i);
-                    removed += 1;
-                } else {
-                    i += 1;
+            let mut gone = 0;
+            self.items.retain(|x| {
+                let keep = !drop.get(i).copied().unwrap_or(false);
+                if !keep {
+                    gone += x.capacity();
                 }
-            }
-        } else {
-            let mut i = self.items.len();
-            while i > 0 && removed < limit {
-                i -= 1;
-                if self.items[i] == v {
-                    self.items.remove(i);
-                    removed += 1;
-                }
-            }
+                i += 1;
+                keep
+            });
+            self.bytes = self.bytes.saturating_sub(gone);
         }
         removed
     }
     pub fn heap_bytes(&self) -> usize {
-        self.items.capacity() * std::mem::size_of::<Vec<u8>>() + self.items.iter().map(|v| v.capacity()).sum::<usize>()
+        self.items.capacity() * std::mem::size_of::<Vec<u8>>() + self.bytes
     }
 }
 
@@ -176,5 +205,52 @@ mod tests {
         assert_eq!(l.range_bounds(i64::MIN, i64::MAX), Some((0, 3)));
         assert_eq!(l.remove(-1, b"b"), 1);
         assert_eq!(l.pop_many(End::Right, 5), vec![b"c".to_vec(), b"b".to_vec(), b"a".to_vec()]);
+    }
+}
+
+#[cfg(test)]
+mod bytes_tests {
+    use super::*;
+
+    /// The running byte count equals a full recount after any sequence of changes.
+    #[test]
+    fn running_bytes_match_a_recount() {
+        let mut l = List::new();
+        let mut x: u64 = 7;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..5000 {
+            let r = next();
+            let v = vec![b'a'; (r % 9) as usize];
+            match r % 9 {
+                0 | 1 => l.push(End::Left, v),
+                2 | 3 => l.push(End::Right, v),
+                4 => {
+                    l.pop(if r & 16 == 0 { End::Left } else { End::Right });
+                }
+                5 => {
+                    l.pop_many(End::Right, (r % 4) as usize);
+                }
+                6 => {
+                    l.set((r % 7) as i64 - 3, v);
+                }
+                7 => {
+                    l.remove((r % 5) as i64 - 2, &v);
+                }
+                _ => {
+                    if r % 50 == 0 {
+                        let b = l.range_bounds(1, -2);
+                        l.trim(b);
+                    } else {
+                        l.insert(r & 32 == 0, b"aa", v);
+                    }
+                }
+            }
+            assert_eq!(l.bytes, l.items.iter().map(|v| v.capacity()).sum::<usize>());
+        }
     }
 }

@@ -4,7 +4,7 @@
 // (wrangler) resolving the package's "workerd" condition produces.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 
@@ -20,11 +20,10 @@ before(async () => {
       { type: "ESModule", path: `${ROOT}pkg/cinnabar`, contents: 'export * from "./workerd.js";' },
       { type: "ESModule", path: `${ROOT}pkg/workerd.js` },
       { type: "ESModule", path: `${ROOT}pkg/queue.js` },
-      { type: "ESModule", path: `${ROOT}pkg/src/queue.js` },
-      { type: "ESModule", path: `${ROOT}pkg/src/cinnabar.js` },
-      { type: "ESModule", path: `${ROOT}pkg/src/pubsub.js` },
-      { type: "ESModule", path: `${ROOT}pkg/src/bridge.js` },
-      { type: "ESModule", path: `${ROOT}pkg/src/cache.js` },
+      // every module of the package's src/ (so a new one needs no change here)
+      ...readdirSync(`${ROOT}pkg/src`)
+        .filter((f) => f.endsWith(".js"))
+        .map((f) => ({ type: "ESModule", path: `${ROOT}pkg/src/${f}` })),
       { type: "ESModule", path: `${ROOT}pkg/dist/cinnabar.js` },
       { type: "CompiledWasm", path: `${ROOT}pkg/dist/cinnabar_bg.wasm` },
     ],
