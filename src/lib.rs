@@ -19,12 +19,15 @@
 //! - [`clock`], [`rng`]: time and randomness come in from outside.
 //! - [`notify`]: keyspace event classes.
 //! - [`config`]: the parameters CONFIG GET/SET know.
+//! - [`snapshot`], [`dump`]: the binary snapshot format (persistence), and the
+//!   RESP dump for moving to a real Redis.
 
 pub mod args;
 pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod db;
+pub mod dump;
 pub mod error;
 pub mod glob;
 pub mod ldouble;
@@ -33,6 +36,7 @@ pub mod num;
 pub mod reply;
 pub mod rng;
 pub mod server;
+pub mod snapshot;
 pub mod types;
 pub mod value;
 
