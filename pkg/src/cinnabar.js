@@ -14,6 +14,10 @@
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
 
+// ---- snapshot ----
+import { installSnapshot } from "./snapshot.js";
+// ---- end snapshot ----
+
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
 let u8 = new Uint8Array(0);
@@ -378,6 +382,12 @@ export class Cinnabar {
     return r;
   }
 
+  /** @internal the wasm store (snapshots and persistence, src/snapshot.js). */
+  _snapshotStore() {
+    if (this.#conn === null) throw new Error("Connection is closed.");
+    return this.#shared.store;
+  }
+
   /** Runs a batch of normalised commands in one crossing; raw replies (errors as values). */
   _batch(cmds, transaction) {
     const conn = this.#conn;
@@ -466,6 +476,10 @@ if (typeof Symbol.dispose === "symbol") {
     configurable: true,
   });
 }
+
+// ---- snapshot: snapshot(), restore(), dump(), load(), Cinnabar.fromSnapshot/open/snapshotInfo ----
+installSnapshot(Cinnabar, (db) => db._snapshotStore(), () => glue);
+// ---- end snapshot ----
 
 function readExec(cmds, execCmd) {
   const tag = u8[rp];
