@@ -33,7 +33,9 @@ export type Reply = string | number | null | ReplyError | Reply[];
 export type BufferReply = Uint8Array | number | null | ReplyError | BufferReply[];
 
 /** The same reply type with every string turned into `Uint8Array` (used for the `xxxBuffer` variants). */
-export type ToBuffer<T> = T extends string
+export type ToBuffer<T> = T extends Promise<infer P>
+  ? Promise<ToBuffer<P>>
+  : T extends string
   ? Uint8Array
   : T extends readonly [infer A, infer B]
     ? [ToBuffer<A>, ToBuffer<B>]
@@ -42,6 +44,22 @@ export type ToBuffer<T> = T extends string
       : T extends { [field: string]: string }
         ? { [field: string]: Uint8Array }
         : T;
+
+/**
+ * Options of a blocking call, passed as its last argument:
+ * `db.blpop("jobs", 0, { signal })`. Aborting the signal cancels the wait (the
+ * store forgets it, so it never takes an element) and rejects the Promise with
+ * `signal.reason`; an already aborted signal rejects without running the command.
+ */
+export interface BlockingOptions {
+  signal?: AbortSignal | null;
+}
+/** Names of the commands that may block (any case); `call` returns a Promise for them. */
+export type BlockingCommand = "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" | "BLPOP" | "BRPOP" | "BLMOVE" | "BRPOPLPUSH" | "BLMPOP";
+/** `LEFT` or `RIGHT` (case-insensitive). */
+export type ListEnd = "LEFT" | "RIGHT" | "left" | "right" | (string & {});
+/** Trailing arguments of a blocking call taking several keys: keys, then the timeout, then optional {@link BlockingOptions}. */
+export type BlockingKeys = [...keys: [ArgOrList, ...ArgOrList[]], timeout: Arg] | [...keys: [ArgOrList, ...ArgOrList[]], timeout: Arg, options: BlockingOptions];
 
 /** `[error, undefined]` for a command whose reply was an error, else `[null, result]`. */
 export type PipelineResult = [error: null, result: Reply | BufferReply] | [error: ReplyError, result: undefined];
@@ -54,7 +72,102 @@ export interface CinnabarOptions {
   hz?: number;
   /** Seed of the store's random generator (RANDOMKEY, SCAN order, eviction sampling). */
   seed?: number;
+  /**
+   * Joins the BroadcastChannel bridge of that name (`cinnabar:<name>`): PUBLISH
+   * and SPUBLISH here also reach subscribers of every other store (tab, iframe,
+   * worker, Node worker_thread) that joined the same name, exactly once, in
+   * publish order per sender, never echoed back. With `{ name, keyspace: true }`
+   * this store's keyspace notifications travel too. Throws where the runtime
+   * has no BroadcastChannel (Cloudflare Workers). In Node the open channel keeps
+   * the process alive until `close()`.
+   */
+  bridge?: string | { name: string; keyspace?: boolean };
+  /**
+   * Memory limit: bytes, or Redis's units (`"64mb"`, `"1gb"`, `"100k"`); 0 = none.
+   * Applied with CONFIG SET, so a bad value throws Redis's {@link ReplyError}.
+   */
+  maxmemory?: number | string;
+  /** What to do at the limit (CONFIG `maxmemory-policy`). Default `"noeviction"`. */
+  maxmemoryPolicy?: MaxmemoryPolicy;
+  /** Keys sampled per eviction (CONFIG `maxmemory-samples`). Default 5. */
+  maxmemorySamples?: number;
+  /** LFU counter logarithm factor (CONFIG `lfu-log-factor`). Default 10. */
+  lfuLogFactor?: number;
+  /** Minutes for an LFU counter to decay (CONFIG `lfu-decay-time`). Default 1. */
+  lfuDecayTime?: number;
 }
+
+/** Redis's eviction policies. */
+export type MaxmemoryPolicy =
+  | "noeviction"
+  | "allkeys-lru"
+  | "allkeys-lfu"
+  | "allkeys-random"
+  | "volatile-lru"
+  | "volatile-lfu"
+  | "volatile-random"
+  | "volatile-ttl";
+
+/** Options of {@link Cinnabar.getOrSet}. */
+export interface GetOrSetOptions {
+  /** Time to live of a loaded value, ms (stored as PX). Without it the value does not expire. */
+  ttl?: number;
+  /**
+   * Extra ms during which an expired-by-`ttl` value is still served while ONE
+   * background call of the loader refreshes it. Needs `ttl`.
+   */
+  staleWhileRevalidate?: number;
+  /** Store `JSON.stringify(value)` and return parsed values. */
+  json?: boolean;
+  /** Return cached values as `Uint8Array`. */
+  buffer?: boolean;
+}
+
+/** Memory figures of a store (see {@link Cinnabar.memoryUsage}). */
+export interface MemoryUsage {
+  /** INFO `used_memory`: bytes the data and its structures take (what maxmemory bounds). */
+  used: number;
+  /** INFO `used_memory_peak`. */
+  peak: number;
+  /** INFO `used_memory_dataset`: `used` minus structure overhead. */
+  dataset: number;
+  /** The limit in bytes, 0 for none. */
+  maxmemory: number;
+  /** The eviction policy. */
+  policy: MaxmemoryPolicy;
+  /** Size of the WebAssembly linear memory (all stores of this module instance). */
+  heap: number;
+}
+
+/** A channel listener: the message and its channel (strings, or Uint8Array with `{ buffer: true }`). */
+export type MessageListener<T = string> = (message: T, channel: T) => void;
+/** A pattern listener: the message, the channel it was published to, and the matching pattern. */
+export type PatternListener<T = string> = (message: T, channel: T, pattern: T) => void;
+/** Options of subscribe / psubscribe / ssubscribe. */
+export interface SubscribeOptions {
+  /** Deliver channel, message and pattern as Uint8Array (exact bytes) instead of UTF-8 strings. */
+  buffer?: boolean;
+}
+/** Options of {@link Cinnabar.messages}. */
+export interface MessagesOptions extends SubscribeOptions {
+  /** The arguments are patterns (PSUBSCRIBE); items then carry `pattern`. */
+  pattern?: boolean;
+  /** The arguments are shard channels (SSUBSCRIBE). */
+  shard?: boolean;
+  /** Ends the iteration (and unsubscribes) when aborted. */
+  signal?: AbortSignal;
+}
+/** An item of {@link Cinnabar.messages}. */
+export interface PubSubMessage<T = string> {
+  channel: T;
+  message: T;
+  /** Set for pattern subscriptions. */
+  pattern?: T;
+}
+/** Unsubscribes; calling it again does nothing. */
+export type Unsubscribe = () => void;
+/** Channels or patterns: one, or several. */
+export type Channels = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
 /** One entry of {@link Cinnabar.commands}: the command table of this build. */
 export interface CommandInfo {
@@ -343,6 +456,13 @@ export interface CommandSignatures {
    * @example db.object("ENCODING", "n") // "int"
    */
   object(subcommand: Arg, ...args: Arg[]): string | number | null | string[];
+  /**
+   * MEMORY USAGE key [SAMPLES n] | STATS | DOCTOR | PURGE | MALLOC-STATS | HELP:
+   * USAGE gives the bytes a key takes (null when missing); STATS a flat
+   * `[name, value, ...]` array.
+   * @example db.memory("USAGE", "user:1") // 152
+   */
+  memory(subcommand: Arg, ...args: Arg[]): number | string | null | Reply[];
 
   // ----------------------------------------------------- server, connection
   /**
@@ -707,13 +827,354 @@ export interface CommandSignatures {
    * @example db.hgetdel("session:1", "FIELDS", 1, "csrf") // ["t0k3n"]
    */
   hgetdel(key: Arg, ...fields: Arg[]): Array<string | null>;
+
+  // ---- sorted sets ----
+  /**
+   * ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]: members added (changed with CH); with INCR the new score or null.
+   * @example db.zadd("board", 10, "ada", 7, "bob") // 2
+   */
+  zadd(key: Arg, ...optionsScoresMembers: [Arg, ...Arg[]]): number | string | null;
+  /**
+   * ZINCRBY key increment member: the new score (a string, as Redis formats it).
+   * @example db.zincrby("board", 5, "bob") // "12"
+   */
+  zincrby(key: Arg, increment: Arg, member: Arg): string;
+  /**
+   * ZREM key member [member ...]: members removed (an emptied sorted set is deleted).
+   * @example db.zrem("board", "bob") // 1
+   */
+  zrem(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * ZCARD key: the number of members.
+   * @example db.zcard("board") // 2
+   */
+  zcard(key: Arg): number;
+  /**
+   * ZSCORE key member: the score as a string, or null.
+   * @example db.zscore("board", "ada") // "10"
+   */
+  zscore(key: Arg, member: Arg): string | null;
+  /**
+   * ZMSCORE key member [member ...]: scores (null for missing members).
+   * @example db.zmscore("board", "ada", "nope") // ["10", null]
+   */
+  zmscore(key: Arg, ...members: [ArgOrList, ...ArgOrList[]]): Array<string | null>;
+  /**
+   * ZCOUNT key min max: members with a score in the range (`(` for exclusive, `-inf`/`+inf`).
+   * @example db.zcount("board", "(5", "+inf") // 2
+   */
+  zcount(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZLEXCOUNT key min max: members in the lexicographical range (`[a`, `(b`, `-`, `+`).
+   * @example db.zlexcount("names", "[a", "(c") // 2
+   */
+  zlexcount(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZRANK key member: the 0-based rank by ascending score, or null.
+   * @example db.zrank("board", "ada") // 1
+   */
+  zrank(key: Arg, member: Arg): number | null;
+  /**
+   * ZREVRANK key member: the 0-based rank by descending score, or null (a leaderboard position).
+   * @example db.zrevrank("board", "ada") // 0
+   */
+  zrevrank(key: Arg, member: Arg): number | null;
+  /**
+   * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]: members (and scores, flat).
+   * @example db.zrange("board", 0, 9, "REV", "WITHSCORES") // ["ada", "10", "bob", "7"]
+   */
+  zrange(key: Arg, start: Arg, stop: Arg, ...options: Arg[]): string[];
+  /**
+   * ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the size of the stored range.
+   * @example db.zrangestore("top3", "board", 0, 2, "REV") // 2
+   */
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...options: Arg[]): number;
+  /**
+   * ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count].
+   * @example db.zrangebyscore("board", 5, "+inf") // ["bob", "ada"]
+   */
+  zrangebyscore(key: Arg, min: Arg, max: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count].
+   * @example db.zrevrangebyscore("board", "+inf", 5) // ["ada", "bob"]
+   */
+  zrevrangebyscore(key: Arg, max: Arg, min: Arg, ...options: Arg[]): string[];
+  /**
+   * ZRANGEBYLEX key min max [LIMIT offset count].
+   * @example db.zrangebylex("names", "-", "+") // ["ada", "bob"]
+   */
+  zrangebylex(key: Arg, min: Arg, max: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGEBYLEX key max min [LIMIT offset count].
+   * @example db.zrevrangebylex("names", "+", "-") // ["bob", "ada"]
+   */
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...options: Arg[]): string[];
+  /**
+   * ZREVRANGE key start stop [WITHSCORES]: by descending score (the top-N of a leaderboard).
+   * @example db.zrevrange("board", 0, 9, "WITHSCORES") // ["ada", "10", "bob", "7"]
+   */
+  zrevrange(key: Arg, start: Arg, stop: Arg, ...withscores: [] | ["WITHSCORES" | (string & {})]): string[];
+  /**
+   * ZREMRANGEBYRANK key start stop: members removed.
+   * @example db.zremrangebyrank("board", 0, -11) // 0
+   */
+  zremrangebyrank(key: Arg, start: Arg, stop: Arg): number;
+  /**
+   * ZREMRANGEBYSCORE key min max: members removed.
+   * @example db.zremrangebyscore("board", "-inf", "(0") // 0
+   */
+  zremrangebyscore(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZREMRANGEBYLEX key min max: members removed.
+   * @example db.zremrangebylex("names", "[a", "[b") // 2
+   */
+  zremrangebylex(key: Arg, min: Arg, max: Arg): number;
+  /**
+   * ZPOPMIN key [count]: the lowest members with their scores, flat.
+   * @example db.zpopmin("board") // ["bob", "7"]
+   */
+  zpopmin(key: Arg, ...count: [] | [Arg]): string[];
+  /**
+   * ZPOPMAX key [count]: the highest members with their scores, flat.
+   * @example db.zpopmax("board") // ["ada", "10"]
+   */
+  zpopmax(key: Arg, ...count: [] | [Arg]): string[];
+  /**
+   * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member, score], ...]]` from the first non-empty key, or null.
+   * @example db.zmpop(1, "board", "MAX") // ["board", [["ada", "10"]]]
+   */
+  zmpop(numkeys: Arg, ...keysAndOptions: Arg[]): [key: string, members: [member: string, score: string][]] | null;
+  /**
+   * ZRANDMEMBER key [count [WITHSCORES]]: a random member, or several (a negative count may repeat).
+   * @example db.zrandmember("board", 2) // ["bob", "ada"]
+   */
+  zrandmember(key: Arg, ...countAndOptions: [] | [Arg] | [Arg, "WITHSCORES" | (string & {})]): string | null | string[];
+  /**
+   * ZUNION numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES].
+   * @example db.zunion(2, "week1", "week2", "WITHSCORES") // ["bob", "9", "ada", "22"]
+   */
+  zunion(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZINTER numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES].
+   * @example db.zinter(2, "week1", "week2") // ["ada"]
+   */
+  zinter(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZDIFF numkeys key [key ...] [WITHSCORES].
+   * @example db.zdiff(2, "week1", "week2") // ["bob"]
+   */
+  zdiff(numkeys: Arg, ...keysAndOptions: Arg[]): string[];
+  /**
+   * ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]: the size of the result.
+   * @example db.zunionstore("total", 2, "week1", "week2") // 2
+   */
+  zunionstore(destination: Arg, numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]: the size of the result.
+   * @example db.zinterstore("both", 2, "week1", "week2") // 1
+   */
+  zinterstore(destination: Arg, numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZDIFFSTORE destination numkeys key [key ...]: the size of the result.
+   * @example db.zdiffstore("only1", 2, "week1", "week2") // 1
+   */
+  zdiffstore(destination: Arg, numkeys: Arg, ...keys: Arg[]): number;
+  /**
+   * ZINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the intersection.
+   * @example db.zintercard(2, "week1", "week2") // 1
+   */
+  zintercard(numkeys: Arg, ...keysAndOptions: Arg[]): number;
+  /**
+   * ZSCAN key cursor [MATCH pattern] [COUNT n]: `[nextCursor, [member, score, ...]]`.
+   * @example const [cursor, pairs] = db.zscan("board", 0)
+   */
+  zscan(key: Arg, cursor: Arg, ...options: ScanOption[]): [cursor: string, membersAndScores: string[]];
+  // ----------------------------------------------------------------- pubsub
+  // On `Cinnabar`, subscribe / psubscribe / ssubscribe take a listener (see the
+  // class); these raw forms are what `db.call(...)` and pipelines run: they put
+  // the connection itself in subscribed mode and answer Redis's confirmations.
+  /**
+   * SUBSCRIBE channel [channel ...] (raw): one `["subscribe", channel, count]` per channel (an array of them for several).
+   * @example db.call("SUBSCRIBE", "news") // ["subscribe", "news", 1]
+   */
+  subscribe(...channels: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * UNSUBSCRIBE [channel ...]: one `["unsubscribe", channel | null, count]` per channel (an array of them for several).
+   * @example sub.unsubscribe("news") // ["unsubscribe", "news", 0]
+   */
+  unsubscribe(...channels: ArgOrList[]): Reply[];
+  /**
+   * PSUBSCRIBE pattern [pattern ...] (raw): one `["psubscribe", pattern, count]` per pattern.
+   * @example db.call("PSUBSCRIBE", "chat:*") // ["psubscribe", "chat:*", 1]
+   */
+  psubscribe(...patterns: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * PUNSUBSCRIBE [pattern ...]: one `["punsubscribe", pattern | null, count]` per pattern.
+   * @example sub.punsubscribe() // ["punsubscribe", null, 0]
+   */
+  punsubscribe(...patterns: ArgOrList[]): Reply[];
+  /**
+   * SSUBSCRIBE shardchannel [shardchannel ...] (raw): one `["ssubscribe", channel, count]` per channel.
+   * @example db.call("SSUBSCRIBE", "orders") // ["ssubscribe", "orders", 1]
+   */
+  ssubscribe(...channels: [ArgOrList, ...ArgOrList[]]): Reply[];
+  /**
+   * SUNSUBSCRIBE [shardchannel ...]: one `["sunsubscribe", channel | null, count]` per channel.
+   * @example sub.sunsubscribe("orders") // ["sunsubscribe", "orders", 0]
+   */
+  sunsubscribe(...channels: ArgOrList[]): Reply[];
+  /**
+   * PUBLISH channel message: the number of receivers in this store (channel
+   * subscriptions + matching pattern subscriptions, as Redis counts them).
+   * Members of a bridge in other contexts also receive it but are not counted.
+   * @example db.publish("chat:42", "hi") // 2
+   */
+  publish(channel: Arg, message: Arg): number;
+  /**
+   * SPUBLISH shardchannel message: the number of shard-channel receivers in this store.
+   * @example db.spublish("orders", "o1") // 1
+   */
+  spublish(shardchannel: Arg, message: Arg): number;
+  /**
+   * PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | SHARDCHANNELS [pattern] | SHARDNUMSUB [channel ...] | HELP.
+   * @example db.pubsub("NUMSUB", "chat:42") // ["chat:42", 1]
+   */
+  pubsub(
+    subcommand: "CHANNELS" | "NUMSUB" | "NUMPAT" | "SHARDCHANNELS" | "SHARDNUMSUB" | "HELP" | (string & {}),
+    ...args: Arg[]
+  ): number | Array<string | number>;
+  // ---- lists ----
+  /**
+   * LPUSH key element [element ...]: prepends; the new length.
+   * @example db.lpush("jobs", "a", "b") // 2
+   */
+  lpush(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * RPUSH key element [element ...]: appends; the new length.
+   * @example db.rpush("jobs", "a", "b") // 2
+   */
+  rpush(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * LPUSHX key element [element ...]: prepends only to an existing list; the length (0 when missing).
+   * @example db.lpushx("nokey", "a") // 0
+   */
+  lpushx(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * RPUSHX key element [element ...]: appends only to an existing list; the length (0 when missing).
+   * @example db.rpushx("jobs", "c") // 3
+   */
+  rpushx(key: Arg, ...elements: [ArgOrList, ...ArgOrList[]]): number;
+  /**
+   * LPOP key [count]: removes the first element (or up to `count`, as an array).
+   * @example db.lpop("jobs") // "a"
+   */
+  lpop(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * RPOP key [count]: removes the last element (or up to `count`, as an array).
+   * @example db.rpop("jobs", 2) // ["c", "b"]
+   */
+  rpop(key: Arg, ...count: [] | [Arg]): string | null | string[];
+  /**
+   * LLEN key: the length (0 when missing).
+   * @example db.llen("jobs") // 3
+   */
+  llen(key: Arg): number;
+  /**
+   * LRANGE key start stop: elements from `start` to `stop` inclusive (negative from the end).
+   * @example db.lrange("jobs", 0, -1) // ["a", "b", "c"]
+   */
+  lrange(key: Arg, start: Arg, stop: Arg): string[];
+  /**
+   * LINDEX key index: the element at `index`, or null.
+   * @example db.lindex("jobs", -1) // "c"
+   */
+  lindex(key: Arg, index: Arg): string | null;
+  /**
+   * LSET key index element: replaces the element at `index`.
+   * @example db.lset("jobs", 0, "z") // "OK"
+   */
+  lset(key: Arg, index: Arg, element: Arg): "OK";
+  /**
+   * LINSERT key BEFORE|AFTER pivot element: the new length, -1 without the pivot, 0 without the key.
+   * @example db.linsert("jobs", "BEFORE", "b", "a2") // 4
+   */
+  linsert(key: Arg, where: "BEFORE" | "AFTER" | (string & {}), pivot: Arg, element: Arg): number;
+  /**
+   * LREM key count element: removes `count` matches (0: all; negative: from the tail); how many.
+   * @example db.lrem("jobs", 0, "a") // 1
+   */
+  lrem(key: Arg, count: Arg, element: Arg): number;
+  /**
+   * LTRIM key start stop: keeps only that range.
+   * @example db.ltrim("log", 0, 99) // "OK"
+   */
+  ltrim(key: Arg, start: Arg, stop: Arg): "OK";
+  /**
+   * LPOS key element [RANK rank] [COUNT n] [MAXLEN len]: index of a match (an array with COUNT).
+   * @example db.lpos("jobs", "b", "COUNT", 0) // [1]
+   */
+  lpos(key: Arg, element: Arg, ...options: Arg[]): number | null | number[];
+  /**
+   * LMOVE source destination LEFT|RIGHT LEFT|RIGHT: moves one element; it, or null.
+   * @example db.lmove("jobs", "active", "LEFT", "RIGHT") // "a"
+   */
+  lmove(source: Arg, destination: Arg, from: ListEnd, to: ListEnd): string | null;
+  /**
+   * RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT.
+   * @example db.rpoplpush("jobs", "active") // "c"
+   */
+  rpoplpush(source: Arg, destination: Arg): string | null;
+  /**
+   * LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n]: pops from the first non-empty list: `[key, elements]`.
+   * @example db.lmpop(2, "a", "b", "LEFT", "COUNT", 2) // ["b", ["x", "y"]]
+   */
+  lmpop(numkeys: Arg, ...args: Arg[]): [key: string, elements: string[]] | null;
+  /**
+   * BLPOP key [key ...] timeout [options]: a Promise of `[key, element]` from the first
+   * non-empty list, waiting up to `timeout` seconds (0 = forever) for a push from any
+   * connection or transaction; null on timeout. Waiters are served first come, first served.
+   * Inside MULTI or a pipeline it does not wait (null at once), as in Redis.
+   * @example const [key, job] = (await db.blpop("jobs", 0, { signal: AbortSignal.timeout(5000) }))!
+   */
+  blpop(...args: BlockingKeys): Promise<[key: string, element: string] | null>;
+  /**
+   * BRPOP key [key ...] timeout [options]: as {@link CommandSignatures.blpop}, from the tail.
+   * @example await db.brpop("jobs", 1.5) // ["jobs", "c"] or null after 1.5 s
+   */
+  brpop(...args: BlockingKeys): Promise<[key: string, element: string] | null>;
+  /**
+   * BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout [options]: LMOVE that waits for
+   * an element; a Promise of it, or null on timeout.
+   * @example await db.blmove("jobs", "active", "LEFT", "RIGHT", 0) // "a"
+   */
+  blmove(
+    source: Arg,
+    destination: Arg,
+    from: ListEnd,
+    to: ListEnd,
+    timeout: Arg,
+    options?: BlockingOptions,
+  ): Promise<string | null>;
+  /**
+   * BRPOPLPUSH source destination timeout [options]: BLMOVE source destination RIGHT LEFT.
+   * @example await db.brpoplpush("jobs", "active", 0) // "c"
+   */
+  brpoplpush(source: Arg, destination: Arg, timeout: Arg, options?: BlockingOptions): Promise<string | null>;
+  /**
+   * BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n] [options]: LMPOP that waits;
+   * a Promise of `[key, elements]`, or null on timeout.
+   * @example await db.blmpop(0, 1, "jobs", "LEFT", "COUNT", 10) // ["jobs", ["a", "b"]]
+   */
+  blmpop(timeout: Arg, numkeys: Arg, ...args: [...Arg[]] | [...Arg[], BlockingOptions]): Promise<[key: string, elements: string[]] | null>;
 }
 
 type Sigs = CommandSignatures;
 type Fn = (...args: any) => any;
 /** Command methods of a client: each returns its reply; `xxxBuffer` with strings as Uint8Array. */
-export type ClientCommands = { [K in Exclude<keyof Sigs, "multi">]: Sigs[K] } & {
-  [K in Exclude<keyof Sigs, "multi"> as `${K}Buffer`]: Sigs[K] extends Fn
+/** Commands whose `Cinnabar` method is the listener form (declared on the class). */
+type ListenerForms = "subscribe" | "psubscribe" | "ssubscribe";
+export type ClientCommands = { [K in Exclude<keyof Sigs, "multi" | ListenerForms>]: Sigs[K] } & {
+  [K in Exclude<keyof Sigs, "multi" | ListenerForms> as `${K}Buffer`]: Sigs[K] extends Fn
     ? (...args: Parameters<Sigs[K]>) => ToBuffer<ReturnType<Sigs[K]>>
     : never;
 };
@@ -745,6 +1206,11 @@ export declare class Cinnabar {
   constructor(options?: CinnabarOptions);
 
   /**
+   * A blocking command by name returns a Promise, like its method (trailing {@link BlockingOptions} allowed).
+   * @example await db.call("BLPOP", "jobs", 0) // ["jobs", "a"]
+   */
+  call(name: BlockingCommand, ...args: Array<ArgOrList | BlockingOptions>): Promise<Reply>;
+  /**
    * Runs any command by name (case-insensitive); the reply, or throws {@link ReplyError}.
    * Throws a TypeError (and changes nothing) for an argument that is not a
    * string, finite number, bigint or Uint8Array.
@@ -756,6 +1222,7 @@ export declare class Cinnabar {
    * As {@link Cinnabar.call}, with every string of the reply as `Uint8Array`.
    * @example db.callBuffer("GET", "img:1") // Uint8Array [...]
    */
+  callBuffer(name: BlockingCommand, ...args: Array<ArgOrList | BlockingOptions>): Promise<BufferReply>;
   callBuffer(name: string, ...args: ArgOrList[]): BufferReply;
 
   /**
@@ -776,6 +1243,29 @@ export declare class Cinnabar {
   multi(commands?: Array<[name: string, ...args: ArgOrList[]]>): Pipeline;
   multi(options: { pipeline: false }): "OK";
   multi(options: { pipeline?: true }): Pipeline;
+
+  /**
+   * Cache-aside: the value of `key`, or on a miss (or with `ttl`, once stale)
+   * the loader's result, stored and returned. Concurrent callers for the same
+   * key share ONE loader call; with `staleWhileRevalidate` a stale value is
+   * served while one background refresh runs. A loader that throws is not
+   * cached; its error reaches every waiting caller. `null`/`undefined` results
+   * are returned but not cached. Values: strings (numbers are stored as
+   * strings), `Uint8Array` (with `buffer: true` to read them back as bytes),
+   * or any JSON value with `json: true`.
+   * @example const user = await db.getOrSet(`user:${id}`, () => fetchUser(id), { ttl: 60_000, staleWhileRevalidate: 10_000, json: true })
+   */
+  getOrSet<T = string>(
+    key: string | Uint8Array,
+    loader: (key: string | Uint8Array) => T | Promise<T>,
+    options?: GetOrSetOptions,
+  ): Promise<T>;
+
+  /**
+   * Memory figures: INFO memory as numbers, plus the wasm heap size.
+   * @example db.memoryUsage().used // 1234567
+   */
+  memoryUsage(): MemoryUsage;
 
   /**
    * Another connection to the same data, with its own selected database,
@@ -898,6 +1388,66 @@ export declare class Cinnabar {
   static open(url?: string, options?: OpenOptions): Promise<Cinnabar | PersistentCinnabar>;
 
   // ---- end snapshot ----
+  // ---------------------------------------------------------------- pub/sub
+  /**
+   * Subscribes a listener to one or more channels; returns the function that
+   * unsubscribes it. Each call is its own subscriber (its own connection to
+   * the store), so PUBLISH and PUBSUB NUMSUB count it as Redis counts a
+   * connection. Listeners run synchronously after the publishing command, in
+   * publish order. A listener that throws does not stop the others: the error
+   * goes to `db.on("error")` listeners, or to console.warn when there are none.
+   * @example
+   * ```ts
+   * const off = db.subscribe("chat:42", (message, channel) => console.log(channel, message));
+   * db.publish("chat:42", "hi"); // 1
+   * off();
+   * ```
+   */
+  subscribe(channels: Channels, listener: MessageListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  subscribe(channels: Channels, listener: MessageListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * Subscribes a listener to glob-style patterns (Redis's `*`, `?`, `[a-z]`, `\`).
+   * @example db.psubscribe("chat:*", (message, channel, pattern) => console.log(channel, message))
+   */
+  psubscribe(patterns: Channels, listener: PatternListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  psubscribe(patterns: Channels, listener: PatternListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * Subscribes a listener to shard channels (SSUBSCRIBE; reached by SPUBLISH only).
+   * @example db.ssubscribe("orders", (message) => handle(message))
+   */
+  ssubscribe(channels: Channels, listener: MessageListener, options?: SubscribeOptions & { buffer?: false }): Unsubscribe;
+  ssubscribe(channels: Channels, listener: MessageListener<Uint8Array>, options: SubscribeOptions & { buffer: true }): Unsubscribe;
+
+  /**
+   * The messages of channels (or patterns, with `{ pattern: true }`) as an async
+   * iterator; leaving the loop (or aborting `signal`) unsubscribes. Messages
+   * wait in an unbounded queue until read.
+   * @example for await (const { channel, message } of db.messages("alerts")) console.log(channel, message)
+   */
+  messages(channels: Channels, options?: MessagesOptions & { buffer?: false }): AsyncIterableIterator<PubSubMessage>;
+  messages(channels: Channels, options: MessagesOptions & { buffer: true }): AsyncIterableIterator<PubSubMessage<Uint8Array>>;
+
+  /**
+   * Listens to this connection's events: `"error"` (a pub/sub listener threw:
+   * `(error, { channel, pattern })`), and, when this connection ran SUBSCRIBE /
+   * PSUBSCRIBE / SSUBSCRIBE itself through `call`, ioredis-style `"message"`
+   * `(channel, message)`, `"pmessage"` `(pattern, channel, message)`,
+   * `"smessage"` and their `...Buffer` variants with Uint8Array.
+   * @example db.on("error", (err, { channel }) => console.error(channel, err))
+   */
+  on(event: "error", listener: (error: unknown, info: { channel?: string | Uint8Array; pattern?: string | Uint8Array }) => void): this;
+  on(event: "message" | "smessage", listener: (channel: string, message: string) => void): this;
+  on(event: "pmessage", listener: (pattern: string, channel: string, message: string) => void): this;
+  on(event: "messageBuffer" | "smessageBuffer", listener: (channel: Uint8Array, message: Uint8Array) => void): this;
+  on(event: "pmessageBuffer", listener: (pattern: Uint8Array, channel: Uint8Array, message: Uint8Array) => void): this;
+
+  /**
+   * Removes a listener added with {@link Cinnabar.on}.
+   * @example db.off("error", onError)
+   */
+  off(event: string, listener: (...args: any[]) => void): this;
 
   /**
    * The commands this build supports, from the wasm's command table.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package's generated part, pkg/dist/, from the Rust crate:
-#   cargo (release, wasm32) → wasm-bindgen --target web → wasm-opt -Oz (npm binaryen)
+#   cargo (release, wasm32) → wasm-bindgen --target web → wasm-opt -O3 (npm binaryen)
 # then prints the .wasm's raw and gzip sizes. Idempotent: when the raw wasm from
 # cargo has not changed since the last run, wasm-bindgen and wasm-opt are skipped.
 # Tools: see scripts/setup.sh and /work/shared/TOOLCHAIN.md.
@@ -28,8 +28,8 @@ else
   trap 'rm -rf "$tmp"' EXIT
   log "wasm-bindgen --target web"
   wasm-bindgen "$RAW" --out-dir "$tmp" --out-name cinnabar --target web
-  log "wasm-opt -Oz"
-  "$WASM_OPT" -Oz "$tmp/cinnabar_bg.wasm" -o "$tmp/cinnabar_bg.wasm"
+  log "wasm-opt -O3"
+  "$WASM_OPT" -O3 "$tmp/cinnabar_bg.wasm" -o "$tmp/cinnabar_bg.wasm"
   chmod 755 "$tmp"
   rm -rf "$OUT"
   mv "$tmp" "$OUT"

@@ -26,6 +26,10 @@ pub struct Config {
     pub hash_max_listpack_entries: usize,
     /// Longest field or value a listpack hash keeps (`hash-max-listpack-value`).
     pub hash_max_listpack_value: usize,
+    /// Largest sorted set kept as a listpack (`zset-max-listpack-entries`).
+    pub zset_max_listpack_entries: usize,
+    /// Longest member a listpack sorted set holds (`zset-max-listpack-value`).
+    pub zset_max_listpack_value: usize,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -96,6 +100,8 @@ impl Config {
             set_max_intset_entries: 512,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,
@@ -154,6 +160,10 @@ pub const PARAMS: &[Param] = &[
     Param { name: "lfu-decay-time", kind: Kind::Int { min: 0, max: INT_MAX }, immutable: false },
     Param { name: "hash-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
     Param { name: "hash-max-listpack-value", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "set-max-intset-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "zset-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "zset-max-listpack-value", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "hll-sparse-max-bytes", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
 ];
 
 /// Hz bounds Redis applies to the configured value (`CONFIG_MIN_HZ`, `CONFIG_MAX_HZ`).
@@ -261,6 +271,10 @@ impl Config {
             "lfu-decay-time" => self.lfu_decay_time.to_string(),
             "hash-max-listpack-entries" => self.hash_max_listpack_entries.to_string(),
             "hash-max-listpack-value" => self.hash_max_listpack_value.to_string(),
+            "set-max-intset-entries" => self.set_max_intset_entries.to_string(),
+            "zset-max-listpack-entries" => self.zset_max_listpack_entries.to_string(),
+            "zset-max-listpack-value" => self.zset_max_listpack_value.to_string(),
+            "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
             _ => String::new(),
         }
     }
@@ -283,6 +297,10 @@ impl Config {
             ("lfu-decay-time", Setting::Int(n)) => self.lfu_decay_time = small(n),
             ("hash-max-listpack-entries", Setting::Int(n)) => self.hash_max_listpack_entries = n.max(0) as usize,
             ("hash-max-listpack-value", Setting::Int(n)) => self.hash_max_listpack_value = n.max(0) as usize,
+            ("set-max-intset-entries", Setting::Int(n)) => self.set_max_intset_entries = n.max(0) as usize,
+            ("zset-max-listpack-entries", Setting::Int(n)) => self.zset_max_listpack_entries = n.max(0) as usize,
+            ("zset-max-listpack-value", Setting::Int(n)) => self.zset_max_listpack_value = n.max(0) as usize,
+            ("hll-sparse-max-bytes", Setting::Int(n)) => self.hll_sparse_max_bytes = n.max(0) as usize,
             _ => {}
         }
     }

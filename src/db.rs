@@ -24,9 +24,48 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 const NO_POS: u32 = u32::MAX;
 
+/// Keys up to this length live inside the entry (no allocation of their own).
+const INLINE_KEY: usize = 22;
+
+/// A key: inline in the entry when short (most cache keys), else boxed. Saves
+/// one allocation per SET and a pointer chase per lookup.
+#[derive(Debug)]
+enum Key {
+    Inline { len: u8, buf: [u8; INLINE_KEY] },
+    Heap(Box<[u8]>),
+}
+
+impl Key {
+    fn new(k: &[u8]) -> Key {
+        if k.len() <= INLINE_KEY {
+            let mut buf = [0; INLINE_KEY];
+            for (d, s) in buf.iter_mut().zip(k) {
+                *d = *s;
+            }
+            Key::Inline { len: k.len() as u8, buf }
+        } else {
+            Key::Heap(k.into())
+        }
+    }
+    #[inline]
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, buf } => buf.get(..*len as usize).unwrap_or(&[]),
+            Key::Heap(b) => b,
+        }
+    }
+    /// Bytes allocated outside the entry.
+    fn heap_len(&self) -> usize {
+        match self {
+            Key::Heap(b) => b.len(),
+            Key::Inline { .. } => 0,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Entry {
-    key: Box<[u8]>,
+    key: Key,
     pub val: Value,
     /// Absolute Unix ms; 0 means no expiry (a stored expiry is always in the future
     /// of some clock reading > 0, so 0 is free to mean "none").
@@ -39,18 +78,20 @@ pub struct Entry {
     /// The value is a private copy of a small integer (COPY's `dupStringObject`),
     /// not Redis's shared object: OBJECT REFCOUNT shows 1. Cleared on replacement.
     pub unshared: bool,
+    /// Value heap bytes as last counted into `Db::mem` (fits in the padding).
+    acct: u32,
 }
 
 impl Entry {
     pub fn key(&self) -> &[u8] {
-        &self.key
+        self.key.as_slice()
     }
     pub fn expire(&self) -> Option<i64> {
         (self.expire != 0).then_some(self.expire)
     }
     /// Bytes this entry holds (slot, key and value heap), for memory accounting.
     pub fn footprint(&self) -> usize {
-        std::mem::size_of::<Entry>() + self.key.len() + self.val.heap_bytes()
+        std::mem::size_of::<Entry>() + self.key.heap_len() + self.val.heap_bytes()
     }
 }
 
@@ -63,6 +104,10 @@ pub struct Db {
     /// fields (`cmd::hash::active_expire_fields`). Entries may be stale (the key
     /// was deleted or renamed): the sweep checks and drops them.
     pub field_ttl_keys: IndexMap<()>,
+    /// Σ key length + accounted value bytes over all entries (memory accounting).
+    mem: usize,
+    /// Slots handed out by `entry_mut` during the current command, recounted by `settle`.
+    dirty: Vec<u32>,
 }
 
 impl Default for Db {
@@ -79,12 +124,19 @@ impl Db {
             volatile: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             field_ttl_keys: IndexMap::new(),
+            mem: 0,
+            dirty: Vec::new(),
         }
     }
 
     #[inline]
     fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
+    }
+    /// The hash this database uses for `key` (eviction candidates remember it).
+    #[inline]
+    pub fn key_hash(&self, key: &[u8]) -> u64 {
+        self.hash(key)
     }
 
     pub fn len(&self) -> usize {
@@ -103,7 +155,7 @@ impl Db {
         let h = self.hash(key);
         let slots = &self.slots;
         self.index
-            .find(h, |&i| slots.get(i as usize).is_some_and(|e| &*e.key == key))
+            .find(h, |&i| slots.get(i as usize).is_some_and(|e| e.key.as_slice() == key))
             .map(|&i| i as usize)
     }
 
@@ -113,26 +165,54 @@ impl Db {
     pub fn entry(&self, i: usize) -> &Entry {
         &self.slots[i]
     }
+    /// Mutable access; the slot is recounted for memory accounting by `settle`
+    /// after the command (values may grow or shrink in place).
     #[inline]
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        if self.dirty.last() != Some(&(i as u32)) {
+            self.dirty.push(i as u32);
+        }
         &mut self.slots[i]
+    }
+    /// Sets the access clock of slot `i` (no recount needed).
+    #[inline]
+    pub fn set_lru(&mut self, i: usize, lru: u32) {
+        self.slots[i].lru = lru;
+    }
+    /// Recounts the slots changed in place since the last call.
+    pub fn settle(&mut self) {
+        while let Some(i) = self.dirty.pop() {
+            if let Some(e) = self.slots.get_mut(i as usize) {
+                let now = clamp_u32(e.val.heap_bytes());
+                self.mem = self.mem - e.acct as usize + now as usize;
+                e.acct = now;
+            }
+        }
+    }
+    /// Whether some slot awaits `settle`.
+    #[inline]
+    pub fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty()
     }
     pub fn get(&self, i: usize) -> Option<&Entry> {
         self.slots.get(i)
     }
 
     /// Adds a key that is not present. Returns its slot.
-    pub fn insert(&mut self, key: Box<[u8]>, val: Value, expire: Option<i64>, lru: u32) -> usize {
-        debug_assert!(self.find(&key).is_none());
+    pub fn insert(&mut self, key: &[u8], val: Value, expire: Option<i64>, lru: u32) -> usize {
+        debug_assert!(self.find(key).is_none());
         if val.has_field_ttl() {
-            self.field_ttl_keys.insert(&key, ());
+            self.field_ttl_keys.insert(key, ());
         }
-        let h = self.hash(&key);
+        let h = self.hash(key);
+        let key = Key::new(key);
         let i = self.slots.len();
-        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false });
+        let acct = clamp_u32(val.heap_bytes());
+        self.mem += key.heap_len() + acct as usize;
+        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false, acct });
         let Db { index, slots, hasher, .. } = self;
         index.insert_unique(h, i as u32, |&j| {
-            slots.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.key))
+            slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key.as_slice()))
         });
         if let Some(t) = expire {
             self.set_expire(i, Some(t));
@@ -142,14 +222,14 @@ impl Db {
 
     /// Removes and returns the entry in slot `i`; the last slot moves into `i`.
     pub fn remove_at(&mut self, i: usize) -> Entry {
-        let h = self.hash(&self.slots[i].key);
+        let h = self.hash(self.slots[i].key.as_slice());
         if let Ok(occ) = self.index.find_entry(h, |&j| j as usize == i) {
             occ.remove();
         }
         self.set_expire(i, None);
         let last = self.slots.len() - 1;
         if i != last {
-            let hl = self.hash(&self.slots[last].key);
+            let hl = self.hash(self.slots[last].key.as_slice());
             if let Some(p) = self.index.find_mut(hl, |&j| j as usize == last) {
                 *p = i as u32;
             }
@@ -159,6 +239,16 @@ impl Db {
             }
         }
         let e = self.slots.swap_remove(i);
+        self.mem -= e.key.heap_len() + e.acct as usize;
+        if !self.dirty.is_empty() {
+            // The entry in `i` is gone and the last one now lives there.
+            self.dirty.retain(|&d| d as usize != i);
+            for d in self.dirty.iter_mut() {
+                if *d as usize == last {
+                    *d = i as u32;
+                }
+            }
+        }
         if self.slots.capacity() > 64 && self.slots.len() < self.slots.capacity() / 4 {
             self.shrink();
         }
@@ -201,11 +291,18 @@ impl Db {
 
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
-        self.slots[i].unshared = false;
         if val.has_field_ttl() {
-            self.field_ttl_keys.insert(&self.slots[i].key, ());
+            if let Some(e) = self.slots.get(i) {
+                let k = e.key().to_vec();
+                self.field_ttl_keys.insert(&k, ());
+            }
         }
-        std::mem::replace(&mut self.slots[i].val, val)
+        let e = &mut self.slots[i];
+        e.unshared = false;
+        let acct = clamp_u32(val.heap_bytes());
+        self.mem = self.mem - e.acct as usize + acct as usize;
+        e.acct = acct;
+        std::mem::replace(&mut e.val, val)
     }
 
     pub fn clear(&mut self) {
@@ -213,6 +310,8 @@ impl Db {
         self.index = HashTable::new();
         self.volatile = Vec::new();
         self.field_ttl_keys = IndexMap::new();
+        self.mem = 0;
+        self.dirty = Vec::new();
     }
 
     /// A uniformly random slot, `None` when empty.
@@ -249,7 +348,7 @@ impl Db {
         self.volatile.shrink_to(self.volatile.len() * 2);
         let Db { index, slots, hasher, .. } = self;
         index.shrink_to(slots.len(), |&j| {
-            slots.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.key))
+            slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key.as_slice()))
         });
     }
 
@@ -258,21 +357,59 @@ impl Db {
         std::mem::swap(a, b);
     }
 
-    /// Approximate bytes held by this database.
+    /// Bytes held by this database (O(1)): the slot, index and TTL arrays by
+    /// capacity, plus each key and value's heap bytes (kept up to date by
+    /// insert/remove/replace and `settle`). Allocator headers are not included.
     pub fn footprint(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Entry>()
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
             + self.volatile.capacity() * 4
-            + self.slots.iter().map(|e| e.key.len() + e.val.heap_bytes()).sum::<usize>()
+            + self.mem
     }
+
+    /// How much `footprint` would grow if one more key (with a TTL) were
+    /// inserted now: the arrays that are full double. Eviction makes room for it.
+    pub fn growth_on_insert(&self) -> usize {
+        let grow = |len: usize, cap: usize, size: usize| if len >= cap { cap.max(4) * size } else { 0 };
+        grow(self.slots.len(), self.slots.capacity(), std::mem::size_of::<Entry>())
+            + grow(self.slots.len(), self.index.capacity(), std::mem::size_of::<u32>() + 1)
+            + grow(self.volatile.len(), self.volatile.capacity(), 4)
+    }
+
+    /// Structure overhead (MEMORY STATS `overhead.hashtable.main` / `.expires`):
+    /// slot array and index, and the TTL list.
+    pub fn overhead(&self) -> (usize, usize) {
+        (
+            self.slots.capacity() * std::mem::size_of::<Entry>()
+                + self.index.capacity() * (std::mem::size_of::<u32>() + 1),
+            self.volatile.capacity() * 4,
+        )
+    }
+
+    /// The bytes `footprint` counts for one entry (MEMORY USAGE), including its
+    /// share of the index.
+    pub fn entry_footprint(&self, i: usize) -> usize {
+        self.slots.get(i).map_or(0, |e| {
+            std::mem::size_of::<Entry>()
+                + e.key.heap_len()
+                + e.val.heap_bytes()
+                + std::mem::size_of::<u32>()
+                + 1
+                + if e.vpos != NO_POS { 4 } else { 0 }
+        })
+    }
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn k(s: &str) -> Box<[u8]> {
-        s.as_bytes().into()
+    fn k(s: &str) -> &[u8] {
+        s.as_bytes()
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! Each key becomes the commands that recreate it, one type per arm of
 //! [`write_key`]: strings `SET k v [PXAT t]`; sets `SADD`; hashes `HSET`
 //! (and, with `field_ttl`, one `HPEXPIREAT k t FIELDS 1 f` per field with a
-//! TTL: Redis 7.4+ / Valkey 9 only); big collections split into commands of
+//! TTL: Redis 7.4+ / Valkey 9 only); sorted sets `ZADD k score member` (scores
+//! as `%.17g`, exact); lists `RPUSH`; big collections split into commands of
 //! at most [`CHUNK`] elements. Expiry is absolute (`PXAT` / `PEXPIREAT`), so
 //! the time a transfer takes does not stretch TTLs. Every database with keys
 //! starts with `SELECT n`. Keys already expired are left out. The stream
@@ -18,6 +19,7 @@ use crate::server::{Client, Server};
 use crate::snapshot::{Out, SnapshotError};
 use crate::types::hash::Hash;
 use crate::types::set::Set;
+use crate::types::zset::fmt_score;
 use crate::value::Value;
 
 /// Elements per SADD / HSET / RPUSH / ZADD command.
@@ -122,6 +124,18 @@ fn write_key(r: &mut Resp, key: &[u8], val: &Value, expire: Option<i64>, now: i6
                     r.command(&[b"HPEXPIREAT", key, t.to_string().as_bytes(), b"FIELDS", b"1", &f])?;
                 }
             }
+        }
+        Value::ZSet(z) => {
+            let mut flat = Vec::with_capacity(z.len() * 2);
+            for (m, score) in z.iter() {
+                flat.push(fmt_score(score));
+                flat.push(m.to_vec());
+            }
+            chunked(r, b"ZADD", key, &flat, 2)?;
+        }
+        Value::List(l) => {
+            let items: Vec<Vec<u8>> = l.iter().cloned().collect();
+            chunked(r, b"RPUSH", key, &items, 1)?;
         }
     }
     if let Some(t) = &exp {

@@ -262,3 +262,40 @@ pub const VALUE_OUT_OF_RANGE: Error = Error::fixed("ERR value is out of range");
 /// Valkey 9's field-TTL commands (HEXPIRE, HGETEX, HSETEX, HPERSIST, HGETDEL).
 pub const NUMFIELDS: Error =
     Error::fixed("ERR numfields should be greater than 0 and match the provided number of fields");
+
+// ---- sorted sets ----
+pub const ZSET_MIN_MAX_NOT_FLOAT: Error = Error::fixed("ERR min or max is not a float");
+pub const ZSET_LEX_RANGE: Error = Error::fixed("ERR min or max not valid string range item");
+pub const ZSET_NAN: Error = Error::fixed("ERR resulting score is not a number (NaN)");
+pub const ZADD_XX_NX: Error = Error::fixed("ERR XX and NX options at the same time are not compatible");
+pub const ZADD_GT_LT_NX: Error =
+    Error::fixed("ERR GT, LT, and/or NX options at the same time are not compatible");
+pub const ZADD_INCR_PAIR: Error = Error::fixed("ERR INCR option supports a single increment-element pair");
+pub const ZSET_WEIGHT: Error = Error::fixed("ERR weight value is not a float");
+pub const ZRANGE_LIMIT: Error =
+    Error::fixed("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+pub const ZRANGE_WITHSCORES_BYLEX: Error =
+    Error::fixed("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+pub const COUNT_GT_ZERO: Error = Error::fixed("ERR count should be greater than 0");
+
+/// `ERR at least 1 input key is needed for 'zunionstore' command`
+pub fn zset_at_least_one_key(cmd: &str) -> Error {
+    Error::owned(format!("ERR at least 1 input key is needed for '{cmd}' command"))
+}
+// ---- pubsub ----
+/// What a subscribed RESP2 connection gets for any other command.
+pub fn not_allowed_when_subscribed(fullname: &str) -> Error {
+    Error::owned(format!(
+        "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    ))
+}
+/// SSUBSCRIBE inside EXEC (Redis marks a client running EXEC as deny-blocking).
+pub const SSUBSCRIBE_DENY_BLOCKING: Error = Error::fixed("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+// ---- lists ----
+pub const LPOS_RANK_ZERO: Error = Error::fixed(
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+);
+pub const LPOS_COUNT_NEGATIVE: Error = Error::fixed("ERR COUNT can't be negative");
+pub const LPOS_MAXLEN_NEGATIVE: Error = Error::fixed("ERR MAXLEN can't be negative");
+pub const TIMEOUT_NOT_FLOAT: Error = Error::fixed("ERR timeout is not a float or out of range");
+pub const TIMEOUT_NEGATIVE: Error = Error::fixed("ERR timeout is negative");

@@ -11,6 +11,8 @@
 //!   path (lazy expiry), and one file per command family.
 //! - [`db`]: one keyspace: dense slots + hash index + TTL list (O(1) random
 //!   sampling and a delete-safe SCAN cursor).
+//! - [`blocking`]: blocked clients (BLPOP & co.): per-key FIFO of waits,
+//!   ready keys served after each command, timeouts, cancellation.
 //! - [`value`]: typed values with Redis's encodings.
 //! - [`error`]: every error text, exact.
 //! - [`reply`]: replies and their RESP2 / compact encodings.
@@ -18,21 +20,27 @@
 //!   rules, glob matching, x87 `long double` arithmetic (INCRBYFLOAT).
 //! - [`clock`], [`rng`]: time and randomness come in from outside.
 //! - [`notify`]: keyspace event classes.
+//! - [`pubsub`]: subscriptions, patterns and the queue of deliveries a
+//!   publish (or a keyspace event) produces; the layer above drains it.
 //! - [`config`]: the parameters CONFIG GET/SET know.
 //! - [`snapshot`], [`dump`]: the binary snapshot format (persistence), and the
 //!   RESP dump for moving to a real Redis.
+//! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
+pub mod blocking;
 pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod dump;
 pub mod error;
+pub mod evict;
 pub mod glob;
 pub mod ldouble;
 pub mod notify;
 pub mod num;
+pub mod pubsub;
 pub mod reply;
 pub mod rng;
 pub mod server;
@@ -43,6 +51,7 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use blocking::Outcome;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::Error;
 pub use reply::Reply;

@@ -30,6 +30,10 @@ pub enum Reply {
     /// Null array (`*-1`), e.g. EXEC aborted by WATCH.
     NilArray,
     Array(Vec<Reply>),
+    /// Several top-level replies in a row: SUBSCRIBE a b c answers one
+    /// confirmation per channel (on the wire they simply follow each other).
+    /// In the compact form one item is written as itself, several as an array.
+    Seq(Vec<Reply>),
 }
 
 impl Reply {
@@ -91,6 +95,11 @@ impl Reply {
                     r.write_resp(out);
                 }
             }
+            Reply::Seq(items) => {
+                for r in items {
+                    r.write_resp(out);
+                }
+            }
         }
     }
 
@@ -118,6 +127,16 @@ impl Reply {
                     r.write_compact(out);
                 }
             }
+            Reply::Seq(items) => match items.as_slice() {
+                [one] => one.write_compact(out),
+                _ => {
+                    out.push(b'*');
+                    out.extend_from_slice(&(items.len() as u32).to_le_bytes());
+                    for r in items {
+                        r.write_compact(out);
+                    }
+                }
+            },
         }
     }
 }

@@ -10,15 +10,20 @@
 //! check arity, queue inside MULTI, or run. It never panics on any input.
 
 use crate::args::Args;
+use crate::blocking::Blocking;
 use crate::clock::{Clock, SystemClock};
 use crate::cmd::{self, CommandSpec, Ctx};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{self, Error};
 use crate::notify::{self, KeyEvent};
+use crate::pubsub::PubSub;
 use crate::reply::Reply;
 use crate::rng::Rng;
 use hashbrown::HashMap;
+
+/// What an empty store counts as used (INFO `used_memory_startup`).
+pub const BASELINE_MEMORY: usize = 1024;
 
 /// Counters reported by INFO stats.
 #[derive(Clone, Debug, Default)]
@@ -66,6 +71,10 @@ pub struct Client {
 }
 
 impl Client {
+    /// The state of a blocked connection while the store serves it (blocking.rs).
+    pub(crate) fn detached(id: u64, db: usize) -> Client {
+        Client { id, db, multi: None }
+    }
     pub fn in_multi(&self) -> bool {
         self.multi.is_some()
     }
@@ -111,6 +120,15 @@ pub struct Server {
     pub total_connections: u64,
     /// ---- snapshot: modification count and keys changed since the last save (src/snapshot.rs)
     pub changes: crate::snapshot::Changes,
+    /// Pub/sub subscriptions and the queue of deliveries (src/pubsub.rs).
+    pub pubsub: PubSub,
+    /// True while EXEC runs its queue (SSUBSCRIBE refuses to run there, as Redis's
+    /// CLIENT_DENY_BLOCKING).
+    pub in_exec: bool,
+    /// Eviction candidates kept between commands (src/evict.rs).
+    pub evict_pool: crate::evict::Pool,
+    /// Blocked calls (BLPOP & co.), see blocking.rs.
+    pub blocking: Blocking,
 }
 
 impl Server {
@@ -137,6 +155,10 @@ impl Server {
             connected_clients: 0,
             total_connections: 0,
             changes: Default::default(),
+            pubsub: PubSub::default(),
+            in_exec: false,
+            evict_pool: Default::default(),
+            blocking: Blocking::default(),
         }
     }
 
@@ -160,13 +182,25 @@ impl Server {
     pub fn drop_client(&mut self, client: &Client) {
         self.unwatch_all(client.id);
         self.watches.by_client.remove(&client.id);
+        self.pubsub.drop_client(client.id);
+        self.cancel_client_waits(client.id);
         self.connected_clients = self.connected_clients.saturating_sub(1);
     }
 
     // ---------------------------------------------------------------- dispatch
 
-    /// Runs one command for `client`. `argv[0]` is the command name.
+    /// Runs one command for `client`. `argv[0]` is the command name. A blocking
+    /// command never blocks here (it answers as on a timeout, like inside MULTI);
+    /// use [`Server::call`] to block.
     pub fn execute(&mut self, client: &mut Client, argv: &[&[u8]]) -> Reply {
+        self.blocking.allow = false;
+        let reply = self.execute_unserved(client, argv);
+        self.serve_ready();
+        reply
+    }
+
+    /// `execute` without serving blocked clients afterwards.
+    pub(crate) fn execute_unserved(&mut self, client: &mut Client, argv: &[&[u8]]) -> Reply {
         self.events.clear();
         let now = self.clock.now_ms();
         let reply = self.dispatch(client, argv, now);
@@ -193,6 +227,24 @@ impl Server {
                 return Reply::Error(e);
             }
         };
+        if self.config.maxmemory != 0 {
+            if let Err(e) = self.check_memory(spec, client, argv, now) {
+                return Reply::Error(e);
+            }
+        }
+        // ---- pubsub: a subscribed RESP2 connection runs only a few commands ----
+        if self.pubsub.is_subscribed(client.id) && !cmd::pubsub::allowed_when_subscribed(spec) {
+            let e = error::not_allowed_when_subscribed(spec.fullname);
+            if spec.name == "exec" {
+                self.discard_transaction(client);
+                return Reply::Error(error::exec_abort_because(&strip_err(&e)));
+            }
+            if let Some(m) = client.multi.as_mut() {
+                m.dirty_exec = true;
+            }
+            return Reply::Error(e);
+        }
+        // ---- end pubsub ----
         if let Some(m) = client.multi.as_mut() {
             if spec.flags & cmd::NO_MULTI != 0 {
                 m.dirty_exec = true;
@@ -215,7 +267,48 @@ impl Server {
 
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
-        cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)))
+        let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
+        if spec.flags & cmd::WRITE != 0 {
+            for db in self.dbs.iter_mut().filter(|d| d.is_dirty()) {
+                db.settle();
+            }
+        }
+        reply
+    }
+
+    /// Redis's processCommand memory check (evict.c performEvictions, then the
+    /// OOM rejection of DENYOOM commands, of anything queued inside MULTI
+    /// but EXEC/DISCARD/QUIT/RESET, and of an EXEC whose queue holds one).
+    fn check_memory(
+        &mut self,
+        spec: &'static CommandSpec,
+        client: &mut Client,
+        argv: &[&[u8]],
+        now: i64,
+    ) -> Result<(), Error> {
+        let name = spec.fullname.as_bytes();
+        let is_exec = name == b"exec";
+        let denyoom = spec.flags & cmd::DENYOOM != 0
+            || (is_exec
+                && client.multi.as_ref().is_some_and(|m| m.queue.iter().any(|q| q.spec.flags & cmd::DENYOOM != 0)));
+        let writes = spec.flags & cmd::DENYOOM != 0;
+        let incoming =
+            if writes { argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD } else { 0 };
+        let grow_db = writes.then_some(client.db);
+        let oom = self.perform_evictions(incoming, grow_db, now) == crate::evict::Evict::Fail;
+        let reject = denyoom
+            || (client.multi.is_some() && !matches!(name, b"exec" | b"discard" | b"quit" | b"reset"));
+        if !(oom && reject) {
+            return Ok(());
+        }
+        if is_exec {
+            self.discard_transaction(client);
+            return Err(error::exec_abort_because(&error::OOM));
+        }
+        if let Some(m) = client.multi.as_mut() {
+            m.dirty_exec = true;
+        }
+        Err(error::OOM)
     }
 
     // ------------------------------------------------------------ transactions
@@ -257,6 +350,9 @@ impl Server {
             return Ok(Reply::NilArray);
         }
         let mut replies = Vec::with_capacity(state.queue.len());
+        self.in_exec = true;
+        // Commands inside EXEC never block; blocked clients are served after it.
+        let allow = std::mem::replace(&mut self.blocking.allow, false);
         for q in &state.queue {
             let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
             let r = self.run(q.spec, client, &argv, now);
@@ -265,6 +361,8 @@ impl Server {
             }
             replies.push(r);
         }
+        self.in_exec = false;
+        self.blocking.allow = allow;
         Ok(Reply::Array(replies))
     }
 
@@ -338,6 +436,9 @@ impl Server {
     /// Redis's `signalModifiedKey` → `touchWatchedKey`.
     pub fn signal_modified_key(&mut self, dbi: usize, key: &[u8]) {
         self.changes.key(dbi, key); // snapshot: saves and the two-tab merge
+        if !self.blocking.is_empty() {
+            self.signal_ready(dbi, key);
+        }
         if self.watches.by_key.is_empty() {
             return;
         }
@@ -411,6 +512,9 @@ impl Server {
             return;
         }
         self.events.push(KeyEvent { class, event, db: dbi, key: key.to_vec() });
+        if self.pubsub.wants_events() {
+            crate::pubsub::publish_key_event(&mut self.pubsub, flags, event, dbi, key);
+        }
     }
 
     /// Takes the queued keyspace events.
@@ -494,9 +598,10 @@ impl Server {
         self.dbs.iter().map(|d| d.len()).sum()
     }
 
-    /// Approximate bytes used by the data.
+    /// Bytes used by the data (O(1) per database; see `Db::footprint`) plus
+    /// a fixed baseline for the store itself.
     pub fn used_memory(&self) -> usize {
-        self.dbs.iter().map(|d| d.footprint()).sum::<usize>() + 1024
+        self.dbs.iter().map(|d| d.footprint()).sum::<usize>() + BASELINE_MEMORY
     }
 }
 

@@ -38,6 +38,9 @@
 //! 0x11  set, hashtable        n × bytes
 //! 0x20  hash, listpack        n × (bytes field, bytes value)
 //! 0x21  hash, hashtable       n × (bytes field, bytes value, varint field expire ms, 0 = none)
+//! 0x30  zset, listpack        n × (bytes member, f64 score), ascending (score, member)
+//! 0x31  zset, skiplist        same
+//! 0x40  list (quicklist)      n × bytes, head to tail
 //! ```
 //! Each type is one encoder (`write_value`) and one decoder (`read_value`)
 //! arm; a new type takes a new tag. Unknown tags, flags and versions are
@@ -64,7 +67,9 @@ use crate::db::Db;
 use crate::server::Server;
 use crate::types::hash::{Field, Hash};
 use crate::types::indexmap::IndexMap;
+use crate::types::list::{End, List};
 use crate::types::set::Set;
+use crate::types::zset::ZSet;
 use crate::value::Value;
 use hashbrown::HashSet;
 use std::fmt;
@@ -88,6 +93,9 @@ const T_SET_INTS: u8 = 0x10;
 const T_SET_HASH: u8 = 0x11;
 const T_HASH_LIST: u8 = 0x20;
 const T_HASH_TABLE: u8 = 0x21;
+const T_ZSET_LISTPACK: u8 = 0x30;
+const T_ZSET_SKIPLIST: u8 = 0x31;
+const T_LIST: u8 = 0x40;
 
 // ------------------------------------------------------------------ errors
 
@@ -322,6 +330,23 @@ fn write_value(out: &mut Out, key: &[u8], val: &Value, now: i64) -> R<bool> {
                 }
             }
         }
+        Value::ZSet(z) => {
+            out.byte(if z.is_listpack() { T_ZSET_LISTPACK } else { T_ZSET_SKIPLIST })?;
+            out.bytes(key)?;
+            out.varint(z.len() as u64)?;
+            for (m, score) in z.iter() {
+                out.bytes(m)?;
+                out.raw(&score.to_le_bytes())?;
+            }
+        }
+        Value::List(l) => {
+            out.byte(T_LIST)?;
+            out.bytes(key)?;
+            out.varint(l.len() as u64)?;
+            for x in l.iter() {
+                out.bytes(x)?;
+            }
+        }
     }
     Ok(true)
 }
@@ -386,6 +411,8 @@ pub struct Limits {
     pub set_max_intset_entries: usize,
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
 }
 
 impl Limits {
@@ -395,6 +422,8 @@ impl Limits {
             set_max_intset_entries: srv.config.set_max_intset_entries,
             hash_max_listpack_entries: srv.config.hash_max_listpack_entries,
             hash_max_listpack_value: srv.config.hash_max_listpack_value,
+            zset_max_listpack_entries: srv.config.zset_max_listpack_entries,
+            zset_max_listpack_value: srv.config.zset_max_listpack_value,
         }
     }
 }
@@ -600,8 +629,7 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 }
                 match val {
                     Some(v) if exp.is_none_or(|t| t > now) => {
-                        let k = vec_of(key)?.into_boxed_slice();
-                        db.insert(k, v, exp, lru);
+                        db.insert(key, v, exp, lru);
                         keys += 1;
                     }
                     _ => {
@@ -730,6 +758,41 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             }
             Value::Hash(Box::new(Hash::Table { map, next_expire: next }))
         }
+        T_ZSET_LISTPACK | T_ZSET_SKIPLIST => {
+            let n = r.count(9)?;
+            if n == 0 {
+                return r.corrupt("empty sorted set");
+            }
+            let mut listpack = tag == T_ZSET_LISTPACK && n <= lim.zset_max_listpack_entries;
+            let mut z = ZSet::new(listpack);
+            for _ in 0..n {
+                let m = r.bytes()?;
+                let score = f64::from_le_bytes(r.i64()?.to_le_bytes());
+                if score.is_nan() {
+                    return r.corrupt("sorted set score is NaN");
+                }
+                if z.score(m).is_some() {
+                    return r.corrupt("duplicate sorted set member");
+                }
+                if listpack && m.len() > lim.zset_max_listpack_value {
+                    listpack = false;
+                    z.set_listpack(false);
+                }
+                z.insert(m, score);
+            }
+            Value::ZSet(Box::new(z))
+        }
+        T_LIST => {
+            let n = r.count(1)?;
+            if n == 0 {
+                return r.corrupt("empty list");
+            }
+            let mut l = List::new();
+            for _ in 0..n {
+                l.push(End::Right, vec_of(r.bytes()?)?);
+            }
+            Value::List(Box::new(l))
+        }
         _ => return Err(SnapshotError::Corrupt { at, what: "unknown type tag" }),
     };
     Ok(Some(v))
@@ -831,7 +894,7 @@ impl Server {
         if self.config.maxmemory_policy.is_lfu() {
             crate::cmd::keys::lfu_init(now)
         } else {
-            (now.max(0) / 1000) as u32
+            ((now.max(0) / 1000) & 0xFF_FFFF) as u32 // as Ctx::lru_clock
         }
     }
 
@@ -882,7 +945,7 @@ impl Server {
             db.remove(&k);
             expired.retain(|(ed, ek)| !(*ed == d && **ek == *k));
             if let Some((val, exp, lru)) = entry {
-                db.insert(k, val, exp, lru);
+                db.insert(&k, val, exp, lru);
             }
         }
         // Installing signals WATCHers through the change hooks: keep those

@@ -8,7 +8,9 @@
 //! variants here.
 
 use crate::types::hash::Hash;
+use crate::types::list::List;
 use crate::types::set::Set;
+use crate::types::zset::ZSet;
 use std::borrow::Cow;
 
 /// Longest string Redis stores with the `embstr` encoding.
@@ -23,6 +25,8 @@ pub enum Value {
     Raw(Vec<u8>),
     Set(Box<Set>),
     Hash(Box<Hash>),
+    ZSet(Box<ZSet>),
+    List(Box<List>),
 }
 
 impl Value {
@@ -49,6 +53,8 @@ impl Value {
             Value::Int(_) | Value::Str(_) | Value::Raw(_) => "string",
             Value::Set(_) => "set",
             Value::Hash(_) => "hash",
+            Value::ZSet(_) => "zset",
+            Value::List(_) => "list",
         }
     }
 
@@ -60,6 +66,8 @@ impl Value {
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Set(s) => s.encoding(),
             Value::Hash(h) => h.encoding(),
+            Value::ZSet(z) => z.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -113,6 +121,8 @@ impl Value {
             Value::Str(b) | Value::Raw(b) => b.capacity(),
             Value::Set(s) => std::mem::size_of::<Set>() + s.heap_bytes(),
             Value::Hash(h) => std::mem::size_of::<Hash>() + h.heap_bytes(),
+            Value::ZSet(z) => std::mem::size_of::<ZSet>() + z.heap_bytes(),
+            Value::List(l) => std::mem::size_of::<List>() + l.heap_bytes(),
         }
     }
 }

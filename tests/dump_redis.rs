@@ -23,7 +23,8 @@ fn v(parts: &[&[u8]]) -> Vec<Vec<u8>> {
 }
 
 /// A store with strings (int/embstr/raw, binary), sets (intset, hashtable,
-/// > 1000 members: chunked), hashes (listpack, hashtable, big), TTLs, 3 dbs.
+/// > 1000 members: chunked), hashes (listpack, hashtable, big), sorted sets
+/// (inf, fractions, long members), lists, TTLs, 3 dbs.
 fn populated(field_ttl: bool) -> (Server, Client) {
     let mut s = Server::with_clock(Options::default(), Box::new(SystemClock));
     let mut c = s.new_client();
@@ -33,7 +34,30 @@ fn populated(field_ttl: bool) -> (Server, Client) {
         cmd(&mut s, &mut c, &v(&[b"SELECT", db.as_bytes()]));
         let key = if i % 17 == 0 { [b"bin\x00\r\n".as_slice(), &g.bytes(6)].concat() } else { format!("key:{i}").into_bytes() };
         let k = key.as_slice();
-        match i % 7 {
+        match i % 9 {
+            7 => {
+                let n = if i % 90 == 7 { 1200 } else { 1 + g.below(15) };
+                let mut args = v(&[b"ZADD", k]);
+                for j in 0..n {
+                    let score = match g.below(5) {
+                        0 => "inf".to_string(),
+                        1 => format!("{}", g.below(1 << 40) as f64 / 3.0),
+                        2 => format!("-{}", g.below(1000)),
+                        _ => g.below(50).to_string(),
+                    };
+                    args.push(score.into_bytes());
+                    args.push(if g.chance(10) { vec![b'z'; 80] } else { format!("m{j}").into_bytes() });
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            8 => {
+                let n = if i % 90 == 8 { 2100 } else { 1 + g.below(15) };
+                let mut args = v(&[b"RPUSH", k]);
+                for _ in 0..n {
+                    args.push(g.bytes(10));
+                }
+                cmd(&mut s, &mut c, &args)
+            }
             0 => cmd(&mut s, &mut c, &v(&[b"SET", k, g.numberish().as_bytes()])),
             1 => cmd(&mut s, &mut c, &v(&[b"SET", k, &g.bytes(100)])),
             2 => {
@@ -65,7 +89,7 @@ fn populated(field_ttl: bool) -> (Server, Client) {
         if i % 5 == 0 {
             cmd(&mut s, &mut c, &v(&[b"PEXPIRE", k, (10_000 + g.below(9_000_000)).to_string().as_bytes()]));
         }
-        if field_ttl && i % 7 == 4 {
+        if field_ttl && i % 9 == 4 {
             cmd(&mut s, &mut c, &v(&[b"HPEXPIRE", k, b"600000", b"FIELDS", b"1", b"f0"]));
         }
     }
@@ -92,6 +116,18 @@ fn pairs(r: Reply) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut p: Vec<_> = flat.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     p.sort();
     p
+}
+
+fn scored(r: Reply) -> Vec<(Vec<u8>, u64)> {
+    let Reply::Array(items) = r else { panic!("not an array: {r:?}") };
+    let flat: Vec<Vec<u8>> = items.into_iter().map(|x| if let Reply::Bulk(b) = x { b } else { panic!() }).collect();
+    flat.chunks(2)
+        .map(|c| {
+            let t = String::from_utf8_lossy(&c[1]).to_string();
+            let f: f64 = match t.as_str() { "inf" => f64::INFINITY, "-inf" => f64::NEG_INFINITY, _ => t.parse().unwrap() };
+            (c[0].clone(), f.to_bits())
+        })
+        .collect()
 }
 
 /// Compares every key of `ours` with what `theirs` answers.
@@ -125,6 +161,16 @@ fn compare(ours: &mut Server, c: &mut Client, theirs: &mut dyn FnMut(&[Vec<u8>])
                             other => panic!("HPTTL {k:?}: {other:?}"),
                         }
                     }
+                }
+                Reply::Status(t) if t == "zset" => {
+                    // Scores compared as numbers: Valkey 9 prints doubles in shortest form.
+                    let q = v(&[b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"]);
+                    let (a, b) = (scored(cmd(ours, c, &q)), scored(theirs(&q)));
+                    assert!(a == b, "ZRANGE {k:?} differs ({} vs {} members)", a.len(), b.len())
+                }
+                Reply::Status(t) if t == "list" => {
+                    let q = v(&[b"LRANGE", k, b"0", b"-1"]);
+                    assert_eq!(cmd(ours, c, &q), theirs(&q), "LRANGE {k:?}")
                 }
                 other => panic!("unexpected type {other:?}"),
             }

@@ -20,6 +20,8 @@ const WORDS: &[&str] = &[
     "ENCODING", "FREQ", "IDLETIME", "REFCOUNT", "HELP", "GETKEYS", "INFO", "DOCS", "LIST", "FILTERBY",
     "PATTERN", "ACLCAT", "MODULE", "all", "everything", "default", "server", "memory", "stats", "keyspace",
     "hz", "databases", "notify-keyspace-events", "KEA", "*", "?", "[a-z]*", "\\", "[", "*a*a*a*b",
+    "maxmemory", "maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time", "allkeys-lru",
+    "allkeys-lfu", "volatile-ttl", "volatile-random", "noeviction", "USAGE", "SAMPLES", "STATS", "DOCTOR",
 ];
 
 fn arg(g: &mut Gen) -> Vec<u8> {
@@ -79,7 +81,7 @@ fn well_formed(r: &Reply) -> bool {
             !t.is_empty() && !t.contains('\r') && !t.contains('\n') && t.split(' ').next().is_some_and(|c| c.chars().all(|ch| ch.is_ascii_uppercase()))
         }
         Reply::Status(s) => !s.contains('\r') && !s.contains('\n'),
-        Reply::Array(items) => items.iter().all(well_formed),
+        Reply::Array(items) | Reply::Seq(items) => items.iter().all(well_formed),
         _ => true,
     }
 }
@@ -107,9 +109,32 @@ fn a_million_random_commands_never_panic() {
             1 => {
                 let _ = srv.active_expire_cycle(50);
             }
+            2 => {
+                // Memory pressure: a limit near the current use under a random policy.
+                let policies: [&[u8]; 8] = [
+                    b"noeviction", b"allkeys-lru", b"allkeys-lfu", b"allkeys-random",
+                    b"volatile-lru", b"volatile-lfu", b"volatile-random", b"volatile-ttl",
+                ];
+                let p: [&[u8]; 4] = [b"CONFIG", b"SET", b"maxmemory-policy", *g.pick(&policies)];
+                let _ = srv.execute(&mut clients[0], &p);
+                let used = srv.used_memory() as u64;
+                let max = if g.chance(30) { 0 } else { used.saturating_sub(g.below(2048)) + g.below(4096) };
+                let max = max.to_string();
+                let m: [&[u8]; 4] = [b"CONFIG", b"SET", b"maxmemory", max.as_bytes()];
+                let _ = srv.execute(&mut clients[0], &m);
+            }
             _ => {}
         }
         let c = g.below(clients.len() as u64) as usize;
+        // pubsub: a subscribed client refuses most commands; leave that mode
+        // half of the time so the fuzz keeps reaching every family. Deliveries
+        // are drained as the JS binding does after each command.
+        if srv.pubsub.is_subscribed(clients[c].id) && g.chance(50) {
+            for u in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
+                let _ = srv.execute(&mut clients[c], &[u.as_bytes()]);
+            }
+        }
+        srv.pubsub.drain();
         let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
         let client = &mut clients[c];
         let out = catch_unwind(AssertUnwindSafe(|| srv.execute(client, &refs)));

@@ -28,7 +28,9 @@ fn seeds() -> Vec<Vec<u8>> {
         let (mut s, mut c) = store(T0);
         for i in 0..n {
             let k = format!("k{i}");
-            let cmds: Vec<Vec<String>> = match g.below(6) {
+            let cmds: Vec<Vec<String>> = match g.below(8) {
+                6 => vec![vec!["ZADD".into(), k, "1.5".into(), "a".into(), "-inf".into(), "b".into()]],
+                7 => vec![vec!["RPUSH".into(), k, "x".into(), "".into(), "y".into()]],
                 0 => vec![vec!["SET".into(), k, g.numberish()]],
                 1 => vec![vec!["SADD".into(), k.clone(), "1".into(), "5".into(), "-9".into()]],
                 2 => vec![vec!["SADD".into(), k, "a".into(), "b".into()]],

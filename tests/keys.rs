@@ -363,3 +363,58 @@ fn object_help_and_errors() {
     assert_eq!(run(&mut s, &mut c, &["OBJECT", "encoding"]), err("ERR wrong number of arguments for 'object|encoding' command"));
     assert_eq!(run(&mut s, &mut c, &["TYPE", "nokey"]), Reply::status("none"));
 }
+
+/// Multi-key commands whose later lookup lazily expires a key: the removal moves
+/// the last slot into the hole, so slots found earlier must not be reused.
+#[test]
+fn multi_key_commands_survive_expiry_moving_slots() {
+    use cinnabar::{ManualClock, Options, Server};
+    let clock = ManualClock::new(1_000_000);
+    let mut srv = Server::with_clock(Options::default(), Box::new(clock.clone()));
+    let mut c = srv.new_client();
+    let mut run = |srv: &mut Server, argv: &[&str]| {
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        srv.execute(&mut c, &refs)
+    };
+    let cases: &[&[&str]] = &[
+        &["SUNION", "a", "b"],
+        &["SINTER", "a", "b"],
+        &["SDIFF", "a", "b"],
+        &["SUNIONSTORE", "d", "a", "b"],
+        &["SMOVE", "a", "b", "x"],
+        &["LCS", "s1", "s2"],
+        &["ZUNION", "2", "z1", "z2"],
+        &["PFCOUNT", "h1", "h2"],
+        &["BITOP", "OR", "d", "s1", "s2"],
+        &["RENAME", "s1", "s2"],
+        &["COPY", "s1", "s2", "REPLACE"],
+    ];
+    for cmd in cases {
+        run(&mut srv, &["FLUSHALL"]);
+        // The first key is created last (so it sits in the last slot); the second has expired.
+        match cmd[0] {
+            "LCS" | "BITOP" | "RENAME" | "COPY" => {
+                run(&mut srv, &["SET", "s2", "xyz", "PX", "10"]);
+                run(&mut srv, &["SET", "s1", "abc"]);
+            }
+            "ZUNION" => {
+                run(&mut srv, &["ZADD", "z2", "1", "m"]);
+                run(&mut srv, &["PEXPIRE", "z2", "10"]);
+                run(&mut srv, &["ZADD", "z1", "1", "m"]);
+            }
+            "PFCOUNT" => {
+                run(&mut srv, &["PFADD", "h2", "x"]);
+                run(&mut srv, &["PEXPIRE", "h2", "10"]);
+                run(&mut srv, &["PFADD", "h1", "y"]);
+            }
+            _ => {
+                run(&mut srv, &["SADD", "b", "y"]);
+                run(&mut srv, &["PEXPIRE", "b", "10"]);
+                run(&mut srv, &["SADD", "a", "x"]);
+            }
+        }
+        clock.advance(100);
+        let r = run(&mut srv, cmd);
+        assert!(!matches!(r, cinnabar::Reply::Error(ref e) if e.text().contains("WRONGTYPE")), "{cmd:?}: {r:?}");
+    }
+}

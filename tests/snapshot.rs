@@ -38,6 +38,8 @@ fn describe(srv: &Server) -> Vec<String> {
                 Value::Int(n) => format!("{n}"),
                 Value::Str(b) | Value::Raw(b) => format!("{b:?}"),
                 Value::Set(s) => format!("{:?}", s.members()),
+                Value::ZSet(z) => format!("{:?}", z.iter().map(|(m, sc)| (m.to_vec(), sc.to_bits())).collect::<Vec<_>>()),
+                Value::List(l) => format!("{:?}", l.iter().collect::<Vec<_>>()),
                 Value::Hash(h) => {
                     let mut parts = Vec::new();
                     for (f, x) in h.pairs() {
@@ -62,7 +64,27 @@ fn populated(g: &mut Gen, srv: &mut Server, c: &mut Client, keys: usize) {
         runs(srv, c, &["SELECT", &db]);
         let key = if g.chance(10) { g.bytes(12) } else { format!("k{i}").into_bytes() };
         let k: &[u8] = &key;
-        match g.below(9) {
+        match g.below(12) {
+            9 => {
+                let big = g.chance(15);
+                for j in 0..1 + g.below(if big { 300 } else { 10 }) {
+                    let score = match g.below(6) {
+                        0 => "inf".to_string(),
+                        1 => "-inf".to_string(),
+                        2 => "-0".to_string(),
+                        3 => format!("{}", g.below(1000) as f64 / 7.0),
+                        _ => g.below(100).to_string(),
+                    };
+                    let m = if g.chance(10) { vec![b'm'; 70] } else { format!("m{j}").into_bytes() };
+                    run(srv, c, &[b"ZADD", k, score.as_bytes(), &m]);
+                }
+            }
+            10 | 11 => {
+                for _ in 0..1 + g.below(40) {
+                    let v = g.bytes(12);
+                    run(srv, c, &[if g.chance(50) { b"LPUSH".as_slice() } else { b"RPUSH" }, k, &v]);
+                }
+            }
             0 => {
                 let v = g.bytes(60);
                 run(srv, c, &[b"SET", k, &v]);
@@ -129,10 +151,10 @@ fn round_trip_every_type() {
     let (srv, _c, _clock, snap) = sample();
     let before = describe(&srv);
     assert!(before.len() > 300);
-    for ty in ["string", "set", "hash"] {
+    for ty in ["string", "set", "hash", "zset", "list"] {
         assert!(before.iter().any(|l| l.contains(&format!("|{ty}|"))), "{ty} missing from the sample");
     }
-    for enc in ["|int|", "|embstr|", "|raw|", "|intset|", "|hashtable|", "|listpack|"] {
+    for enc in ["|int|", "|embstr|", "|raw|", "|intset|", "|hashtable|", "|listpack|", "|skiplist|", "|quicklist|"] {
         assert!(before.iter().any(|l| l.contains(enc)), "{enc} missing from the sample");
     }
     let (mut other, mut c2, _) = setup(T0);

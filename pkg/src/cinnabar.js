@@ -13,6 +13,19 @@
 //   request  u32 argc, then (u32 len, bytes) per argument, little-endian
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
+//
+// Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) return Promises:
+// `Conn.callBlocking` either answers at once or returns a wait id. Any command
+// on any connection of the store may serve waits (a push, an EXEC); the io
+// header's fifth word counts answered waits, and `Shared.deliver` takes them
+// (`Store.takeServed`) and settles their Promises. One timer per store, set to
+// the earliest deadline, drives `Store.expireWaits` (timeouts resolve null, as
+// Redis's nil reply). An AbortSignal cancels a wait (`Store.cancelWait`).
+
+// ---- pubsub ----
+import { installPubSub, hubOf, openBridge, closeSubs, _setIo } from "./pubsub.js";
+// ---- end pubsub ----
+import { getOrSet, memoryUsage } from "./cache.js";
 
 // ---- snapshot ----
 import { installSnapshot } from "./snapshot.js";
@@ -47,10 +60,20 @@ export function _setup(wasmGlue, exports, { timer = true } = {}) {
   for (const { name } of table) installCommand(name);
 }
 
+// Node's Buffer decodes short UTF-8 strings several times faster than TextDecoder.
+const NodeBuffer = typeof globalThis.Buffer === "function" && typeof globalThis.Buffer.prototype.utf8Slice === "function"
+  ? globalThis.Buffer
+  : null;
+let nb = null; // Buffer view of wasm memory (Node only)
+
 function views() {
-  if (u8.byteLength === 0 || u8.buffer !== memory.buffer) {
+  // Growing a (non-shared) WebAssembly.Memory detaches its old ArrayBuffer, so
+  // a zero length is the cheap signal to rebuild the views (reading
+  // memory.buffer on every call costs more than a whole small command).
+  if (u8.byteLength === 0) {
     u8 = new Uint8Array(memory.buffer);
     dv = new DataView(memory.buffer);
+    if (NodeBuffer !== null) nb = NodeBuffer.from(memory.buffer);
   }
 }
 
@@ -163,6 +186,12 @@ function u32(word) {
 
 function writeStr(p, s) {
   const n = s.length;
+  if (nb !== null && n > 24) {
+    // Node: native UTF-8 encoding straight into wasm memory (room reserved by commandBound).
+    const written = nb.utf8Write(s, p + 4, utf8Bound(s));
+    dv.setUint32(p, written, true);
+    return p + 4 + written;
+  }
   if (n <= 64) {
     let i = 0;
     for (; i < n; i++) {
@@ -206,12 +235,16 @@ function readStr(len) {
     let s = "";
     for (let i = start; i < rp; i++) {
       const c = u8[i];
-      if (c >= 0x80) return decoder.decode(u8.subarray(start, rp));
+      if (c >= 0x80) return decode(start, rp);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(u8.subarray(start, rp));
+  return decode(start, rp);
+}
+
+function decode(start, end) {
+  return nb !== null ? nb.utf8Slice(start, end) : decoder.decode(u8.subarray(start, end));
 }
 
 /** Decodes one reply at `rp`. Error replies become ReplyError values (not thrown). */
@@ -227,6 +260,10 @@ function readReply(asBuffer) {
         const b = u8.slice(rp, rp + len);
         rp += len;
         return b;
+      }
+      if (len === 2 && tag === 0x2b && u8[rp] === 0x4f && u8[rp + 1] === 0x4b) {
+        rp += 2;
+        return "OK"; // the commonest reply, without building a string
       }
       return readStr(len);
     }
@@ -274,10 +311,17 @@ function readReply(asBuffer) {
 class Shared {
   constructor(store) {
     this.store = store;
+    this.waits = new Map(); // wait id -> { resolve, reject, asBuffer, command, owner, cleanup }
+    this.waitTimer = null;
+    this.waitTimerAt = -1;
     this.open = 0;
     this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
     this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
+  }
+  /** Delivers queued pub/sub records (the io header's fifth word is non-zero). */
+  flush() {
+    hubOf(this).flush();
   }
   /** Called before every command. */
   beforeCommand() {
@@ -311,16 +355,74 @@ class Shared {
   }
   tick() {
     this.store.activeExpire();
+    views();
+    if (u32(hdr + 4) !== 0) this.flush();
     if (this.store.hz !== this.hz) {
       clearInterval(this.timer);
       this.start();
     }
   }
+  /** Settles the Promises of waits the store answered (call when header word 5 > 0). */
+  deliver() {
+    const n = this.store.takeServed();
+    views();
+    rp = u32(hdr + 2);
+    const count = dv.getUint32(rp, true);
+    rp += 4;
+    const done = [];
+    for (let i = 0; i < count; i++) {
+      const id = dv.getUint32(rp, true);
+      rp += 4;
+      const w = this.waits.get(id);
+      const r = readReply(w !== undefined && w.asBuffer);
+      if (w !== undefined) {
+        this.waits.delete(id);
+        done.push([w, r]);
+      }
+    }
+    if (n > KEEP) glue.trim();
+    this.schedule();
+    for (const [w, r] of done) {
+      w.cleanup();
+      if (r instanceof ReplyError) {
+        r.command = w.command;
+        w.reject(r);
+      } else w.resolve(r);
+    }
+  }
+  /** Keeps one timer at the earliest wait deadline (the store times waits out strictly after it). */
+  schedule() {
+    const at = this.store === null || this.waits.size === 0 ? -1 : this.store.nextWaitDeadline();
+    if (at === this.waitTimerAt) return;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    this.waitTimerAt = at;
+    if (at < 0) return;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      this.waitTimerAt = -1;
+      if (this.store === null) return;
+      if (this.store.expireWaits() > 0) this.deliver();
+      else this.schedule();
+    }, Math.max(0, at - Date.now() + 1));
+  }
+  /** Forgets a wait (AbortSignal, closed connection); returns whether it was pending. */
+  cancel(id, w) {
+    if (this.waits.get(id) !== w) return false;
+    this.waits.delete(id);
+    if (this.store !== null) this.store.cancelWait(id);
+    w.cleanup();
+    this.schedule();
+    return true;
+  }
   release() {
     if (--this.open > 0) return;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = false;
     this.due = Infinity;
+    if (this.hub) this.hub.close(); // pubsub: subscriptions and the bridge
     this.store.free();
     this.store = null;
   }
@@ -356,30 +458,83 @@ export class Cinnabar {
       const hz = optionInt(options, "hz", 1, 500, 10);
       const seed = optionInt(options, "seed", 0, Number.MAX_SAFE_INTEGER, undefined);
       shared = new Shared(new glue.Store(databases, hz, seed));
+      this.#conn = shared.store.connect();
+      this.#shared = shared;
+      shared.open++;
+      try {
+        this.#configure(options);
+        if (options.bridge !== undefined) openBridge(shared, options.bridge);
+      } catch (e) {
+        this.close();
+        throw e;
+      }
+      return;
     }
     this.#conn = shared.store.connect();
     this.#shared = shared;
     shared.open++;
   }
 
+  // ---- cache options and helpers (see cache.js) ----
+  /** Applies the memory options through CONFIG SET, so bad values get Redis's errors. */
+  #configure(options) {
+    const params = [
+      ["maxmemoryPolicy", "maxmemory-policy"],
+      ["maxmemorySamples", "maxmemory-samples"],
+      ["lfuLogFactor", "lfu-log-factor"],
+      ["lfuDecayTime", "lfu-decay-time"],
+      ["maxmemory", "maxmemory"],
+    ];
+    try {
+      for (const [opt, name] of params) {
+        const v = options[opt];
+        if (v === undefined) continue;
+        if (typeof v !== "string" && typeof v !== "number") {
+          throw new TypeError(`cinnabar: option ${opt} must be a string or a number`);
+        }
+        this._run("config", ["set", name, String(v)], false);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Cache-aside with single flight and stale-while-revalidate; see index.d.ts. */
+  getOrSet(key, loader, options) {
+    if (this.#conn === null) return Promise.reject(new Error("Connection is closed."));
+    return getOrSet(this, this.#shared, key, loader, options);
+  }
+
+  /** Memory figures of the store (INFO memory) and the wasm heap; see index.d.ts. */
+  memoryUsage() {
+    return memoryUsage(this, memory);
+  }
+
+  _dbIndex() {
+    return this.#conn.db;
+  }
+  _closed() {
+    return this.#conn === null;
+  }
+  // ---- end cache ----
+
   /** Runs one normalised command; the reply, with error replies thrown. */
   _run(name, args, asBuffer) {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
-    args = normalize(name, args);
-    this.#shared.beforeCommand();
-    let p = inputFor(commandBound(name, args));
-    const end = writeCommand(p, name, args);
-    const n = conn.call(end - p);
-    views();
-    rp = u32(hdr + 2);
-    const r = readReply(asBuffer);
-    if (n > KEEP || end - p > KEEP) glue.trim();
-    if (r instanceof ReplyError) {
-      r.command = { name: name.toLowerCase(), args };
-      throw r;
-    }
-    return r;
+    return runOn(conn, this.#shared, name, args, asBuffer);
+  }
+
+  /** @internal the store's shared state (pub/sub). */
+  _shared() {
+    if (this.#conn === null) throw new Error("Connection is closed.");
+    return this.#shared;
+  }
+
+  /** @internal this connection's client id (pub/sub). */
+  _connId() {
+    return this.#conn === null ? 0 : this.#conn.id;
   }
 
   /** @internal the wasm store (snapshots and persistence, src/snapshot.js). */
@@ -409,18 +564,79 @@ export class Cinnabar {
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
     if (n > KEEP || p - start > KEEP) glue.trim();
+    const pending = u32(hdr + 4);
+    const served = u32(hdr + 5);
+    if (pending !== 0) this.#shared.flush();
+    if (served !== 0) this.#shared.deliver();
     return out;
+  }
+
+  /**
+   * Runs a blocking command; a Promise of its reply. A trailing plain object is
+   * the options (`{ signal }`). See index.d.ts.
+   */
+  _block(name, args, asBuffer) {
+    let signal;
+    const last = args[args.length - 1];
+    if (last !== null && typeof last === "object" && !Array.isArray(last) && !(last instanceof Uint8Array)) {
+      args = args.slice(0, -1);
+      signal = last.signal;
+      if (signal !== undefined && signal !== null && typeof signal.addEventListener !== "function") {
+        return Promise.reject(new TypeError("cinnabar: option signal must be an AbortSignal"));
+      }
+    }
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    const conn = this.#conn;
+    if (conn === null) return Promise.reject(new Error("Connection is closed."));
+    const shared = this.#shared;
+    let id;
+    try {
+      args = normalize(name, args);
+      shared.beforeCommand();
+      const p = inputFor(commandBound(name, args));
+      const end = writeCommand(p, name, args);
+      id = conn.callBlocking(end - p);
+      views();
+      if (id === 0) {
+        rp = u32(hdr + 2);
+        const r = readReply(asBuffer);
+        if (u32(hdr + 3) > KEEP || end - p > KEEP) glue.trim();
+        if (u32(hdr + 5) !== 0) shared.deliver();
+        if (r instanceof ReplyError) {
+          r.command = { name: name.toLowerCase(), args };
+          return Promise.reject(r);
+        }
+        return Promise.resolve(r);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => {
+      const w = { resolve, reject, asBuffer, command: { name: name.toLowerCase(), args }, owner: this, cleanup: noop };
+      if (signal) {
+        const onAbort = () => {
+          if (shared.cancel(id, w)) reject(signal.reason);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        w.cleanup = () => signal.removeEventListener("abort", onAbort);
+      }
+      shared.waits.set(id, w);
+      shared.schedule();
+      if (u32(hdr + 5) !== 0) shared.deliver();
+    });
   }
 
   /**
    * Runs any command by name; see index.d.ts.
    */
   call(name, ...args) {
+    if (typeof name === "string" && BLOCKING.has(name.toLowerCase())) return this._block(name.toLowerCase(), args, false);
     return this._run(name, args, false);
   }
 
   /** As `call`, with strings in the reply as Uint8Array. */
   callBuffer(name, ...args) {
+    if (typeof name === "string" && BLOCKING.has(name.toLowerCase())) return this._block(name.toLowerCase(), args, true);
     return this._run(name, args, true);
   }
 
@@ -450,6 +666,11 @@ export class Cinnabar {
   /** Closes this connection; the data goes when the last connection closes. */
   close() {
     if (this.#conn === null) return;
+    closeSubs(this); // pubsub
+    const shared = this.#shared;
+    for (const [id, w] of [...shared.waits]) {
+      if (w.owner === this && shared.cancel(id, w)) w.reject(new Error("Connection is closed."));
+    }
     this.#conn.free();
     this.#conn = null;
     this.#shared.release();
@@ -478,8 +699,60 @@ if (typeof Symbol.dispose === "symbol") {
 }
 
 // ---- snapshot: snapshot(), restore(), dump(), load(), Cinnabar.fromSnapshot/open/snapshotInfo ----
-installSnapshot(Cinnabar, (db) => db._snapshotStore(), () => glue);
+// `settle` delivers what a restore queued (keyspace `expired` events to subscribers).
+installSnapshot(Cinnabar, (db) => db._snapshotStore(), () => glue, (db) => {
+  views();
+  const shared = db._shared();
+  if (u32(hdr + 4) !== 0) shared.flush();
+  if (u32(hdr + 5) !== 0) shared.deliver();
+});
 // ---- end snapshot ----
+
+/** Runs one command on a wasm connection; the reply, with error replies thrown. */
+function runOn(conn, shared, name, args, asBuffer) {
+  args = normalize(name, args);
+  shared.beforeCommand();
+  const p = inputFor(commandBound(name, args));
+  const end = writeCommand(p, name, args);
+  const n = conn.call(end - p);
+  views();
+  rp = u32(hdr + 2);
+  const r = readReply(asBuffer);
+  if (n > KEEP || end - p > KEEP) glue.trim();
+  const pending = u32(hdr + 4);
+  const served = u32(hdr + 5);
+  if (pending !== 0) shared.flush();
+  if (served !== 0) shared.deliver();
+  if (r instanceof ReplyError) {
+    r.command = { name: name.toLowerCase(), args };
+    throw r;
+  }
+  return r;
+}
+
+// ---- pubsub ----
+installPubSub(Cinnabar.prototype);
+_setIo({
+  runOn(conn, shared, name, args) {
+    return runOn(conn, shared, name, args, false);
+  },
+  drain(store) {
+    const n = store.drain();
+    if (n <= 4) return null;
+    views();
+    const p = u32(hdr + 2);
+    const bytes = u8.slice(p, p + n);
+    if (n > KEEP) glue.trim();
+    return bytes;
+  },
+  remote(store, shard, channel, message) {
+    const args = [channel, message];
+    const p = inputFor(commandBound("x", args));
+    const end = writeCommand(p, "x", args);
+    return store.remote(end - p, shard);
+  },
+});
+// ---- end pubsub ----
 
 function readExec(cmds, execCmd) {
   const tag = u8[rp];
@@ -612,6 +885,27 @@ function pairsToObject(r) {
   const dec = new TextDecoder();
   for (let i = 0; i + 1 < r.length; i += 2) o[typeof r[i] === "string" ? r[i] : dec.decode(r[i])] = r[i + 1];
   return o;
+}
+
+function noop() {}
+
+/** Commands that may block: their methods (and `call`) return Promises. */
+const BLOCKING = new Set(["blpop", "brpop", "blmove", "brpoplpush", "blmpop"]);
+for (const name of BLOCKING) {
+  Object.defineProperty(Cinnabar.prototype, name, {
+    value: { [name](...args) { return this._block(name, args, false); } }[name],
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  Object.defineProperty(Cinnabar.prototype, name + "Buffer", {
+    value(...args) {
+      return this._block(name, args, true);
+    },
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 function installCommand(name) {

@@ -112,9 +112,12 @@ export class Persistence extends EventTarget {
   #onHide = null;
   #origin = Math.random().toString(36).slice(2);
 
-  constructor(store, name, o) {
+  #settle;
+
+  constructor(store, name, o, settle) {
     super();
     this.#store = store;
+    this.#settle = settle;
     this.name = name;
     this.dbName = "cinnabar:" + name;
     this.#lockName = "cinnabar:idb:" + name;
@@ -215,6 +218,7 @@ export class Persistence extends EventTarget {
     if (head === undefined || head.generation === this.generation) return head;
     const [bytes] = await this.#read(["slot" + head.slot]);
     const result = restoreInto(this.#store, toBytes(bytes), true);
+    this.#settle();
     this.generation = head.generation;
     this.slot = head.slot;
     this.#emit("sync", { generation: head.generation, keys: result.keys });
@@ -368,7 +372,7 @@ export class Persistence extends EventTarget {
  * `Cinnabar.open(url, options)`: a store backed by `memory://` (nothing kept)
  * or `idb://name` (IndexedDB, see the header comment).
  */
-export async function openPersistent(Cinnabar, storeOf, url, options = {}) {
+export async function openPersistent(Cinnabar, storeOf, url, options = {}, settle = () => {}) {
   const where = parseUrl(url);
   const {
     durability = "strict",
@@ -386,7 +390,7 @@ export async function openPersistent(Cinnabar, storeOf, url, options = {}) {
   if (!indexedDB) throw new Error("cinnabar: idb:// needs IndexedDB (in Node, pass { indexedDB } e.g. from fake-indexeddb)");
   const delay = saveDelay ?? (durability === "strict" ? 0 : 1000);
   const db = new Cinnabar(dbOptions);
-  const p = new Persistence(storeOf(db), where.name, { durability, saveDelay: delay, maxSaveDelay, indexedDB, locks });
+  const p = new Persistence(storeOf(db), where.name, { durability, saveDelay: delay, maxSaveDelay, indexedDB, locks }, () => settle(db));
   try {
     const loaded = await p.load();
     if (loaded === null) storeOf(db).trackChanges(true);

@@ -71,7 +71,7 @@ export function restoreInto(store, bytes, merge) {
  * Installs snapshot methods on the Cinnabar class. `storeOf(db)` gives the
  * wasm Store of a connection; `glue()` the wasm-bindgen glue module.
  */
-export function installSnapshot(Cinnabar, storeOf, glue) {
+export function installSnapshot(Cinnabar, storeOf, glue, settle = () => {}) {
   const define = (obj, name, value) =>
     Object.defineProperty(obj, name, { value, writable: true, configurable: true, enumerable: false });
 
@@ -80,7 +80,9 @@ export function installSnapshot(Cinnabar, storeOf, glue) {
   });
 
   define(Cinnabar.prototype, "restore", function restore(bytes) {
-    return restoreInto(storeOf(this), bytes, false);
+    const r = restoreInto(storeOf(this), bytes, false);
+    settle(this);
+    return r;
   });
 
   define(Cinnabar.prototype, "dump", function dump(options = {}) {
@@ -93,7 +95,9 @@ export function installSnapshot(Cinnabar, storeOf, glue) {
     const format = options.format ?? "resp";
     if (format !== "resp") throw new RangeError(`cinnabar: unknown load format ${JSON.stringify(format)} (supported: "resp")`);
     const b = typeof bytes === "string" ? new TextEncoder().encode(bytes) : toBytes(bytes, "stream");
-    return decodeLoad(wrap(() => storeOf(this).loadResp(b)));
+    const r = decodeLoad(wrap(() => storeOf(this).loadResp(b)));
+    settle(this);
+    return r;
   });
 
   define(Cinnabar, "snapshotInfo", function snapshotInfo(bytes) {
@@ -109,6 +113,7 @@ export function installSnapshot(Cinnabar, storeOf, glue) {
     let result;
     try {
       result = restoreInto(storeOf(db), b, false);
+      settle(db);
     } catch (e) {
       db.close();
       throw e;
@@ -118,6 +123,6 @@ export function installSnapshot(Cinnabar, storeOf, glue) {
   });
 
   define(Cinnabar, "open", function open(url = "memory://", options = {}) {
-    return openPersistent(Cinnabar, storeOf, url, options);
+    return openPersistent(Cinnabar, storeOf, url, options, settle);
   });
 }

@@ -216,7 +216,7 @@ fn move_entry(ctx: &mut Ctx, src: &[u8], to: usize, dst: &[u8]) {
     let expire = ctx.db_ref().entry(slot).expire();
     let e = ctx.db().remove_at(slot);
     let (lru, unshared) = (e.lru, e.unshared);
-    let slot = ctx.srv.dbs[to].insert(dst.into(), e.val, expire, lru);
+    let slot = ctx.srv.dbs[to].insert(dst, e.val, expire, lru);
     ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
     ctx.srv.notify(notify::NEW, "new", to, dst);
 }
@@ -275,7 +275,7 @@ fn copy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     // A copied integer is a new object, never a shared one (dupStringObject).
     let unshared = matches!(val, Value::Int(_));
     let lru = ctx.new_lru();
-    let slot = ctx.srv.dbs[to].insert(dst.into(), val, expire, lru);
+    let slot = ctx.srv.dbs[to].insert(dst, val, expire, lru);
     ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
     ctx.srv.notify(notify::NEW, "new", to, dst);
     ctx.srv.signal_modified_key(to, dst);
@@ -559,8 +559,10 @@ fn object_idletime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if ctx.srv.config.maxmemory_policy.is_lfu() {
         return Err(error::LFU_SELECTED);
     }
-    let last = ctx.db_ref().entry(slot).lru;
-    Ok(Reply::Int(ctx.lru_clock().saturating_sub(last) as i64))
+    // Redis's estimateObjectIdleTime: the 24-bit clock may have wrapped.
+    let last = (ctx.db_ref().entry(slot).lru & 0xFF_FFFF) as i64;
+    let now = ctx.lru_clock() as i64;
+    Ok(Reply::Int(if now >= last { now - last } else { now + (0xFF_FFFF - last) }))
 }
 
 /// OBJECT REFCOUNT key: Redis shares the integers 0..9999 (refcount INT_MAX)

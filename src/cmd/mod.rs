@@ -15,12 +15,16 @@ pub mod bitmap;
 pub mod hash;
 pub mod hll;
 pub mod keys;
+pub mod memory;
+pub mod list;
 pub mod scan;
 pub mod meta;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
 pub mod tx;
+pub mod zset;
 
 use crate::args::Args;
 use crate::db::Db;
@@ -179,8 +183,8 @@ fn container_without_sub(_: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 /// Every family's table.
-pub fn families() -> [&'static [CommandSpec]; 8] {
-    [
+pub fn families() -> &'static [&'static [CommandSpec]] {
+    &[
         string::COMMANDS,
         keys::COMMANDS,
         server::COMMANDS,
@@ -189,6 +193,10 @@ pub fn families() -> [&'static [CommandSpec]; 8] {
         bitmap::COMMANDS,
         set::COMMANDS,
         hash::COMMANDS,
+        zset::COMMANDS,
+        pubsub::COMMANDS,
+        memory::COMMANDS,
+        list::COMMANDS,
     ]
 }
 
@@ -202,7 +210,7 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| {
         let mut by_name = hashbrown::HashMap::new();
         let mut sorted = Vec::new();
-        for fam in families() {
+        for fam in families().iter().copied() {
             for spec in fam {
                 by_name.insert(spec.name, spec);
                 sorted.push(spec);
@@ -273,9 +281,9 @@ impl<'a> Ctx<'a> {
     pub fn db_ref(&self) -> &Db {
         &self.srv.dbs[self.client.db]
     }
-    /// The LRU clock in seconds.
+    /// The LRU clock: seconds, 24 bits (Redis's LRU_CLOCK_RESOLUTION / LRU_BITS).
     pub fn lru_clock(&self) -> u32 {
-        (self.now.max(0) / 1000) as u32
+        ((self.now.max(0) / 1000) & 0xFF_FFFF) as u32
     }
 
     /// Deletes `key` in database `dbi` when its time has come. Returns the live slot.
@@ -337,7 +345,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.lru_clock()
         };
-        self.srv.dbs[dbi].entry_mut(slot).lru = lru;
+        self.srv.dbs[dbi].set_lru(slot, lru);
     }
 
     /// The access field of a new key: the LRU clock, or under an LFU policy
@@ -389,7 +397,7 @@ impl<'a> Ctx<'a> {
                 slot
             }
             None => {
-                let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+                let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
                 self.srv.notify(notify::NEW, "new", dbi, key);
                 slot
             }
@@ -402,7 +410,7 @@ impl<'a> Ctx<'a> {
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
         let lru = self.new_lru();
-        let slot = self.srv.dbs[dbi].insert(key.into(), val, None, lru);
+        let slot = self.srv.dbs[dbi].insert(key, val, None, lru);
         self.srv.notify(notify::NEW, "new", dbi, key);
         self.srv.signal_modified_key(dbi, key);
         slot

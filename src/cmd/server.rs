@@ -57,7 +57,11 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
 // ------------------------------------------------------------------ connection
 
 /// PING [message]
-fn ping(_: &mut Ctx, a: Args) -> Result<Reply> {
+fn ping(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    // pubsub: a subscribed connection gets ["pong", message-or-""] (RESP2).
+    if a.len() <= 2 && ctx.srv.pubsub.is_subscribed(ctx.client.id) {
+        return Ok(Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk(a.get(1).unwrap_or(b""))]));
+    }
     match a.len() {
         1 => Ok(Reply::status("PONG")),
         2 => Ok(Reply::bulk(&a[1])),
@@ -233,7 +237,7 @@ impl<'a> Ctx<'a> {
                 field!("maxclients", 10000);
                 field!("client_recent_max_input_buffer", 0);
                 field!("client_recent_max_output_buffer", 0);
-                field!("blocked_clients", 0);
+                field!("blocked_clients", srv.blocking.blocked_clients());
                 field!("tracking_clients", 0);
                 field!("clients_in_timeout_table", 0);
             }
@@ -243,14 +247,29 @@ impl<'a> Ctx<'a> {
                 let peak = srv.peak_memory;
                 let max = srv.config.maxmemory;
                 s.push_str("# Memory\r\n");
+                // rss: the wasm linear memory (what the isolate holds), natively the data.
+                let rss = super::memory::heap_bytes(used);
+                let startup = crate::server::BASELINE_MEMORY;
+                let overhead = startup + srv.dbs.iter().map(|d| d.overhead().0 + d.overhead().1).sum::<usize>();
+                let dataset = used.saturating_sub(overhead);
                 field!("used_memory", used);
                 field!("used_memory_human", bytes_to_human(used as u64));
+                field!("used_memory_rss", rss);
+                field!("used_memory_rss_human", bytes_to_human(rss as u64));
                 field!("used_memory_peak", peak);
                 field!("used_memory_peak_human", bytes_to_human(peak as u64));
                 field!("used_memory_peak_perc", format!("{:.2}%", used as f64 * 100.0 / peak.max(1) as f64));
+                field!("used_memory_overhead", overhead);
+                field!("used_memory_startup", startup);
+                field!("used_memory_dataset", dataset);
+                let net = used.saturating_sub(startup).max(1);
+                field!("used_memory_dataset_perc", format!("{:.2}%", dataset as f64 * 100.0 / net as f64));
                 field!("maxmemory", max as i64);
                 field!("maxmemory_human", bytes_to_human(max));
                 field!("maxmemory_policy", srv.config.maxmemory_policy.name());
+                field!("mem_fragmentation_ratio", format!("{:.2}", rss as f64 / used.max(1) as f64));
+                field!("mem_fragmentation_bytes", rss as i64 - used as i64);
+                field!("mem_not_counted_for_evict", 0);
                 field!("mem_allocator", "libc");
                 field!("lazyfree_pending_objects", 0);
                 field!("lazyfreed_objects", 0);

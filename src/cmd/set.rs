@@ -128,8 +128,10 @@ fn srem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// SMOVE source destination member
 fn smove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let (src, dst, m) = (&a[1], &a[2], &a[3]);
-    let src_slot = ctx.lookup_write(src);
-    let dst_slot = ctx.lookup_write(dst);
+    ctx.lookup_write(src);
+    ctx.lookup_write(dst);
+    // Both lookups done (either may have expired a key and moved slots): find them now.
+    let (src_slot, dst_slot) = (ctx.db_ref().find(src), ctx.db_ref().find(dst));
     let Some(src_slot) = src_slot else { return Ok(Reply::Int(0)) };
     ctx.set_at(src_slot)?;
     if let Some(d) = dst_slot {
@@ -284,15 +286,14 @@ fn srandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// Looks up every source set (slot or None when missing), WRONGTYPE on the first other type.
 fn sources(ctx: &mut Ctx, keys: &[&[u8]]) -> Result<Vec<Option<usize>>> {
-    let mut out = Vec::with_capacity(keys.len());
     for k in keys {
-        let slot = ctx.lookup_read(k);
-        if let Some(s) = slot {
+        if let Some(s) = ctx.lookup_read(k) {
             ctx.set_at(s)?;
         }
-        out.push(slot);
     }
-    Ok(out)
+    // A later lookup may expire a key and move another into its slot: find the
+    // slots again once every lookup (and so every lazy expiry) is done.
+    Ok(keys.iter().map(|k| ctx.db_ref().find(k)).collect())
 }
 
 /// The sets in `slots` (all live sets of the current database).

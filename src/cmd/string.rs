@@ -129,7 +129,8 @@ fn set_generic(
         None => None,
     };
     let old = if flags & GET != 0 { Some(Reply::opt_bulk(ctx.read_string(key)?)) } else { None };
-    let found = ctx.lookup_write(key).is_some();
+    // set_key looks the key up again: only NX/XX need to know first.
+    let found = flags & (NX | XX) != 0 && ctx.lookup_write(key).is_some();
     if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
         return Ok(old.unwrap_or_else(|| replies.map_or(Reply::Nil, |r| r.1)));
     }
@@ -370,8 +371,10 @@ fn setrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let sa = ctx.lookup_read(&a[1]);
-    let sb = ctx.lookup_read(&a[2]);
+    ctx.lookup_read(&a[1]);
+    ctx.lookup_read(&a[2]);
+    // The second lookup may expire a key and move the first one's slot: find both now.
+    let (sa, sb) = (ctx.db_ref().find(&a[1]), ctx.db_ref().find(&a[2]));
     let fetch = |slot: Option<usize>| -> Option<Vec<u8>> {
         match slot {
             None => Some(Vec::new()),

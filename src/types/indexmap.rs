@@ -12,6 +12,9 @@ pub struct IndexMap<V> {
     entries: Vec<(Box<[u8]>, V)>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
+    /// Sum of the key lengths, kept as keys come and go so `heap_bytes` is O(1)
+    /// (memory accounting runs after every write command).
+    key_bytes: usize,
 }
 
 impl<V: PartialEq> PartialEq for IndexMap<V> {
@@ -28,10 +31,15 @@ impl<V: core::fmt::Debug> core::fmt::Debug for IndexMap<V> {
 
 impl<V> IndexMap<V> {
     pub fn new() -> Self {
-        IndexMap { entries: Vec::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default() }
+        IndexMap { entries: Vec::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default(), key_bytes: 0 }
     }
     pub fn with_capacity(n: usize) -> Self {
-        IndexMap { entries: Vec::with_capacity(n), index: HashTable::with_capacity(n), hasher: DefaultHashBuilder::default() }
+        IndexMap {
+            entries: Vec::with_capacity(n),
+            index: HashTable::with_capacity(n),
+            hasher: DefaultHashBuilder::default(),
+            key_bytes: 0,
+        }
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -73,7 +81,8 @@ impl<V> IndexMap<V> {
         let h = self.hasher.hash_one(key);
         let i = self.entries.len() as u32;
         self.entries.push((key.into(), val));
-        let IndexMap { index, entries, hasher } = self;
+        self.key_bytes += key.len();
+        let IndexMap { index, entries, hasher, .. } = self;
         index.insert_unique(h, i, |&j| entries.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.0)));
         None
     }
@@ -100,6 +109,7 @@ impl<V> IndexMap<V> {
             }
         }
         let removed = self.entries.swap_remove(i);
+        self.key_bytes -= removed.0.len();
         if self.entries.len() * 4 < self.entries.capacity() && self.entries.capacity() > 16 {
             self.shrink();
         }
@@ -108,7 +118,7 @@ impl<V> IndexMap<V> {
 
     fn shrink(&mut self) {
         self.entries.shrink_to(self.entries.len() * 2);
-        let IndexMap { index, entries, hasher } = self;
+        let IndexMap { index, entries, hasher, .. } = self;
         index.shrink_to(entries.len(), |&j| entries.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.0)));
     }
 
@@ -140,7 +150,7 @@ impl<V> IndexMap<V> {
     /// Heap bytes, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<(Box<[u8]>, V)>()
-            + self.entries.iter().map(|e| e.0.len()).sum::<usize>()
+            + self.key_bytes
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }

@@ -3,4 +3,6 @@
 pub mod hash;
 pub mod hll;
 pub mod indexmap;
+pub mod list;
 pub mod set;
+pub mod zset;

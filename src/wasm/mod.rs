@@ -10,8 +10,8 @@
 //! ## One crossing per command or batch, no per-call allocation
 //! Requests and replies travel through two buffers in wasm memory that live for
 //! the whole instance. JS reads their addresses from a fixed header
-//! ([`io_header`]: four little-endian `u32`s: input pointer, input capacity,
-//! output pointer, output length), writes the request straight into the input
+//! ([`io_header`]: five little-endian `u32`s: input pointer, input capacity,
+//! output pointer, output length, queued pub/sub records), writes the request straight into the input
 //! buffer (growing it with [`reserve`] only when a request does not fit), calls
 //! [`Conn::call`] or [`Conn::batch`] with the request length, and decodes the
 //! reply from the output buffer. Buffers larger than [`KEEP`] are released
@@ -28,7 +28,9 @@
 use crate::clock::Clock;
 use crate::cmd;
 use crate::error;
+use crate::pubsub::Bytes;
 use crate::reply::Reply;
+use crate::blocking::Outcome;
 use crate::server::{Client, Options, Server};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -55,8 +57,23 @@ impl Clock for JsClock {
 
 // ------------------------------------------------------------------ io buffers
 
-/// input ptr, input capacity, output ptr, output length (read by JS).
-static HDR: [AtomicU32; 4] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+/// input ptr, input capacity, output ptr, output length, queued pub/sub
+/// records (the fifth word tells JS to call `Store.drain`), and blocked calls
+/// answered and not yet taken (the sixth: JS calls `Store.takeServed`).
+static HDR: [AtomicU32; 6] = [
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+    AtomicU32::new(0),
+];
+
+/// Publishes the pub/sub queue length and the answered-waits count in the header.
+fn note_pending(srv: &Server) {
+    HDR[4].store(srv.pubsub.pending().min(u32::MAX as usize) as u32, Relaxed);
+    HDR[5].store(srv.blocking.served_len().min(u32::MAX as usize) as u32, Relaxed);
+}
 
 struct Io {
     /// Always `len == capacity`: JS writes anywhere inside it.
@@ -73,7 +90,7 @@ fn publish_input(input: &[u8]) {
     HDR[1].store(input.len() as u32, Relaxed);
 }
 
-/// Address of the four-word io header (see the module doc).
+/// Address of the five-word io header (see the module doc).
 #[wasm_bindgen(js_name = ioHeader)]
 pub fn io_header() -> u32 {
     IO.with(|io| {
@@ -164,6 +181,17 @@ impl<'a> Reader<'a> {
 /// Reads one command from `r` and runs it; writes its compact reply to `out`.
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
+    run_one_with(srv, client, r, out, |srv, client, argv, out| srv.execute(client, argv).write_compact(out))
+}
+
+/// `run_one` with the way the decoded command runs.
+fn run_one_with(
+    srv: &mut Server,
+    client: &mut Client,
+    r: &mut Reader,
+    out: &mut Vec<u8>,
+    run: impl FnOnce(&mut Server, &mut Client, &[&[u8]], &mut Vec<u8>),
+) -> bool {
     let Some(argc) = r.u32() else {
         Reply::Error(error::BAD_REQUEST).write_compact(out);
         return false;
@@ -189,7 +217,7 @@ fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<
         }
     }
     let argv: &[&[u8]] = if argc > STACK_ARGS { &heap } else { stack.get(..argc).unwrap_or(&[]) };
-    srv.execute(client, argv).write_compact(out);
+    run(srv, client, argv, out);
     true
 }
 
@@ -229,7 +257,110 @@ impl Store {
     /// number of keys it deleted.
     #[wasm_bindgen(js_name = activeExpire)]
     pub fn active_expire(&self) -> u32 {
-        self.srv.try_borrow_mut().map_or(0, |mut s| s.maybe_active_expire() as u32)
+        self.srv.try_borrow_mut().map_or(0, |mut s| {
+            let n = s.maybe_active_expire() as u32;
+            note_pending(&s);
+            n
+        })
+    }
+
+    // ---- pubsub ----
+
+    /// Writes every queued pub/sub record to the output buffer and returns its
+    /// length: `u32 count`, then per record `u8 tag` (`m` `p` `s` deliveries,
+    /// `P` `S` `K` outbound for the bridge), `u32 client id`, for `p` the
+    /// pattern, then channel and message, each as `u32 len, bytes`, or as
+    /// `u32::MAX` alone when it is the previous record's same field.
+    pub fn drain(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let recs = srv.pubsub.drain();
+        note_pending(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(recs.len() as u32).to_le_bytes());
+            // A field shared with the previous record (one publish fanned out to
+            // several subscribers) is written as the length u32::MAX only.
+            let put = |out: &mut Vec<u8>, b: &Bytes, prev: Option<&Bytes>| {
+                if prev.is_some_and(|p| Rc::ptr_eq(p, b)) {
+                    out.extend_from_slice(&u32::MAX.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                    out.extend_from_slice(b);
+                }
+            };
+            let mut prev: Option<&crate::pubsub::Push> = None;
+            for r in &recs {
+                out.push(r.kind.tag());
+                out.extend_from_slice(&(r.client.min(u32::MAX as u64) as u32).to_le_bytes());
+                if let Some(p) = &r.pattern {
+                    put(out, p, prev.and_then(|x| x.pattern.as_ref()));
+                }
+                put(out, &r.channel, prev.map(|x| &x.channel));
+                put(out, &r.message, prev.map(|x| &x.message));
+                prev = Some(r);
+            }
+        })
+    }
+
+    /// Writes the blocked calls answered since the last take to the output
+    /// buffer: `u32 count`, then per call `u32 id` and its compact reply.
+    /// Returns the output length.
+    #[wasm_bindgen(js_name = takeServed)]
+    pub fn take_served(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let served = srv.take_served();
+        note_pending(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(served.len() as u32).to_le_bytes());
+            for (id, r) in &served {
+                out.extend_from_slice(&(*id as u32).to_le_bytes());
+                r.write_compact(out);
+            }
+        })
+    }
+
+    /// A message from another member of the bridge: the request in the input
+    /// buffer is `[_, channel, message]`; delivers to local subscribers only
+    /// (never back to the bridge). Returns the local receivers.
+    pub fn remote(&self, len: u32, shard: bool) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let n = IO.with(|io| {
+            let Ok(io) = io.try_borrow() else { return 0 };
+            let mut r = Reader { buf: io.input.get(..len as usize).unwrap_or(&[]), pos: 0 };
+            let (Some(3), Some(_), Some(ch), Some(msg)) = (r.u32(), r.bytes(), r.bytes(), r.bytes()) else { return 0 };
+            srv.pubsub.publish(ch, msg, shard, None).max(0) as u32
+        });
+        note_pending(&srv);
+        n
+    }
+
+    /// Turns the bridge outbox on or off (PUBLISH/SPUBLISH, and keyspace events).
+    #[wasm_bindgen(js_name = setBridge)]
+    pub fn set_bridge(&self, publish: bool, keyspace: bool) {
+        if let Ok(mut srv) = self.srv.try_borrow_mut() {
+            srv.pubsub.outbox = crate::pubsub::Outbox { publish, keyspace };
+        }
+    }
+    // ---- end pubsub ----
+    /// Times out blocked calls whose deadline has passed (their replies are
+    /// then taken with `takeServed`); the number timed out.
+    #[wasm_bindgen(js_name = expireWaits)]
+    pub fn expire_waits(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let n = srv.expire_waits() as u32;
+        note_pending(&srv);
+        n
+    }
+
+    /// The earliest deadline (Unix ms) of a blocked call, or -1.
+    #[wasm_bindgen(js_name = nextWaitDeadline)]
+    pub fn next_wait_deadline(&self) -> f64 {
+        self.srv.try_borrow().ok().and_then(|s| s.next_wait_deadline()).map_or(-1.0, |d| d as f64)
+    }
+
+    /// Cancels a blocked call (no reply will come); false when it already ended.
+    #[wasm_bindgen(js_name = cancelWait)]
+    pub fn cancel_wait(&self, id: f64) -> bool {
+        self.srv.try_borrow_mut().is_ok_and(|mut s| s.cancel_wait(id as u64))
     }
 
     /// The configured active expiry frequency (1..=500); the JS timer runs every 1000/hz ms.
@@ -285,9 +416,31 @@ impl Conn {
     pub fn call(&mut self, len: u32) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
-        })
+        });
+        note_pending(&srv);
+        n
+    }
+
+    /// Like `call`, but a blocking command may block: returns 0 when it was
+    /// answered (the reply is in the output buffer, its length in the header),
+    /// else the id of the wait, answered later through `Store.takeServed`.
+    #[wasm_bindgen(js_name = callBlocking)]
+    pub fn call_blocking(&mut self, len: u32) -> f64 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0.0 };
+        let client = &mut self.client;
+        let mut id = 0u64;
+        with_io(len, |req, out| {
+            run_one_with(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out, |srv, client, argv, out| {
+                match srv.call(client, argv) {
+                    Outcome::Reply(r) => r.write_compact(out),
+                    Outcome::Blocked(w) => id = w,
+                }
+            });
+        });
+        note_pending(&srv);
+        id as f64
     }
 
     /// Runs a batch (`u32 count` then the commands) in one crossing; replies
@@ -297,7 +450,7 @@ impl Conn {
     pub fn batch(&mut self, len: u32, transaction: bool) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        with_io(len, |req, out| {
+        let n = with_io(len, |req, out| {
             let mut r = Reader { buf: req, pos: 0 };
             let Some(n) = r.u32() else {
                 Reply::Error(error::BAD_REQUEST).write_compact(out);
@@ -312,7 +465,21 @@ impl Conn {
                     return;
                 }
             }
-        })
+        });
+        note_pending(&srv);
+        n
+    }
+
+    /// This connection's client id (pub/sub deliveries name it).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.client.id.min(u32::MAX as u64) as u32
+    }
+
+    /// The selected database (getOrSet keys its single flight by it).
+    #[wasm_bindgen(getter)]
+    pub fn db(&self) -> u32 {
+        self.client.db as u32
     }
 
     /// True while this connection is queueing a MULTI.

