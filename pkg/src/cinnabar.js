@@ -66,6 +66,12 @@ const NodeBuffer = typeof globalThis.Buffer === "function" && typeof globalThis.
   : null;
 let nb = null; // Buffer view of wasm memory (Node only)
 
+/** Trims the io buffers; trimming may grow memory (a fresh small input), so views are renewed. */
+function trimIo() {
+  glue.trim();
+  views();
+}
+
 function views() {
   // Growing a (non-shared) WebAssembly.Memory detaches its old ArrayBuffer, so
   // a zero length is the cheap signal to rebuild the views (reading
@@ -380,7 +386,7 @@ class Shared {
         done.push([w, r]);
       }
     }
-    if (n > KEEP) glue.trim();
+    if (n > KEEP) trimIo();
     this.schedule();
     for (const [w, r] of done) {
       w.cleanup();
@@ -563,7 +569,7 @@ export class Cinnabar {
       const c = cmds[i];
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
-    if (n > KEEP || p - start > KEEP) glue.trim();
+    if (n > KEEP || p - start > KEEP) trimIo();
     const pending = u32(hdr + 4);
     const served = u32(hdr + 5);
     if (pending !== 0) this.#shared.flush();
@@ -600,7 +606,7 @@ export class Cinnabar {
       if (id === 0) {
         rp = u32(hdr + 2);
         const r = readReply(asBuffer);
-        if (u32(hdr + 3) > KEEP || end - p > KEEP) glue.trim();
+        if (u32(hdr + 3) > KEEP || end - p > KEEP) trimIo();
         if (u32(hdr + 5) !== 0) shared.deliver();
         if (r instanceof ReplyError) {
           r.command = { name: name.toLowerCase(), args };
@@ -718,7 +724,7 @@ function runOn(conn, shared, name, args, asBuffer) {
   views();
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
-  if (n > KEEP || end - p > KEEP) glue.trim();
+  if (n > KEEP || end - p > KEEP) trimIo();
   const pending = u32(hdr + 4);
   const served = u32(hdr + 5);
   if (pending !== 0) shared.flush();
@@ -742,7 +748,7 @@ _setIo({
     views();
     const p = u32(hdr + 2);
     const bytes = u8.slice(p, p + n);
-    if (n > KEEP) glue.trim();
+    if (n > KEEP) trimIo();
     return bytes;
   },
   remote(store, shard, channel, message) {
