@@ -596,7 +596,7 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                     return Err(SnapshotError::Corrupt { at, what: "expiry without a key" });
                 }
                 let i = r.varint()?;
-                let _hint = r.varint()?;
+                let hint = r.varint()?;
                 if i >= info.databases as u64 {
                     return Err(SnapshotError::Corrupt { at, what: "database index beyond the header's count" });
                 }
@@ -608,6 +608,8 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                     return Err(SnapshotError::Corrupt { at, what: "database listed twice" });
                 }
                 cur = Some(i);
+                // Untrusted: at most one key per 3 bytes left, and only if memory allows.
+                dbs[i].try_reserve((hint as usize).min(r.left() / 3));
             }
             OP_EXPIRE => {
                 if expire.is_some() {

@@ -450,3 +450,41 @@ fn merge_keeps_both_writers_keys() {
     b.changes.end_save(false);
     assert!(b.changes.pending() >= 4);
 }
+
+/// Timing of save and restore for 200,000 mixed keys (not a pass/fail test):
+/// `cargo test --release --test snapshot -- --ignored --nocapture timing`.
+#[test]
+#[ignore]
+fn timing() {
+    let (mut srv, mut c, _) = setup(T0);
+    for i in 0..200_000 {
+        let k = format!("key:{i}");
+        let argv: Vec<String> = match i % 10 {
+            0..=5 => vec!["SET".into(), k, format!("value-{i}-abcdefghijklmno")],
+            6 => vec!["HSET".into(), k, "name".into(), format!("u{i}"), "mail".into(), format!("u{i}@x.com"), "n".into(), "1".into()],
+            7 => vec!["SADD".into(), k, "a".into(), "b".into(), format!("t{i}"), "common".into()],
+            8 => vec!["ZADD".into(), k, "1".into(), "a".into(), "2.5".into(), "b".into(), "3".into(), "c".into()],
+            _ => vec!["RPUSH".into(), k, "j1".into(), "j2".into(), "j3".into(), "j4".into()],
+        };
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        run(&mut srv, &mut c, &refs);
+    }
+    let t = std::time::Instant::now();
+    let mut snap = Vec::new();
+    for _ in 0..5 {
+        snap = srv.snapshot().unwrap();
+    }
+    let save = t.elapsed() / 5;
+    let t = std::time::Instant::now();
+    let lim = snapshot::Limits::of(&srv);
+    for _ in 0..5 {
+        let l = snapshot::decode(&snap, &lim, T0, 0).unwrap();
+        assert_eq!(l.keys, 200_000);
+    }
+    let restore = t.elapsed() / 5;
+    let t = std::time::Instant::now();
+    for _ in 0..5 {
+        std::hint::black_box(snapshot::crc32c(&snap));
+    }
+    eprintln!("{} bytes; save {save:?}, restore {restore:?}, crc {:?}", snap.len(), t.elapsed() / 5);
+}
