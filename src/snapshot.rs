@@ -974,6 +974,10 @@ impl Server {
             self.stats.expired_keys += 1;
             self.notify(crate::notify::EXPIRED, "expired", *d, k);
         }
+        // Lists that arrived may answer blocked pops (BLPOP & co.).
+        if !self.blocking.is_empty() {
+            self.serve_ready();
+        }
         Restored { keys: self.total_keys(), expired }
     }
 }

@@ -1,7 +1,7 @@
 //! Snapshot, persistence and dump entry points of the binding (see
 //! src/snapshot.rs and src/dump.rs; pkg/src/snapshot.js and persist.js use them).
 
-use super::Store;
+use super::{note_pending, Store};
 use crate::dump::{self, DumpOptions};
 use crate::snapshot;
 use wasm_bindgen::prelude::*;
@@ -28,6 +28,7 @@ impl Store {
         let mut srv = self.srv.try_borrow_mut().map_err(|_| busy())?;
         let r = if merge { srv.merge_snapshot(bytes) } else { srv.restore_snapshot(bytes) };
         let r = r.map_err(|e| JsError::new(&e.to_string()))?;
+        note_pending(&srv); // expired events for subscribers, waits a restored list answered
         let mut out = Vec::new();
         push_u32(&mut out, r.keys);
         push_u32(&mut out, r.expired.len());
@@ -95,6 +96,7 @@ impl Store {
         let mut client = srv.new_client();
         let r = dump::load_resp(&mut srv, &mut client, bytes);
         srv.drop_client(&client);
+        note_pending(&srv);
         let r = r.map_err(|e| JsError::new(&e))?;
         let mut out = Vec::new();
         push_u32(&mut out, r.commands);

@@ -119,3 +119,22 @@ test("dump({ format: 'resp' }) and load() round trip", () => {
   assert.deepEqual(back.load("*2\r\n$4\r\nINCR\r\n$3\r\nstr\r\n").errors, [{ index: 0, message: "ERR value is not an integer or out of range" }]);
   assert.throws(() => db.dump({ format: "rdb" }), RangeError);
 });
+
+test("a restore answers a waiting BLPOP and tells keyspace subscribers what expired", async () => {
+  const src = new Cinnabar();
+  src.rpush("jobs", "a", "b");
+  src.set("gone", "1", "PX", 20);
+  const snap = src.snapshot();
+  await sleep(40);
+  const db = new Cinnabar();
+  db.config("SET", "notify-keyspace-events", "Ex");
+  const events = [];
+  const off = db.subscribe("__keyevent@0__:expired", (key) => events.push(key));
+  const waiter = db.duplicate();
+  const popped = waiter.blpop("jobs", 0);
+  db.restore(snap);
+  assert.deepEqual(await popped, ["jobs", "a"]);
+  assert.deepEqual(db.lrange("jobs", 0, -1), ["b"]);
+  assert.deepEqual(events, ["gone"]);
+  off();
+});
