@@ -882,6 +882,9 @@ impl Changes {
 
 // ------------------------------------------------------------------ server
 
+/// A pending key's value, expiry and access field, carried into a merge.
+type Kept = (Value, Option<i64>, u32);
+
 /// The result of installing a snapshot.
 #[derive(Debug, Default)]
 pub struct Restored {
@@ -928,7 +931,7 @@ impl Server {
         let mut dbs = loaded.dbs;
         // Copy our pending keys into the incoming data (fallibly: the merge is
         // all-or-nothing too, so clone first and install after).
-        let mut ours: Vec<(usize, Box<[u8]>, Option<(Value, Option<i64>, u32)>)> = Vec::new();
+        let mut ours: Vec<(usize, Box<[u8]>, Option<Kept>)> = Vec::new();
         for (d, k) in self.changes.dirty_keys() {
             if *d >= dbs.len() || self.changes.dirty_whole(*d) {
                 continue;

@@ -23,7 +23,7 @@ fn v(parts: &[&[u8]]) -> Vec<Vec<u8>> {
 }
 
 /// A store with strings (int/embstr/raw, binary), sets (intset, hashtable,
-/// > 1000 members: chunked), hashes (listpack, hashtable, big), sorted sets
+/// over 1000 members: chunked), hashes (listpack, hashtable, big), sorted sets
 /// (inf, fractions, long members), lists, TTLs, 3 dbs.
 fn populated(field_ttl: bool) -> (Server, Client) {
     let mut s = Server::with_clock(Options::default(), Box::new(SystemClock));

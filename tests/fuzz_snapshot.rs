@@ -54,7 +54,7 @@ fn seeds() -> Vec<Vec<u8>> {
     out
 }
 
-fn forge(b: &mut Vec<u8>) {
+fn forge(b: &mut [u8]) {
     if b.len() < 4 {
         return;
     }
