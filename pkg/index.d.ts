@@ -1166,6 +1166,88 @@ export interface CommandSignatures {
    * @example await db.blmpop(0, 1, "jobs", "LEFT", "COUNT", 10) // ["jobs", ["a", "b"]]
    */
   blmpop(timeout: Arg, numkeys: Arg, ...args: [...Arg[]] | [...Arg[], BlockingOptions]): Promise<[key: string, elements: string[]] | null>;
+
+  // ---- geo (sorted sets scored by a 52-bit geohash; ZRANGE, ZSCORE, ZREM work on them) ----
+  /**
+   * GEOADD key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]: members added (changed with CH).
+   * @example db.geoadd("shops", 13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania") // 2
+   */
+  geoadd(key: Arg, ...optionsAndTriples: [Arg, ...Arg[]]): number;
+  /**
+   * GEODIST key member1 member2 [M|KM|FT|MI]: the distance with 4 decimals (a string), or null.
+   * @example db.geodist("shops", "Palermo", "Catania", "km") // "166.2742"
+   */
+  geodist(key: Arg, member1: Arg, member2: Arg, unit?: GeoUnit): string | null;
+  /**
+   * GEOHASH key [member ...]: 11-character standard geohashes (null for missing members).
+   * @example db.geohash("shops", "Palermo") // ["sqc8b49rny0"]
+   */
+  geohash(key: Arg, ...members: Arg[]): Array<string | null>;
+  /**
+   * GEOPOS key [member ...]: [longitude, latitude] as Redis prints them, or null.
+   * @example db.geopos("shops", "Palermo") // [["13.36138933897018433", "38.11555639549629859"]]
+   */
+  geopos(key: Arg, ...members: Arg[]): Array<[longitude: string, latitude: string] | null>;
+  /**
+   * GEOSEARCH key FROMMEMBER m|FROMLONLAT lon lat BYRADIUS r unit|BYBOX w h unit|BYPOLYGON n lon lat ...
+   * [ASC|DESC] [COUNT n [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]: members, or with WITH* options
+   * arrays [member, dist?, hash?, [lon, lat]?] in that order (as Redis replies).
+   * @example db.geosearch("shops", "FROMLONLAT", 15, 37, "BYRADIUS", 200, "km", "ASC", "WITHDIST") // [["Catania", "56.4413"], ["Palermo", "190.4424"]]
+   */
+  geosearch(key: Arg, ...options: GeoSearchOption[]): GeoSearchReply;
+  /**
+   * GEOSEARCHSTORE destination source FROMMEMBER m|FROMLONLAT lon lat BYRADIUS ...|BYBOX ...|BYPOLYGON ... [ASC|DESC] [COUNT n [ANY]] [STOREDIST]: members stored.
+   * @example db.geosearchstore("near", "shops", "FROMLONLAT", 15, 37, "BYRADIUS", 200, "km", "STOREDIST") // 2
+   */
+  geosearchstore(destination: Arg, source: Arg, ...options: GeoSearchOption[]): number;
+  /**
+   * GEORADIUS key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT n [ANY]] [ASC|DESC] [STORE key|STOREDIST key]: as GEOSEARCH, or a count with STORE.
+   * @example db.georadius("shops", 15, 37, 200, "km", "WITHDIST") // [["Palermo", "190.4424"], ["Catania", "56.4413"]]
+   */
+  georadius(key: Arg, longitude: Arg, latitude: Arg, radius: Arg, unit: GeoUnit, ...options: GeoSearchOption[]): GeoSearchReply | number;
+  /**
+   * GEORADIUS_RO key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT n [ANY]] [ASC|DESC].
+   * @example db.georadius_ro("shops", 15, 37, 200, "km") // ["Palermo", "Catania"]
+   */
+  georadius_ro(key: Arg, longitude: Arg, latitude: Arg, radius: Arg, unit: GeoUnit, ...options: GeoSearchOption[]): GeoSearchReply;
+  /**
+   * GEORADIUSBYMEMBER key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT n [ANY]] [ASC|DESC] [STORE key|STOREDIST key].
+   * @example db.georadiusbymember("shops", "Palermo", 200, "km") // ["Palermo", "Catania"]
+   */
+  georadiusbymember(key: Arg, member: Arg, radius: Arg, unit: GeoUnit, ...options: GeoSearchOption[]): GeoSearchReply | number;
+  /**
+   * GEORADIUSBYMEMBER_RO key member radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT n [ANY]] [ASC|DESC].
+   * @example db.georadiusbymember_ro("shops", "Palermo", 200, "km", "COUNT", 1) // ["Palermo"]
+   */
+  georadiusbymember_ro(key: Arg, member: Arg, radius: Arg, unit: GeoUnit, ...options: GeoSearchOption[]): GeoSearchReply;
+}
+
+/** Distance units of the geo commands (any case). */
+export type GeoUnit = "m" | "km" | "mi" | "ft" | "M" | "KM" | "MI" | "FT" | (string & {});
+/** Keywords and values of GEOSEARCH and the GEORADIUS family. */
+export type GeoSearchOption =
+  | "FROMMEMBER" | "FROMLONLAT" | "BYRADIUS" | "BYBOX" | "BYPOLYGON" | "ASC" | "DESC" | "COUNT" | "ANY"
+  | "WITHCOORD" | "WITHDIST" | "WITHHASH" | "STORE" | "STOREDIST" | Arg;
+/** One GEOSEARCH result with WITH* options: [member, distance?, hash?, [lon, lat]?]. */
+export type GeoSearchItem = [member: string, ...extras: Array<string | number | [longitude: string, latitude: string]>];
+/** GEOSEARCH's reply: members, or GeoSearchItem arrays when a WITH* option was given. */
+export type GeoSearchReply = string[] | GeoSearchItem[];
+
+/** A geofence: a polygon ([lon, lat] vertices, straight edges in lon/lat) or a circle. */
+export type Geofence =
+  | { polygon: ReadonlyArray<readonly [longitude: number, latitude: number]> }
+  | { circle: { lon: number; lat: number; radius: number; unit?: "m" | "km" | "mi" | "ft" } };
+/** What a geofence reports when GEOADD moves a member (positions as stored, decoded). */
+export interface GeofenceEvent {
+  type: "enter" | "inside" | "exit";
+  key: string;
+  member: string;
+  lon: number;
+  lat: number;
+}
+export interface GeofenceOptions {
+  /** Also PUBLISH each event, as JSON, on this pub/sub channel. */
+  channel?: string;
 }
 
 type Sigs = CommandSignatures;
@@ -1273,6 +1355,22 @@ export declare class Cinnabar {
    * @example const other = db.duplicate(); other.set("k", "x")
    */
   duplicate(): Cinnabar;
+  /**
+   * Watches a geo key (Tile38-style, in-process): after GEOADD moves members,
+   * calls `callback` with `enter` (crossed into the fence), `inside` (moved,
+   * still inside) or `exit` (crossed out) for each, never twice in a row for
+   * the same crossing; with `options.channel` each event is also published as
+   * JSON on that channel. Writes from any connection to this store count.
+   * Throws a TypeError for an invalid fence (fewer than 3 vertices,
+   * self-intersecting, NaN or out-of-range coordinates, bad radius or unit).
+   * Returns a function that stops watching.
+   * @example
+   * const stop = db.geofence("couriers", { polygon: [[2.29, 48.85], [2.36, 48.85], [2.36, 48.88], [2.29, 48.88]] },
+   *   (ev) => console.log(ev.type, ev.member), { channel: "fence:paris" });
+   * db.geoadd("couriers", 2.33, 48.86, "ada"); // logs "enter ada"
+   * stop();
+   */
+  geofence(key: Arg, fence: Geofence, callback: (event: GeofenceEvent) => void, options?: GeofenceOptions): () => void;
 
   /**
    * Closes this connection (dropping its WATCHes). The data and the expiry timer

@@ -299,3 +299,32 @@ pub const LPOS_COUNT_NEGATIVE: Error = Error::fixed("ERR COUNT can't be negative
 pub const LPOS_MAXLEN_NEGATIVE: Error = Error::fixed("ERR MAXLEN can't be negative");
 pub const TIMEOUT_NOT_FLOAT: Error = Error::fixed("ERR timeout is not a float or out of range");
 pub const TIMEOUT_NEGATIVE: Error = Error::fixed("ERR timeout is negative");
+
+// ---- geo ----
+pub const GEO_UNIT: Error = Error::fixed("ERR unsupported unit provided. please use M, KM, FT, MI");
+pub const GEO_NEED_RADIUS: Error = Error::fixed("ERR need numeric radius");
+pub const GEO_NEGATIVE_RADIUS: Error = Error::fixed("ERR radius cannot be negative");
+pub const GEO_NEED_WIDTH: Error = Error::fixed("ERR need numeric width");
+pub const GEO_NEED_HEIGHT: Error = Error::fixed("ERR need numeric height");
+pub const GEO_NEGATIVE_BOX: Error = Error::fixed("ERR height or width cannot be negative");
+pub const GEO_COUNT: Error = Error::fixed("ERR COUNT must be > 0");
+pub const GEO_DECODE_MEMBER: Error = Error::fixed("ERR could not decode requested zset member");
+pub const GEO_ANY_COUNT: Error = Error::fixed("ERR the ANY argument requires COUNT argument");
+pub const GEO_STORE_RADIUS: Error =
+    Error::fixed("ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+pub const GEO_STORE_SEARCH: Error =
+    Error::fixed("ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+/// Valkey 9's BYPOLYGON.
+pub const GEO_POLYGON_VERTICES: Error = Error::fixed("ERR invalid number of vertices");
+pub const GEO_POLYGON_MIN: Error = Error::fixed("ERR GEOSEARCH BYPOLYGON must have at least 3 vertices");
+
+/// `ERR invalid longitude,latitude pair 200.000000,10.000000` (C's `%f`).
+pub fn geo_invalid_pair(lon: f64, lat: f64) -> Error {
+    Error::owned(format!("ERR invalid longitude,latitude pair {lon:.6},{lat:.6}"))
+}
+pub fn geo_need_from(cmd: &str) -> Error {
+    Error::owned(format!("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {cmd}"))
+}
+pub fn geo_need_by(cmd: &str) -> Error {
+    Error::owned(format!("ERR exactly one of BYRADIUS and BYBOX can be specified for {cmd}"))
+}

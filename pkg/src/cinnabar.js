@@ -30,6 +30,7 @@ import { getOrSet, memoryUsage } from "./cache.js";
 // ---- snapshot ----
 import { installSnapshot } from "./snapshot.js";
 // ---- end snapshot ----
+import { geofence } from "./geofence.js";
 
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
@@ -324,6 +325,11 @@ class Shared {
     this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
     this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
+    this.writeHooks = null; // geofences (src/geofence.js): Set of (conn, cmds) => void
+  }
+  /** Tells the write hooks which commands a connection just ran. */
+  afterWrite(conn, cmds) {
+    for (const h of [...this.writeHooks]) h(conn, cmds);
   }
   /** Delivers queued pub/sub records (the io header's fifth word is non-zero). */
   flush() {
@@ -529,7 +535,12 @@ export class Cinnabar {
   _run(name, args, asBuffer) {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
-    return runOn(conn, this.#shared, name, args, asBuffer);
+    if (this.#shared.writeHooks === null) return runOn(conn, this.#shared, name, args, asBuffer);
+    // ---- geo: geofences see the commands that ran (after a non-error reply) ----
+    args = normalize(name, args);
+    const r = runOn(conn, this.#shared, name, args, asBuffer);
+    if (this.#shared.writeHooks !== null) this.#shared.afterWrite(this, [{ name, args }]);
+    return r;
   }
 
   /** @internal the store's shared state (pub/sub). */
@@ -574,6 +585,7 @@ export class Cinnabar {
     const served = u32(hdr + 5);
     if (pending !== 0) this.#shared.flush();
     if (served !== 0) this.#shared.deliver();
+    if (this.#shared.writeHooks !== null) this.#shared.afterWrite(this, cmds);
     return out;
   }
 
@@ -685,6 +697,25 @@ export class Cinnabar {
   /** Alias of close() (ioredis's name). */
   disconnect() {
     this.close();
+  }
+
+  /**
+   * Watches a geo key: `enter` / `inside` / `exit` events when GEOADD moves a
+   * member across the fence (see src/geofence.js and index.d.ts).
+   */
+  geofence(key, fence, callback, options) {
+    return geofence(this, key, fence, callback, options);
+  }
+
+  /** Registers a hook run after every command batch on this store; returns its remover. */
+  _onWrite(fn) {
+    const sh = this.#shared;
+    if (sh.writeHooks === null) sh.writeHooks = new Set();
+    sh.writeHooks.add(fn);
+    return () => {
+      sh.writeHooks?.delete(fn);
+      if (sh.writeHooks?.size === 0) sh.writeHooks = null;
+    };
   }
 
   /** The commands this build supports (name, arity, flags, key positions). */

@@ -12,6 +12,7 @@
 //! counters and access clock, and nothing else touches `Db` slots for keys.
 
 pub mod bitmap;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod keys;
@@ -197,6 +198,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         pubsub::COMMANDS,
         memory::COMMANDS,
         list::COMMANDS,
+        geo::COMMANDS,
     ]
 }
 

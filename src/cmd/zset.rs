@@ -391,7 +391,7 @@ fn zadd_generic(ctx: &mut Ctx, a: Args, mut f: AddFlags) -> Result<Reply> {
 }
 
 /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
-fn zadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+pub(super) fn zadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     zadd_generic(ctx, a, AddFlags::default())
 }
 
@@ -599,7 +599,7 @@ fn members_reply(items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Reply {
 
 /// Builds a …STORE result as Redis does: a skiplist, converted to a listpack
 /// when it fits the limits (`zsetConvertToListpackIfNeeded`).
-fn build(items: impl IntoIterator<Item = (Vec<u8>, f64)>, limits: (usize, usize)) -> ZSet {
+pub(super) fn build(items: impl IntoIterator<Item = (Vec<u8>, f64)>, limits: (usize, usize)) -> ZSet {
     let mut z = ZSet::new(false);
     let mut maxlen = 0;
     for (m, s) in items {
@@ -623,7 +623,7 @@ fn build_incremental(items: Vec<(Vec<u8>, f64)>, known_len: Option<usize>, limit
 }
 
 /// Stores a result at `dst` (or deletes `dst` when empty), as the …STORE commands do.
-fn store(ctx: &mut Ctx, dst: &[u8], z: ZSet, event: &'static str) -> Result<Reply> {
+pub(super) fn store(ctx: &mut Ctx, dst: &[u8], z: ZSet, event: &'static str) -> Result<Reply> {
     if z.is_empty() {
         if ctx.delete_key(dst) {
             ctx.notify(notify::GENERIC, "del", dst);

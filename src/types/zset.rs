@@ -16,6 +16,7 @@
 //!
 //! Also here: Redis's score formatting (`%.17g` replies, `d2string` storage).
 
+use super::geoindex::GeoIndex;
 use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -140,6 +141,8 @@ pub struct ZSet {
     hasher: DefaultHashBuilder,
     seed: u64,
     listpack: bool,
+    /// The geo index (types/geoindex.rs), built by the first geo search of a large set.
+    geo: Option<Box<GeoIndex>>,
 }
 
 impl PartialEq for ZSet {
@@ -178,6 +181,7 @@ impl ZSet {
             hasher: DefaultHashBuilder::default(),
             seed: 0x2545_F491_4F6C_DD1D,
             listpack,
+            geo: None,
         }
     }
 
@@ -356,6 +360,10 @@ impl ZSet {
         let h = self.hasher.hash_one(member);
         let ZSet { index, nodes, hasher, .. } = self;
         index.insert_unique(h, x, |&j| nodes.get(j as usize).map_or(0, |n| hasher.hash_one(&*n.member)));
+        // geo index hook
+        if let ZSet { geo: Some(g), nodes, .. } = self {
+            g.insert(score, x, member, &|j| nodes.get(j as usize).map_or(&[][..], |n| &n.member));
+        }
     }
 
     /// Sets the score of an existing member (O(log n)); false when absent.
@@ -369,6 +377,18 @@ impl ZSet {
             let m = self.node(next);
             m.score > score || (m.score == score && &*m.member > member)
         };
+        // geo index hook: an in-place change keeps its place, a move re-inserts.
+        if let ZSet { geo: Some(g), nodes, .. } = self {
+            let m = |j: u32| nodes.get(j as usize).map_or(&[][..], |n| &*n.member);
+            let old = nodes[x as usize].score;
+            if fits_back && fits_next {
+                g.rescore(old, member, &m, score);
+            } else {
+                g.remove(old, member, &m);
+                g.insert(score, x, member, &m);
+            }
+        }
+        let n = self.node(x);
         if fits_back && fits_next {
             self.nodes[x as usize].score = score;
             return true;
@@ -409,6 +429,15 @@ impl ZSet {
     /// Removes the unlinked node `x` from the arena and the index, moving the
     /// last node into its place.
     fn drop_node(&mut self, x: u32) {
+        // geo index hook: forget x, and renumber the last node, which moves into x.
+        if let ZSet { geo: Some(g), nodes, .. } = self {
+            let m = |j: u32| nodes.get(j as usize).map_or(&[][..], |n| &*n.member);
+            let last = nodes.len() - 1;
+            g.remove(nodes[x as usize].score, &nodes[x as usize].member, &m);
+            if x as usize != last {
+                g.renumber(nodes[last].score, &nodes[last].member, &m, x);
+            }
+        }
         let h = self.hasher.hash_one(&*self.node(x).member);
         if let Ok(e) = self.index.find_entry(h, |&j| j == x) {
             e.remove();
@@ -652,9 +681,49 @@ impl ZSet {
         top
     }
 
+    // ---- geo index hooks (the index itself is types/geoindex.rs) ----
+
+    /// Builds the geo index when absent (the order is copied from the skiplist).
+    pub fn build_geo_index(&mut self) {
+        if self.geo.is_none() {
+            let mut v = Vec::with_capacity(self.len());
+            let mut x = self.link(0, 0).next;
+            while x != NIL {
+                v.push((self.node(x).score, x));
+                x = self.link(x, 0).next;
+            }
+            self.geo = Some(Box::new(GeoIndex::from_sorted(v)));
+        }
+    }
+    pub fn geo_index(&self) -> Option<&GeoIndex> {
+        self.geo.as_deref()
+    }
+    /// The member of arena node `n` (as the geo index and `range_nodes` name them).
+    pub fn node_member(&self, n: u32) -> &[u8] {
+        self.nodes.get(n as usize).map_or(&[][..], |n| &n.member)
+    }
+    /// Calls `f(score, node)` for `min <= score < max` in order (skiplist) until it returns false.
+    pub fn range_nodes(&self, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+        let Some((mut c, _)) = self.first_not(|n| n.score < min) else { return true };
+        loop {
+            let s = self.node(c.0).score;
+            if s >= max {
+                return true;
+            }
+            if !f(s, c.0) {
+                return false;
+            }
+            match self.next(c) {
+                Some(n) => c = n,
+                None => return true,
+            }
+        }
+    }
+
     /// Heap bytes, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
+        self.geo.as_ref().map_or(0, |g| g.heap_bytes())
+            + self.nodes.capacity() * std::mem::size_of::<Node>()
             + self.nodes.iter().map(|n| n.member.len() + n.up.capacity() * std::mem::size_of::<Link>()).sum::<usize>()
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }

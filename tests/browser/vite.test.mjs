@@ -18,7 +18,7 @@ after(async () => {
   for (const f of cleanups.reverse()) await f();
 });
 
-test("vite build of an app importing cinnabar, loaded in Chromium", async () => {
+test("vite build of an app importing cinnabar and cinnabar/queue, loaded in Chromium", async () => {
   assert.ok(existsSync(VITE), `${VITE} is missing: npm ci`);
   const app = packAndInstall();
   cleanups.push(app.cleanup);
@@ -30,12 +30,19 @@ test("vite build of an app importing cinnabar, loaded in Chromium", async () => 
   writeFileSync(
     join(app.dir, "main.js"),
     `import { Cinnabar, ReplyError } from "cinnabar";
+     import { Queue, Worker } from "cinnabar/queue";
      const db = new Cinnabar();
      db.set("bundled", "yes");
      let code = "";
      try { db.call("NOPE"); } catch (e) { code = e instanceof ReplyError ? e.code : String(e); }
      const tx = db.multi().set("n", "1").get("n").exec();
-     document.getElementById("out").textContent = JSON.stringify([db.get("bundled"), code, tx]);`,
+     const q = new Queue(db, "jobs");
+     const w = new Worker(q, async (job) => job.data * 2);
+     const done = new Promise((r) => w.on("completed", (job, v) => r(v)));
+     await q.add("double", 21);
+     const doubled = await done;
+     await w.close();
+     document.getElementById("out").textContent = JSON.stringify([db.get("bundled"), code, tx, doubled, db.zcard("queue:jobs:completed")]);`,
   );
   execFileSync(process.execPath, [VITE, "build", "--logLevel", "warn"], { cwd: app.dir, encoding: "utf8" });
   const assets = readdirSync(join(app.dir, "dist/assets"));
@@ -49,6 +56,6 @@ test("vite build of an app importing cinnabar, loaded in Chromium", async () => 
   await page.goto(server.url);
   await page.waitForFunction(() => document.getElementById("out")?.textContent, null, { timeout: 15000 });
   const out = JSON.parse(await page.locator("#out").textContent());
-  assert.deepEqual(out, ["yes", "ERR", [[null, "OK"], [null, "1"]]]);
+  assert.deepEqual(out, ["yes", "ERR", [[null, "OK"], [null, "1"]], 42, 1]);
   assert.deepEqual(problems, []);
 });

@@ -18,11 +18,11 @@ const run = (file, src) => {
 
 test("the tarball holds the entries, the API, the types and the wasm, and nothing else", () => {
   const files = consumer.files.sort();
-  for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "src/cinnabar.js",
+  for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "src/cinnabar.js", "queue.js", "queue.d.ts", "src/queue.js",
     "dist/cinnabar.js", "dist/cinnabar_bg.wasm"]) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files.join(", ")}`);
   }
-  for (const f of files) assert.match(f, /^(package\.json|README\.md|node\.js|browser\.js|workerd\.js|index\.d\.ts|sessions\.(js|d\.ts)|src\/.*\.js|dist\/cinnabar(_bg)?\.(js|wasm|d\.ts)|dist\/cinnabar_bg\.wasm\.d\.ts)$/);
+  for (const f of files) assert.match(f, /^(package\.json|README\.md|node\.js|browser\.js|workerd\.js|index\.d\.ts|sessions\.(js|d\.ts)|queue\.js|queue\.d\.ts|src\/.*\.js|dist\/cinnabar(_bg)?\.(js|wasm|d\.ts)|dist\/cinnabar_bg\.wasm\.d\.ts)$/);
   const pj = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
   assert.equal(pj.name, "cinnabar");
   assert.equal(pj.version, "0.1.0");
@@ -57,6 +57,22 @@ test('snapshots and "cinnabar/sessions" from the installed tarball', () => {
      console.log(JSON.stringify([new Sessions(copy).get(id), bad]));`,
   );
   assert.equal(out, JSON.stringify([{ user: "ada" }, "refused"]));
+});
+
+test("ESM: import { Queue, Worker } from \"cinnabar/queue\" shares the store class of \"cinnabar\"", () => {
+  const out = run(
+    "queue.mjs",
+    `import { Cinnabar } from "cinnabar";
+     import { Queue, Worker } from "cinnabar/queue";
+     const db = new Cinnabar();
+     const q = new Queue(db, "email");
+     await q.add("welcome", { to: "a@b.c" });
+     const w = new Worker(q, async (job) => "sent " + job.data.to);
+     const r = await new Promise((res) => w.on("completed", (job, v) => res(v)));
+     await w.close();
+     console.log(JSON.stringify([r, db.zcard("queue:email:completed"), (await new Queue("solo").add("x", 1)).id]));`,
+  );
+  assert.equal(out, JSON.stringify(["sent a@b.c", 1, "1"]));
 });
 
 test("CommonJS: require(\"cinnabar\") works (Node ≥ 20.19 require(esm))", () => {

@@ -43,9 +43,9 @@ test("index.d.ts type-checks a usage file under tsc --strict", () => {
         module: "esnext",
         moduleResolution: "bundler",
         lib: ["es2022", "dom", "esnext.disposable"],
-        paths: { cinnabar: [join(PKG, "index.d.ts")] },
+        paths: { cinnabar: [join(PKG, "index.d.ts")], "cinnabar/queue": [join(PKG, "queue.d.ts")] },
       },
-      files: [join(ROOT, "tests/js/fixtures/types-usage.ts")],
+      files: [join(ROOT, "tests/js/fixtures/types-usage.ts"), join(ROOT, "tests/js/fixtures/queue-types-usage.ts")],
     };
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
     const r = spawnSync(tsc, ["-p", join(dir, "tsconfig.json")], { encoding: "utf8" });

@@ -1,0 +1,462 @@
+//! The spatial side of geo sorted sets.
+//!
+//! Two parts:
+//! - [`GeoIndex`]: a copy of a sorted set's order, `(score, node)` pairs in
+//!   sorted blocks of at most `BLOCK` entries, ordered exactly like the
+//!   skiplist (score, then member bytes). Scanning a score range walks
+//!   contiguous memory and never touches a member until it is a hit. The
+//!   sorted set builds it on the first geo search of a large set and keeps it
+//!   in step on every write (insert, score change, removal, arena move), so
+//!   it travels with the value through RENAME, COPY, MOVE, expiry and DEL.
+//! - The search: Redis scans the 9 geohash cells of a query in a fixed order
+//!   and tests every member of each. Here each cell is split, quadtree-style,
+//!   into sub-cells (still contiguous score ranges, visited in ascending
+//!   order) and the ones that cannot meet the query's bounding box (computed
+//!   conservatively, with a margin) are skipped. Every member of a skipped
+//!   sub-cell would have failed Redis's own test, so the hits, and their
+//!   order, are exactly the plain scan's. `k` nearest (COUNT k, ascending)
+//!   grows a radius from small until it holds k+1 hits, and answers from them
+//!   only when the top k are unambiguous (distinct distances): otherwise
+//!   Redis's partial quicksort decides tie order, and the full scan runs.
+
+use super::geohash::{decode, Area, Hash, Shape, ShapeKind, EARTH_RADIUS};
+use super::zset::ZSet;
+use std::cmp::Ordering;
+
+const BLOCK: usize = 512;
+
+/// Member bytes of an arena node.
+pub type Mem<'a> = dyn Fn(u32) -> &'a [u8] + 'a;
+
+#[derive(Clone, Debug, Default)]
+pub struct GeoIndex {
+    blocks: Vec<Vec<(f64, u32)>>,
+    len: usize,
+}
+
+impl GeoIndex {
+    /// From entries already in the set's order.
+    pub fn from_sorted(v: Vec<(f64, u32)>) -> GeoIndex {
+        let len = v.len();
+        let blocks = v.chunks(BLOCK / 2).map(|c| c.to_vec()).collect();
+        GeoIndex { blocks, len }
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn cmp(e: &(f64, u32), score: f64, member: &[u8], m: &Mem<'_>) -> Ordering {
+        e.0.partial_cmp(&score).unwrap_or(Ordering::Equal).then_with(|| m(e.1).cmp(member))
+    }
+
+    /// First position not before (score, member).
+    fn locate(&self, score: f64, member: &[u8], m: &Mem<'_>) -> (usize, usize) {
+        let b = self.blocks.partition_point(|bl| bl.last().is_some_and(|e| Self::cmp(e, score, member, m).is_lt()));
+        match self.blocks.get(b) {
+            Some(bl) => (b, bl.partition_point(|e| Self::cmp(e, score, member, m).is_lt())),
+            None => (self.blocks.len().saturating_sub(1), self.blocks.last().map_or(0, |bl| bl.len())),
+        }
+    }
+
+    fn find(&self, score: f64, member: &[u8], m: &Mem<'_>) -> Option<(usize, usize)> {
+        let (b, i) = self.locate(score, member, m);
+        let e = self.blocks.get(b)?.get(i)?;
+        (e.0 == score && m(e.1) == member).then_some((b, i))
+    }
+
+    pub fn insert(&mut self, score: f64, node: u32, member: &[u8], m: &Mem<'_>) {
+        if self.blocks.is_empty() {
+            self.blocks.push(Vec::with_capacity(BLOCK / 2));
+        }
+        let (b, i) = self.locate(score, member, m);
+        let bl = &mut self.blocks[b];
+        bl.insert(i, (score, node));
+        if bl.len() > BLOCK {
+            let tail = bl.split_off(BLOCK / 2);
+            self.blocks.insert(b + 1, tail);
+        }
+        self.len += 1;
+    }
+
+    pub fn remove(&mut self, score: f64, member: &[u8], m: &Mem<'_>) {
+        if let Some((b, i)) = self.find(score, member, m) {
+            self.blocks[b].remove(i);
+            if self.blocks[b].is_empty() {
+                self.blocks.remove(b);
+            }
+            self.len -= 1;
+        }
+    }
+
+    /// The entry of (score, member) now refers to node `to` (arena move).
+    pub fn renumber(&mut self, score: f64, member: &[u8], m: &Mem<'_>, to: u32) {
+        if let Some((b, i)) = self.find(score, member, m) {
+            self.blocks[b][i].1 = to;
+        }
+    }
+
+    /// A score change that keeps the member's place in the order.
+    pub fn rescore(&mut self, old: f64, member: &[u8], m: &Mem<'_>, new: f64) {
+        if let Some((b, i)) = self.find(old, member, m) {
+            self.blocks[b][i].0 = new;
+        }
+    }
+
+    /// Calls `f(score, node)` for `min <= score < max` in order until it returns false.
+    pub fn range(&self, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+        let mut b = self.blocks.partition_point(|bl| bl.last().is_some_and(|e| e.0 < min));
+        let mut i = self.blocks.get(b).map_or(0, |bl| bl.partition_point(|e| e.0 < min));
+        while let Some(bl) = self.blocks.get(b) {
+            for e in &bl[i..] {
+                if e.0 >= max {
+                    return true;
+                }
+                if !f(e.0, e.1) {
+                    return false;
+                }
+            }
+            b += 1;
+            i = 0;
+        }
+        true
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.iter().map(|b| b.capacity() * 16 + 24).sum()
+    }
+}
+
+/// A member that passed the shape test, as Redis's `geoPoint`.
+#[derive(Clone, Copy, Debug)]
+pub struct Hit {
+    pub node: u32,
+    pub score: f64,
+    /// meters
+    pub dist: f64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Conservative latitude band and longitude half-width (degrees) around a centre.
+#[derive(Clone, Copy, Debug)]
+struct BBox {
+    lat_lo: f64,
+    lat_hi: f64,
+    lon: f64,
+    /// None: every longitude.
+    dlon: Option<f64>,
+}
+
+const MARGIN: f64 = 1e-7;
+
+impl BBox {
+    /// None when nothing can be pruned safely (huge or polar shapes).
+    fn of(shape: &Shape, radius_m: Option<f64>) -> Option<BBox> {
+        let deg = 180.0 / std::f64::consts::PI;
+        let circle = match (radius_m, &shape.kind) {
+            (Some(r), _) => Some(r),
+            (None, ShapeKind::Radius(r)) => Some(r * shape.conv),
+            _ => None,
+        };
+        let (dlat, dlon) = match (circle, &shape.kind) {
+            (Some(r), _) => {
+                let d = r / EARTH_RADIUS;
+                if d.is_nan() || d >= 1.5 {
+                    return None;
+                }
+                let phi = shape.lat.abs() / deg;
+                let dl = if phi + d * (1.0 + 1e-9) + 1e-9 >= std::f64::consts::FRAC_PI_2 {
+                    None
+                } else {
+                    let s = d.sin() / phi.cos();
+                    if s >= 0.999_999 { None } else { Some(s.asin() * deg) }
+                };
+                (d * deg, dl)
+            }
+            (None, ShapeKind::Box(w, h)) => {
+                let (w, h) = (w * shape.conv, h * shape.conv);
+                let dlat = h / 2.0 / EARTH_RADIUS;
+                let half = w / 2.0 / EARTH_RADIUS;
+                if dlat.is_nan() || half.is_nan() || dlat >= 1.5 || half >= 1.5 {
+                    return None;
+                }
+                let maxlat = (shape.lat.abs() / deg + dlat) * (1.0 + 1e-9) + 1e-9;
+                let dl = if maxlat >= std::f64::consts::FRAC_PI_2 - 1e-4 {
+                    None
+                } else {
+                    let s = (half / 2.0).sin() / maxlat.cos();
+                    if s >= 0.999_999 { None } else { Some(2.0 * s.asin() * deg) }
+                };
+                (dlat * deg, dl)
+            }
+            (None, ShapeKind::Radius(_)) => return None,
+        };
+        let pad = |v: f64| v * (1.0 + 1e-9) + MARGIN;
+        Some(BBox {
+            lat_lo: shape.lat - pad(dlat),
+            lat_hi: shape.lat + pad(dlat),
+            lon: shape.lon,
+            dlon: dlon.map(pad).filter(|d| *d < 180.0),
+        })
+    }
+
+    fn lat_overlap(&self, a: &Area) -> bool {
+        a.lat_max >= self.lat_lo && a.lat_min <= self.lat_hi
+    }
+    fn intersects(&self, a: &Area) -> bool {
+        if !self.lat_overlap(a) {
+            return false;
+        }
+        let Some(d) = self.dlon else { return true };
+        [-360.0, 0.0, 360.0].iter().any(|k| a.lon_max >= self.lon - d + k && a.lon_min <= self.lon + d + k)
+    }
+    fn contains(&self, a: &Area) -> bool {
+        if !(a.lat_min >= self.lat_lo && a.lat_max <= self.lat_hi) {
+            return false;
+        }
+        let Some(d) = self.dlon else { return true };
+        [-360.0, 0.0, 360.0].iter().any(|k| a.lon_min >= self.lon - d + k && a.lon_max <= self.lon + d + k)
+    }
+    /// Step at which sub-cells are about a quarter of the box.
+    fn stop_step(&self) -> u8 {
+        let h = self.lat_hi - self.lat_lo;
+        let w = self.dlon.map_or(360.0, |d| 2.0 * d);
+        let size = h.min(w).max(1e-9) / 4.0;
+        // the first step whose cell height (170.1° / 2^step) is at most `size`
+        let mut step = 1u8;
+        let mut h = 170.102_257_56 / 2.0;
+        while h > size && step < 26 {
+            h /= 2.0;
+            step += 1;
+        }
+        step
+    }
+}
+
+/// Sub-ranges of `cell` that may hold points inside `bb`, ascending and merged.
+fn sub_ranges(cell: Hash, bb: &BBox, out: &mut Vec<(u64, u64)>) {
+    let stop = bb.stop_step().max(cell.step).min(cell.step.saturating_add(10)).min(26);
+    fn visit(h: Hash, bb: &BBox, stop: u8, out: &mut Vec<(u64, u64)>) {
+        let Some(area) = decode(h) else {
+            // bits 0 at step > 0 is never "zero"; a zero hash has no area: scan it whole.
+            out.push(h.score_range());
+            return;
+        };
+        if !bb.intersects(&area) {
+            return;
+        }
+        if h.step >= stop || bb.contains(&area) {
+            let r = h.score_range();
+            match out.last_mut() {
+                Some(last) if last.1 == r.0 => last.1 = r.1,
+                _ => out.push(r),
+            }
+            return;
+        }
+        for c in 0..4u64 {
+            visit(Hash { bits: (h.bits << 2) | c, step: h.step + 1 }, bb, stop, out);
+        }
+    }
+    if cell.score_range().1 > 1 << 52 {
+        // Cells past the 52-bit range only hold overflowed encodings (lon 180);
+        // their sub-ranges would not be exact as doubles: scan them whole.
+        out.push(cell.score_range());
+        return;
+    }
+    visit(cell, bb, stop, out);
+}
+
+/// Scores of one range in order: from the index when the set has one, else the skiplist.
+pub fn scan_range(z: &ZSet, plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+    match z.geo_index().filter(|_| !plain) {
+        Some(ix) => ix.range(min, max, f),
+        None => z.range_nodes(min, max, f),
+    }
+}
+
+/// `membersOfAllNeighbors`: every hit in Redis's order. `limit` is ANY's count (0: none).
+/// `plain` forces Redis's unpruned skiplist scan (the reference the tests compare with).
+pub fn search(z: &ZSet, shape: &Shape, limit: usize, plain: bool) -> Vec<Hit> {
+    let cells = shape.cells();
+    let ranges = super::geohash::scan_ranges(&cells);
+    let bb = if plain { None } else { BBox::of(shape, None) };
+    collect(z, shape, &cells, &ranges, bb, limit, plain, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    z: &ZSet,
+    shape: &Shape,
+    cells: &[Option<Hash>; 9],
+    ranges: &[(u64, u64)],
+    bb: Option<BBox>,
+    limit: usize,
+    plain: bool,
+    within: Option<f64>,
+) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = Vec::new();
+    // The cell behind each range (scan_ranges keeps Redis's order and skips).
+    let mut cell_of = Vec::with_capacity(ranges.len());
+    let mut last: Option<Hash> = None;
+    for (i, c) in cells.iter().enumerate() {
+        let Some(h) = c else { continue };
+        if h.is_zero() || (i > 0 && last == Some(*h)) {
+            continue;
+        }
+        cell_of.push(*h);
+        if i > 0 {
+            last = Some(*h);
+        }
+    }
+    let mut subs = Vec::new();
+    let from = super::geohash::From::new(shape.lon, shape.lat);
+    for (k, &(min, max)) in ranges.iter().enumerate() {
+        if limit > 0 && hits.len() >= limit {
+            break;
+        }
+        subs.clear();
+        match (&bb, cell_of.get(k)) {
+            (Some(bb), Some(cell)) => sub_ranges(*cell, bb, &mut subs),
+            _ => subs.push((min, max)),
+        }
+        for &(lo, hi) in &subs {
+            let go = scan_range(z, plain, lo as f64, hi as f64, &mut |score, node| {
+                let (lon, lat) = super::geohash::decode_score(score);
+                if let Some(dist) = shape.test_from(&from, lon, lat) {
+                    if within.is_none_or(|r| dist <= r) {
+                        hits.push(Hit { node, score, dist, lon, lat });
+                    }
+                }
+                !(limit > 0 && hits.len() >= limit)
+            });
+            if !go {
+                break;
+            }
+        }
+    }
+    hits
+}
+
+/// Redis's radius for the cell estimate: the radius, or the box's half diagonal, in meters.
+fn reach(shape: &Shape) -> f64 {
+    match shape.kind {
+        ShapeKind::Radius(r) => r * shape.conv,
+        ShapeKind::Box(w, h) => ((w / 2.0) * (w / 2.0) + (h / 2.0) * (h / 2.0)).sqrt() * shape.conv,
+    }
+}
+
+/// The `k` nearest hits in ascending distance, exactly as Redis's scan + sort
+/// would return them, or None when only the full scan can tell (ties).
+pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
+    let full = reach(shape);
+    if k == 0 || k >= z.len() || full.is_nan() || full <= 0.0 || !full.is_finite() {
+        return None;
+    }
+    let cells = shape.cells();
+    let ranges = super::geohash::scan_ranges(&cells);
+    // Start where k+1 points would fall if the set were spread evenly over
+    // the query's reach, then double: the last round costs about as much as
+    // all the ones before it.
+    let n = z.len().max(1) as f64;
+    let mut r = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
+    while r < full / 2.0 {
+        let bb = BBox::of(shape, Some(r))?;
+        let hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
+        if hits.len() > k {
+            let mut keys: Vec<(f64, u32)> = hits.iter().enumerate().map(|(i, h)| (h.dist, i as u32)).collect();
+            super::geohash::stable_by_dist(&mut keys, |k| k.0, false);
+            let mut hits: Vec<Hit> = keys.iter().filter_map(|k| hits.get(k.1 as usize).copied()).collect();
+            let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
+            if !distinct {
+                return None;
+            }
+            hits.truncate(k);
+            return Some(hits);
+        }
+        r *= 2.0;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_matches_set_order() {
+        let mut z = ZSet::new(false);
+        let mut x = 5u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for i in 0..3000 {
+            z.insert(format!("m{i}").as_bytes(), rnd(50) as f64);
+        }
+        z.build_geo_index();
+        for step in 0..6000 {
+            let m = format!("m{}", rnd(4000));
+            match rnd(3) {
+                0 => {
+                    z.set(m.as_bytes(), rnd(60) as f64);
+                }
+                1 => {
+                    z.remove(m.as_bytes());
+                }
+                _ => {
+                    z.set(m.as_bytes(), rnd(60) as f64 + 0.5);
+                }
+            }
+            if step % 1000 == 0 {
+                let ix = z.geo_index().unwrap();
+                let mut got = Vec::new();
+                ix.range(f64::NEG_INFINITY, f64::INFINITY, &mut |s, n| {
+                    got.push((s, z.node_member(n).to_vec()));
+                    true
+                });
+                let want: Vec<_> = z.iter().map(|(m, s)| (s, m.to_vec())).collect();
+                assert_eq!(got, want);
+                assert_eq!(ix.len(), z.len());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    /// `cargo test --release --lib geo_index_update_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn geo_index_update_timing() {
+        for with_index in [false, true] {
+            let mut z = ZSet::new(false);
+            let mut x = 5u64;
+            let mut rnd = move |n: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % n
+            };
+            let t = std::time::Instant::now();
+            for i in 0..100_000 {
+                z.insert(format!("p{i}").as_bytes(), rnd(1 << 52) as f64);
+            }
+            eprintln!("insert: {:?}/member", t.elapsed() / 100_000);
+            if with_index {
+                z.build_geo_index();
+            }
+            let t = std::time::Instant::now();
+            for _ in 0..10_000 {
+                let m = format!("p{}", rnd(100_000));
+                z.set(m.as_bytes(), rnd(1 << 52) as f64);
+            }
+            eprintln!("index={with_index}: {:?}/move", t.elapsed() / 10_000);
+        }
+    }
+}
