@@ -7,3 +7,4 @@ import { _setup } from "./src/cinnabar.js";
 _setup(glue, await init({ module_or_path: new URL("./dist/cinnabar_bg.wasm", import.meta.url) }));
 
 export { Cinnabar, Pipeline, ReplyError } from "./src/cinnabar.js";
+export { SnapshotError } from "./src/snapshot.js";

@@ -1391,6 +1391,101 @@ export declare class Cinnabar {
    */
   [Symbol.dispose](): void;
 
+  // ---- snapshot ----
+
+  /**
+   * The whole keyspace (every database, type, value and absolute expiry time)
+   * as compact, versioned, checksummed bytes. Keys already expired are left out.
+   * @throws SnapshotError when memory runs out while encoding (the store is unchanged).
+   * @example
+   * ```ts
+   * const bytes = db.snapshot();           // Uint8Array
+   * const copy = Cinnabar.fromSnapshot(bytes);
+   * ```
+   */
+  snapshot(): Uint8Array;
+
+  /**
+   * Replaces the whole keyspace with a snapshot's. All or nothing: a truncated,
+   * corrupted, wrong-version or oversized snapshot throws {@link SnapshotError}
+   * and leaves the store exactly as it was. Keys whose time came since the
+   * snapshot was taken are dropped and listed in `expired` (and queued as
+   * `expired` keyspace events). WATCHes on any key present before or after break.
+   * @example
+   * ```ts
+   * const { keys, expired } = db.restore(bytes);
+   * ```
+   */
+  restore(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): RestoreResult;
+
+  /**
+   * The keyspace as a RESP command stream (`SELECT`, `SET … PXAT`, `SADD`,
+   * `HSET`, `PEXPIREAT`; big collections in chunks of 1,000) that
+   * `redis-cli --pipe` loads into an empty Redis server. Expiry is absolute, so
+   * TTLs survive a slow transfer. Hash field TTLs become `HPEXPIREAT` (Redis ≥ 7.4,
+   * Valkey ≥ 9); pass `hashFieldTtl: false` for older servers (fields then persist).
+   * @example
+   * ```ts
+   * import { writeFileSync } from "node:fs";
+   * writeFileSync("dump.resp", db.dump({ format: "resp" }));
+   * // shell: redis-cli --pipe < dump.resp
+   * ```
+   */
+  dump(options?: DumpOptions): Uint8Array;
+
+  /**
+   * Runs a RESP command stream (a {@link Cinnabar.dump}, or any stream
+   * `redis-cli --pipe` accepts) on a connection of its own, like
+   * `redis-cli --pipe`: the whole stream is parsed first (a malformed one
+   * throws {@link SnapshotError} and runs nothing), then every command runs;
+   * command errors are counted and the first 100 returned.
+   * @example
+   * ```ts
+   * const { commands, errorCount } = db.load(readFileSync("dump.resp"));
+   * ```
+   */
+  load(stream: Uint8Array | ArrayBuffer | ArrayBufferView | string, options?: { format?: "resp" }): LoadResult;
+
+  /**
+   * A new store holding a snapshot's data. `databases` defaults to the
+   * snapshot's count; `onExpired` hears about keys that expired meanwhile.
+   * @throws SnapshotError for a bad snapshot.
+   * @example
+   * ```ts
+   * const db = Cinnabar.fromSnapshot(bytes, { onExpired: (keys) => console.log(keys) });
+   * ```
+   */
+  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: FromSnapshotOptions): Cinnabar;
+
+  /**
+   * Header facts of a snapshot (checks its magic, version and checksum).
+   * @example Cinnabar.snapshotInfo(bytes) // { version: 1, databases: 16, savedAt: 1764..., keys: 42 }
+   */
+  static snapshotInfo(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): SnapshotInfo;
+
+  /**
+   * Opens a store: `"memory://"` (the default: nothing kept) or `"idb://name"`,
+   * kept in IndexedDB. An idb:// store restores the last saved snapshot, then
+   * saves after writes (debounced), on pagehide / visibilitychange, on
+   * `await db.save()` and `await db.close()`. Saves are atomic (one IndexedDB
+   * transaction; the previous generation stays as a fallback). Several tabs
+   * may open one name: each keeps its own copy and may write; saves are
+   * serialised by a Web Lock and merge other tabs' saves key by key first, so
+   * no tab overwrites keys it did not change (last saved writer wins per key).
+   * @throws SnapshotError when the stored snapshots are unreadable (nothing is overwritten).
+   * @example
+   * ```ts
+   * const db = await Cinnabar.open("idb://app", { durability: "strict" });
+   * db.set("theme", "dark");
+   * db.persistence.on("error", ({ kind, error }) => console.warn(kind, error));
+   * await db.close(); // saves first
+   * ```
+   */
+  static open(url: `idb://${string}`, options?: OpenOptions): Promise<PersistentCinnabar>;
+  static open(url?: `memory://${string}`, options?: OpenOptions): Promise<Cinnabar>;
+  static open(url?: string, options?: OpenOptions): Promise<Cinnabar | PersistentCinnabar>;
+
+  // ---- end snapshot ----
   // ---------------------------------------------------------------- pub/sub
   /**
    * Subscribes a listener to one or more channels; returns the function that
@@ -1502,3 +1597,131 @@ export declare class Pipeline {
    */
   exec(): PipelineResult[] | null;
 }
+
+// ---- snapshot ----
+
+/**
+ * A snapshot or RESP stream was refused; `message` says why (truncated,
+ * checksum mismatch, unsupported version, corrupt at byte N, too large, ...).
+ * @example try { db.restore(bytes) } catch (e) { if (e instanceof SnapshotError) ... }
+ */
+export declare class SnapshotError extends Error {
+  name: "SnapshotError";
+}
+
+/** A key that expired while the snapshot was stored. */
+export interface ExpiredKey {
+  db: number;
+  /** The key decoded as UTF-8 (see `keyBuffer` for binary keys). */
+  key: string;
+  keyBuffer: Uint8Array;
+}
+
+/** What {@link Cinnabar.restore} did. */
+export interface RestoreResult {
+  /** Keys in the store afterwards. */
+  keys: number;
+  expired: ExpiredKey[];
+}
+
+export interface SnapshotInfo {
+  version: number;
+  databases: number;
+  /** Unix ms when the snapshot was taken. */
+  savedAt: number;
+  keys: number;
+}
+
+export interface DumpOptions {
+  format?: "resp";
+  /** Emit HPEXPIREAT for hash fields with TTLs (default true; Redis ≥ 7.4 / Valkey ≥ 9). */
+  hashFieldTtl?: boolean;
+}
+
+export interface LoadResult {
+  commands: number;
+  errorCount: number;
+  /** The first 100 error replies, with the index of their command in the stream. */
+  errors: Array<{ index: number; message: string }>;
+}
+
+export interface FromSnapshotOptions extends CinnabarOptions {
+  /** Called once with the keys that expired since the snapshot was taken. */
+  onExpired?: (keys: ExpiredKey[]) => void;
+}
+
+export interface OpenOptions extends FromSnapshotOptions {
+  /**
+   * "strict" (default): save as soon as writes pause, with IndexedDB's strict
+   * durability (flushed to disk before the save resolves). "relaxed": save 1 s
+   * after writes pause, with the relaxed hint (faster; a power cut may lose the
+   * last second).
+   */
+  durability?: "strict" | "relaxed";
+  /** Quiet time after the last write before saving (ms); default 0 (strict) / 1000 (relaxed). */
+  saveDelay?: number;
+  /** Longest a change waits while writes keep coming (ms); default 5000. */
+  maxSaveDelay?: number;
+  /** The IndexedDB factory (default globalThis.indexedDB; in Node e.g. fake-indexeddb's). */
+  indexedDB?: IDBFactory;
+  /** The Web Locks manager (default navigator.locks; an in-process queue where missing). */
+  locks?: LockManager;
+}
+
+/** Detail of the events {@link Persistence} dispatches. */
+export interface PersistenceEvents {
+  /** A snapshot was committed. */
+  save: { generation: number; bytes: number; ms: number };
+  /** A save or load failed; the data stays in memory; `retryIn` ms until the retry (null: none). */
+  error: { error: unknown; kind: "quota" | "connection" | "corrupt" | "io"; retryIn: number | null };
+  /** Keys that expired while the page was closed (or in another tab's snapshot). */
+  expired: { keys: ExpiredKey[] };
+  /** Another tab's save was merged in. */
+  sync: { generation: number; keys: number };
+}
+
+/**
+ * The persistence of an idb:// store: an EventTarget of CustomEvents whose
+ * `detail` is in {@link PersistenceEvents}.
+ * @example const off = db.persistence.on("save", ({ generation }) => console.log(generation))
+ */
+export interface Persistence extends EventTarget {
+  readonly name: string;
+  /** IndexedDB database name ("cinnabar:" + name). */
+  readonly dbName: string;
+  readonly durability: "strict" | "relaxed";
+  /** Generation of the snapshot last loaded or saved here. */
+  readonly generation: number;
+  /** The last save error, null after a successful save. */
+  readonly lastError: unknown;
+  /** Adds a listener that gets the event's detail; returns a function removing it. */
+  on<K extends keyof PersistenceEvents>(type: K, listener: (detail: PersistenceEvents[K]) => void): () => void;
+  /** Merges other tabs' newer saves now (it also happens when they announce one). */
+  sync(): Promise<void>;
+}
+
+/**
+ * A store opened with `Cinnabar.open("idb://…")`.
+ * @example
+ * ```ts
+ * const db = await Cinnabar.open("idb://app");
+ * await db.save();
+ * ```
+ */
+export interface PersistentCinnabar extends Cinnabar {
+  readonly persistence: Persistence;
+  /**
+   * Saves now (merging other tabs' saves first). Rejects with the storage error
+   * (e.g. QuotaExceededError); the data stays in memory and a retry is scheduled.
+   * @example await db.save()
+   */
+  save(): Promise<void>;
+  /**
+   * Saves what is pending, releases IndexedDB, the lock channel and timers,
+   * then closes the connection.
+   * @example await db.close()
+   */
+  close(): Promise<void>;
+}
+
+// ---- end snapshot ----

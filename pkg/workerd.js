@@ -8,3 +8,4 @@ import { _setup } from "./src/cinnabar.js";
 _setup(glue, glue.initSync({ module: wasmModule }), { timer: false });
 
 export { Cinnabar, Pipeline, ReplyError } from "./src/cinnabar.js";
+export { SnapshotError } from "./src/snapshot.js";

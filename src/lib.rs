@@ -23,6 +23,8 @@
 //! - [`pubsub`]: subscriptions, patterns and the queue of deliveries a
 //!   publish (or a keyspace event) produces; the layer above drains it.
 //! - [`config`]: the parameters CONFIG GET/SET know.
+//! - [`snapshot`], [`dump`]: the binary snapshot format (persistence), and the
+//!   RESP dump for moving to a real Redis.
 //! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
@@ -31,6 +33,7 @@ pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod db;
+pub mod dump;
 pub mod error;
 pub mod evict;
 pub mod glob;
@@ -41,6 +44,7 @@ pub mod pubsub;
 pub mod reply;
 pub mod rng;
 pub mod server;
+pub mod snapshot;
 pub mod types;
 pub mod value;
 

@@ -118,6 +118,8 @@ pub struct Server {
     pub connected_clients: usize,
     /// Clients ever made (INFO stats `total_connections_received`).
     pub total_connections: u64,
+    /// ---- snapshot: modification count and keys changed since the last save (src/snapshot.rs)
+    pub changes: crate::snapshot::Changes,
     /// Pub/sub subscriptions and the queue of deliveries (src/pubsub.rs).
     pub pubsub: PubSub,
     /// True while EXEC runs its queue (SSUBSCRIBE refuses to run there, as Redis's
@@ -152,6 +154,7 @@ impl Server {
             peak_memory: 0,
             connected_clients: 0,
             total_connections: 0,
+            changes: Default::default(),
             pubsub: PubSub::default(),
             in_exec: false,
             evict_pool: Default::default(),
@@ -432,6 +435,7 @@ impl Server {
 
     /// Redis's `signalModifiedKey` → `touchWatchedKey`.
     pub fn signal_modified_key(&mut self, dbi: usize, key: &[u8]) {
+        self.changes.key(dbi, key); // snapshot: saves and the two-tab merge
         if !self.blocking.is_empty() {
             self.signal_ready(dbi, key);
         }
@@ -463,6 +467,7 @@ impl Server {
     /// Redis's `touchAllWatchedKeysInDb` (FLUSHDB, FLUSHALL, SWAPDB), called
     /// before the change with `replaced_with` the database swapped in, if any.
     pub fn touch_all_watched_in_db(&mut self, emptied: usize, replaced_with: Option<usize>, now: i64) {
+        self.changes.db(emptied); // snapshot: saves and the two-tab merge
         if self.watches.by_key.is_empty() {
             return;
         }

@@ -27,6 +27,9 @@ import { installPubSub, hubOf, openBridge, closeSubs, _setIo } from "./pubsub.js
 // ---- end pubsub ----
 import { getOrSet, memoryUsage } from "./cache.js";
 
+// ---- snapshot ----
+import { installSnapshot } from "./snapshot.js";
+// ---- end snapshot ----
 import { geofence } from "./geofence.js";
 
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
@@ -63,6 +66,12 @@ const NodeBuffer = typeof globalThis.Buffer === "function" && typeof globalThis.
   ? globalThis.Buffer
   : null;
 let nb = null; // Buffer view of wasm memory (Node only)
+
+/** Trims the io buffers; trimming may grow memory (a fresh small input), so views are renewed. */
+function trimIo() {
+  glue.trim();
+  views();
+}
 
 function views() {
   // Growing a (non-shared) WebAssembly.Memory detaches its old ArrayBuffer, so
@@ -383,7 +392,7 @@ class Shared {
         done.push([w, r]);
       }
     }
-    if (n > KEEP) glue.trim();
+    if (n > KEEP) trimIo();
     this.schedule();
     for (const [w, r] of done) {
       w.cleanup();
@@ -545,6 +554,12 @@ export class Cinnabar {
     return this.#conn === null ? 0 : this.#conn.id;
   }
 
+  /** @internal the wasm store (snapshots and persistence, src/snapshot.js). */
+  _snapshotStore() {
+    if (this.#conn === null) throw new Error("Connection is closed.");
+    return this.#shared.store;
+  }
+
   /** Runs a batch of normalised commands in one crossing; raw replies (errors as values). */
   _batch(cmds, transaction) {
     const conn = this.#conn;
@@ -565,7 +580,7 @@ export class Cinnabar {
       const c = cmds[i];
       out.push(c.exec ? readExec(cmds, c) : readReply(c.asBuffer));
     }
-    if (n > KEEP || p - start > KEEP) glue.trim();
+    if (n > KEEP || p - start > KEEP) trimIo();
     const pending = u32(hdr + 4);
     const served = u32(hdr + 5);
     if (pending !== 0) this.#shared.flush();
@@ -603,7 +618,7 @@ export class Cinnabar {
       if (id === 0) {
         rp = u32(hdr + 2);
         const r = readReply(asBuffer);
-        if (u32(hdr + 3) > KEEP || end - p > KEEP) glue.trim();
+        if (u32(hdr + 3) > KEEP || end - p > KEEP) trimIo();
         if (u32(hdr + 5) !== 0) shared.deliver();
         if (r instanceof ReplyError) {
           r.command = { name: name.toLowerCase(), args };
@@ -720,6 +735,16 @@ if (typeof Symbol.dispose === "symbol") {
   });
 }
 
+// ---- snapshot: snapshot(), restore(), dump(), load(), Cinnabar.fromSnapshot/open/snapshotInfo ----
+// `settle` delivers what a restore queued (keyspace `expired` events to subscribers).
+installSnapshot(Cinnabar, (db) => db._snapshotStore(), () => glue, (db) => {
+  views();
+  const shared = db._shared();
+  if (u32(hdr + 4) !== 0) shared.flush();
+  if (u32(hdr + 5) !== 0) shared.deliver();
+});
+// ---- end snapshot ----
+
 /** Runs one command on a wasm connection; the reply, with error replies thrown. */
 function runOn(conn, shared, name, args, asBuffer) {
   args = normalize(name, args);
@@ -730,7 +755,7 @@ function runOn(conn, shared, name, args, asBuffer) {
   views();
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
-  if (n > KEEP || end - p > KEEP) glue.trim();
+  if (n > KEEP || end - p > KEEP) trimIo();
   const pending = u32(hdr + 4);
   const served = u32(hdr + 5);
   if (pending !== 0) shared.flush();
@@ -754,7 +779,7 @@ _setIo({
     views();
     const p = u32(hdr + 2);
     const bytes = u8.slice(p, p + n);
-    if (n > KEEP) glue.trim();
+    if (n > KEEP) trimIo();
     return bytes;
   },
   remote(store, shard, channel, message) {

@@ -37,6 +37,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use wasm_bindgen::prelude::*;
 
+mod snapshot; // ---- snapshot: snapshot/restore/dump methods of Store ----
+
 /// Buffers above this capacity are dropped after the call that needed them.
 const KEEP: usize = 1 << 20;
 /// Initial input capacity.

@@ -22,7 +22,7 @@ test("the tarball holds the entries, the API, the types and the wasm, and nothin
     "dist/cinnabar.js", "dist/cinnabar_bg.wasm"]) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files.join(", ")}`);
   }
-  for (const f of files) assert.match(f, /^(package\.json|README\.md|node\.js|browser\.js|workerd\.js|index\.d\.ts|queue\.js|queue\.d\.ts|src\/.*\.js|dist\/cinnabar(_bg)?\.(js|wasm|d\.ts)|dist\/cinnabar_bg\.wasm\.d\.ts)$/);
+  for (const f of files) assert.match(f, /^(package\.json|README\.md|node\.js|browser\.js|workerd\.js|index\.d\.ts|sessions\.(js|d\.ts)|queue\.js|queue\.d\.ts|src\/.*\.js|dist\/cinnabar(_bg)?\.(js|wasm|d\.ts)|dist\/cinnabar_bg\.wasm\.d\.ts)$/);
   const pj = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
   assert.equal(pj.name, "cinnabar");
   assert.equal(pj.version, "0.1.0");
@@ -41,6 +41,22 @@ test("ESM: import { Cinnabar } from \"cinnabar\" with no init call", () => {
      console.log(JSON.stringify([db.get("user:1"), code, p instanceof Pipeline, p.exec()]));`,
   );
   assert.equal(out, JSON.stringify(["ada", "ERR", true, [[null, "OK"], [null, "1"]]]));
+});
+
+test('snapshots and "cinnabar/sessions" from the installed tarball', () => {
+  const out = run(
+    "sessions.mjs",
+    `import { Cinnabar, SnapshotError } from "cinnabar";
+     import { Sessions } from "cinnabar/sessions";
+     const db = new Cinnabar();
+     const s = new Sessions(db, { ttl: "30m" });
+     const id = s.create({ user: "ada" });
+     const copy = Cinnabar.fromSnapshot(db.snapshot());
+     let bad = "";
+     try { copy.restore(new Uint8Array(3)); } catch (e) { bad = e instanceof SnapshotError ? "refused" : "?"; }
+     console.log(JSON.stringify([new Sessions(copy).get(id), bad]));`,
+  );
+  assert.equal(out, JSON.stringify([{ user: "ada" }, "refused"]));
 });
 
 test("ESM: import { Queue, Worker } from \"cinnabar/queue\" shares the store class of \"cinnabar\"", () => {

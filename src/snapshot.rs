@@ -1,0 +1,1022 @@
+//! Snapshots: the whole keyspace as one compact, versioned, checksummed byte
+//! string, and back.
+//!
+//! The npm package stores these bytes in IndexedDB (`pkg/src/persist.js`), and
+//! `db.snapshot()` / `Cinnabar.fromSnapshot()` / `db.restore()` expose them.
+//! Expiry times are absolute Unix milliseconds, so TTLs keep counting while
+//! nothing runs: a key whose time came while the page was closed is dropped
+//! on load and reported as expired.
+//!
+//! ## Layout (version 1; integers little-endian, `varint` = unsigned LEB128)
+//! ```text
+//! offset 0                4        5       6
+//!        +----+----+----+----+--------+-------+------------------+----------------+
+//!        | 89 | 'C'| 'N'| 'B'| version| flags | varint databases | i64 saved_at ms|
+//!        +----+----+----+----+--------+-------+------------------+----------------+
+//! then records, each starting with an opcode byte:
+//!        +------+------------------+------------------+
+//!        | 0xFE | varint db index  | varint key count |  SELECT: following keys go to this db
+//!        +------+------------------+------------------+
+//!        +------+--------------------+
+//!        | 0xFD | i64 expire_at (ms) |                   EXPIRE: applies to the next key only
+//!        +------+--------------------+
+//!        +------+------------------------+-------------------+
+//!        | type | varint len | key bytes | payload (by type) |   a key (type < 0xF0)
+//!        +------+------------------------+-------------------+
+//! and finally:
+//!        +------+--------------------+-------------------------------------+
+//!        | 0xFF | u64 keys written   | u32 CRC-32C of every byte before it |
+//!        +------+--------------------+-------------------------------------+
+//! ```
+//! `bytes` below is `varint len` + that many bytes; `n` is a varint count.
+//! ```text
+//! type  value                 payload
+//! 0x00  string (embstr/raw)   bytes
+//! 0x01  string (int)          zigzag varint
+//! 0x02  string (raw, edited)  bytes
+//! 0x10  set, intset           n, zigzag varint first, n-1 × varint gap (≥ 1, ascending)
+//! 0x11  set, hashtable        n × bytes
+//! 0x20  hash, listpack        n × (bytes field, bytes value)
+//! 0x21  hash, hashtable       n × (bytes field, bytes value, varint field expire ms, 0 = none)
+//! 0x30  zset, listpack        n × (bytes member, f64 score), ascending (score, member)
+//! 0x31  zset, skiplist        same
+//! 0x40  list (quicklist)      n × bytes, head to tail
+//! ```
+//! Each type is one encoder (`write_value`) and one decoder (`read_value`)
+//! arm; a new type takes a new tag. Unknown tags, flags and versions are
+//! refused, never skipped. The encoding a value had is kept (OBJECT ENCODING
+//! answers the same after a reload) unless the store's limits are smaller, in
+//! which case the value converts as Redis's RDB loader converts it.
+//!
+//! ## Hostile input
+//! The decoder assumes every byte may be wrong: the checksum is checked before
+//! anything is parsed; lengths and counts are checked against the bytes left
+//! (every element takes at least one byte, so nothing allocates more than a
+//! small multiple of the input); allocations are fallible; duplicate keys,
+//! members or fields, empty collections, unsorted intsets and trailing bytes
+//! are errors. Decoding builds new databases on the side, so a restore either
+//! replaces the whole keyspace or leaves it untouched.
+//!
+//! ## Changes
+//! [`Changes`] counts modifications (the package's save debouncer polls it) and,
+//! when tracking is on, remembers which keys changed since the last save, so two
+//! tabs persisting to one IndexedDB name can merge key by key
+//! ([`Server::merge_snapshot`]) instead of overwriting each other.
+
+use crate::db::Db;
+use crate::server::Server;
+use crate::types::hash::{Field, Hash};
+use crate::types::indexmap::IndexMap;
+use crate::types::list::{End, List};
+use crate::types::set::Set;
+use crate::types::zset::ZSet;
+use crate::value::Value;
+use hashbrown::HashSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+pub const MAGIC: [u8; 4] = [0x89, b'C', b'N', b'B'];
+pub const VERSION: u8 = 1;
+/// Largest snapshot the decoder accepts (wasm32 memory is at most 4 GiB).
+pub const MAX_BYTES: usize = 1 << 31;
+/// An empty snapshot: magic, version, flags, 1-byte varint, i64, end marker, u64, CRC.
+pub const MIN_BYTES: usize = 4 + 2 + 1 + 8 + 1 + 8 + 4;
+
+const OP_DB: u8 = 0xFE;
+const OP_EXPIRE: u8 = 0xFD;
+const OP_END: u8 = 0xFF;
+
+const T_STR: u8 = 0x00;
+const T_INT: u8 = 0x01;
+const T_RAW: u8 = 0x02;
+const T_SET_INTS: u8 = 0x10;
+const T_SET_HASH: u8 = 0x11;
+const T_HASH_LIST: u8 = 0x20;
+const T_HASH_TABLE: u8 = 0x21;
+const T_ZSET_LISTPACK: u8 = 0x30;
+const T_ZSET_SKIPLIST: u8 = 0x31;
+const T_LIST: u8 = 0x40;
+
+// ------------------------------------------------------------------ errors
+
+/// Why a snapshot was refused. `Display` is the message the JS error carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// Shorter than a header and a trailer.
+    TooShort(usize),
+    BadMagic,
+    Version(u8),
+    Flags(u8),
+    TooLarge(usize),
+    Checksum { stored: u32, computed: u32 },
+    /// A length or count runs past the end of the data.
+    Truncated(usize),
+    Corrupt { at: usize, what: &'static str },
+    /// A key in a database the store does not have.
+    Databases { index: usize, have: usize },
+    OutOfMemory,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use SnapshotError::*;
+        match self {
+            TooShort(n) => write!(f, "snapshot: too short ({n} bytes) to be a Cinnabar snapshot"),
+            BadMagic => write!(f, "snapshot: not a Cinnabar snapshot (bad magic bytes)"),
+            Version(v) => write!(f, "snapshot: unsupported format version {v} (this build reads version {VERSION})"),
+            Flags(x) => write!(f, "snapshot: unknown header flags 0x{x:02x}"),
+            TooLarge(n) => write!(f, "snapshot: {n} bytes is over the {MAX_BYTES}-byte limit"),
+            Checksum { stored, computed } => write!(
+                f,
+                "snapshot: checksum mismatch (stored {stored:08x}, computed {computed:08x}): the data is corrupted or truncated"
+            ),
+            Truncated(at) => write!(f, "snapshot: truncated (a length at byte {at} runs past the end)"),
+            Corrupt { at, what } => write!(f, "snapshot: corrupt at byte {at}: {what}"),
+            Databases { index, have } => {
+                write!(f, "snapshot: has keys in database {index} but the store has {have} databases")
+            }
+            OutOfMemory => write!(f, "snapshot: out of memory"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+type R<T> = Result<T, SnapshotError>;
+
+// ---------------------------------------------------------------- checksum
+
+/// CRC-32C (Castagnoli), slicing by 8; tables built on first use, so they
+/// cost nothing in the wasm binary.
+pub fn crc32c(data: &[u8]) -> u32 {
+    static TABLES: OnceLock<Box<[[u32; 256]; 8]>> = OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut t = Box::new([[0u32; 256]; 8]);
+        for i in 0..256u32 {
+            let mut c = i;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
+            }
+            t[0][i as usize] = c;
+        }
+        for i in 0..256 {
+            for k in 1..8 {
+                let prev = t[k - 1][i];
+                t[k][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            }
+        }
+        t
+    });
+    let mut crc = !0u32;
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let lo = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) ^ crc;
+        let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+        crc = t[7][(lo & 0xFF) as usize]
+            ^ t[6][((lo >> 8) & 0xFF) as usize]
+            ^ t[5][((lo >> 16) & 0xFF) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][(hi & 0xFF) as usize]
+            ^ t[2][((hi >> 8) & 0xFF) as usize]
+            ^ t[1][((hi >> 16) & 0xFF) as usize]
+            ^ t[0][(hi >> 24) as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = (crc >> 8) ^ t[0][((crc ^ b as u32) & 0xFF) as usize];
+    }
+    !crc
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+fn unzigzag(u: u64) -> i64 {
+    ((u >> 1) as i64) ^ -((u & 1) as i64)
+}
+
+// ----------------------------------------------------------------- encoder
+
+/// An output buffer whose growth is fallible: a snapshot of a store that
+/// fills memory answers OutOfMemory instead of aborting the wasm instance.
+pub(crate) struct Out {
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Out {
+    pub(crate) fn new() -> Out {
+        Out { buf: Vec::new() }
+    }
+    #[inline]
+    pub(crate) fn room(&mut self, n: usize) -> R<()> {
+        if self.buf.capacity() - self.buf.len() < n {
+            let extra = n.max(self.buf.len()).max(1 << 12);
+            self.buf.try_reserve(extra).map_err(|_| SnapshotError::OutOfMemory)?;
+        }
+        Ok(())
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) -> R<()> {
+        self.room(1)?;
+        self.buf.push(b);
+        Ok(())
+    }
+    #[inline]
+    fn varint_unchecked(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
+    }
+    #[inline]
+    fn varint(&mut self, v: u64) -> R<()> {
+        self.room(10)?;
+        self.varint_unchecked(v);
+        Ok(())
+    }
+    #[inline]
+    fn bytes(&mut self, b: &[u8]) -> R<()> {
+        self.room(10 + b.len())?;
+        self.varint_unchecked(b.len() as u64);
+        self.buf.extend_from_slice(b);
+        Ok(())
+    }
+    #[inline]
+    pub(crate) fn raw(&mut self, b: &[u8]) -> R<()> {
+        self.room(b.len())?;
+        self.buf.extend_from_slice(b);
+        Ok(())
+    }
+    fn i64(&mut self, v: i64) -> R<()> {
+        self.raw(&v.to_le_bytes())
+    }
+}
+
+/// What a value looks like at `now`: hash fields whose time has come are
+/// left out, and a hash left with none is not written at all.
+fn live_fields(h: &Hash, now: i64) -> usize {
+    match h {
+        Hash::Table { map, next_expire } if *next_expire <= now => {
+            map.iter().filter(|(_, f)| f.expire == 0 || f.expire > now).count()
+        }
+        _ => h.len(),
+    }
+}
+
+/// Writes one value's type tag and key (already known live) and its payload.
+fn write_value(out: &mut Out, key: &[u8], val: &Value, now: i64) -> R<bool> {
+    match val {
+        Value::Int(n) => {
+            out.byte(T_INT)?;
+            out.bytes(key)?;
+            out.varint(zigzag(*n))?;
+        }
+        Value::Str(b) | Value::Raw(b) => {
+            out.byte(if matches!(val, Value::Raw(_)) { T_RAW } else { T_STR })?;
+            out.bytes(key)?;
+            out.bytes(b)?;
+        }
+        Value::Set(s) => match &**s {
+            Set::Ints(v) => {
+                out.byte(T_SET_INTS)?;
+                out.bytes(key)?;
+                out.varint(v.len() as u64)?;
+                let mut prev = 0i64;
+                for (i, &n) in v.iter().enumerate() {
+                    if i == 0 {
+                        out.varint(zigzag(n))?;
+                    } else {
+                        out.varint(n.wrapping_sub(prev) as u64)?;
+                    }
+                    prev = n;
+                }
+            }
+            Set::Hash(m) => {
+                out.byte(T_SET_HASH)?;
+                out.bytes(key)?;
+                out.varint(m.len() as u64)?;
+                for k in m.keys() {
+                    out.bytes(k)?;
+                }
+            }
+        },
+        Value::Hash(h) => {
+            let live = live_fields(h, now);
+            if live == 0 {
+                return Ok(false);
+            }
+            match &**h {
+                Hash::List(v) => {
+                    out.byte(T_HASH_LIST)?;
+                    out.bytes(key)?;
+                    out.varint(v.len() as u64)?;
+                    for (f, x) in v {
+                        out.bytes(f)?;
+                        out.bytes(x)?;
+                    }
+                }
+                Hash::Table { map, .. } => {
+                    out.byte(T_HASH_TABLE)?;
+                    out.bytes(key)?;
+                    out.varint(live as u64)?;
+                    for (f, x) in map.iter() {
+                        if x.expire != 0 && x.expire <= now {
+                            continue;
+                        }
+                        out.bytes(f)?;
+                        out.bytes(&x.val)?;
+                        out.varint(x.expire.max(0) as u64)?;
+                    }
+                }
+            }
+        }
+        Value::ZSet(z) => {
+            out.byte(if z.is_listpack() { T_ZSET_LISTPACK } else { T_ZSET_SKIPLIST })?;
+            out.bytes(key)?;
+            out.varint(z.len() as u64)?;
+            for (m, score) in z.iter() {
+                out.bytes(m)?;
+                out.raw(&score.to_le_bytes())?;
+            }
+        }
+        Value::List(l) => {
+            out.byte(T_LIST)?;
+            out.bytes(key)?;
+            out.varint(l.len() as u64)?;
+            for x in l.iter() {
+                out.bytes(x)?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Encodes every live key of `dbs` as of `now` (keys and hash fields whose
+/// time has come are left out).
+pub fn encode(dbs: &[Db], now: i64) -> R<Vec<u8>> {
+    let mut out = Out::new();
+    let guess = dbs.iter().map(|d| d.len()).sum::<usize>().saturating_mul(24).saturating_add(64);
+    out.room(guess.min(1 << 26))?;
+    out.raw(&MAGIC)?;
+    out.raw(&[VERSION, 0])?;
+    out.varint(dbs.len() as u64)?;
+    out.i64(now)?;
+    let mut total = 0u64;
+    for (i, db) in dbs.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        out.byte(OP_DB)?;
+        out.varint(i as u64)?;
+        out.varint(db.len() as u64)?;
+        for e in db.iter() {
+            if let Some(t) = e.expire() {
+                if t <= now {
+                    continue;
+                }
+                // Written first, taken back below when the value is not written.
+                out.byte(OP_EXPIRE)?;
+                out.i64(t)?;
+            }
+            let mark = out.buf.len();
+            if write_value(&mut out, e.key(), &e.val, now)? {
+                total += 1;
+            } else {
+                out.buf.truncate(mark - if e.expire().is_some() { 9 } else { 0 });
+            }
+        }
+    }
+    out.byte(OP_END)?;
+    out.raw(&total.to_le_bytes())?;
+    let crc = crc32c(&out.buf);
+    out.raw(&crc.to_le_bytes())?;
+    Ok(out.buf)
+}
+
+// ----------------------------------------------------------------- decoder
+
+/// Header facts, readable without decoding the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Info {
+    pub version: u8,
+    pub databases: usize,
+    pub saved_at: i64,
+    pub keys: u64,
+}
+
+/// The limits a decoded value is held to (the loading store's config).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub databases: usize,
+    pub set_max_intset_entries: usize,
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+}
+
+impl Limits {
+    pub fn of(srv: &Server) -> Limits {
+        Limits {
+            databases: srv.dbs.len(),
+            set_max_intset_entries: srv.config.set_max_intset_entries,
+            hash_max_listpack_entries: srv.config.hash_max_listpack_entries,
+            hash_max_listpack_value: srv.config.hash_max_listpack_value,
+            zset_max_listpack_entries: srv.config.zset_max_listpack_entries,
+            zset_max_listpack_value: srv.config.zset_max_listpack_value,
+        }
+    }
+}
+
+/// A decoded snapshot, not yet installed.
+pub struct Loaded {
+    pub dbs: Vec<Db>,
+    pub keys: usize,
+    /// Keys whose time had come (database, key), in snapshot order.
+    pub expired: Vec<(usize, Vec<u8>)>,
+    pub saved_at: i64,
+}
+
+struct In<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> In<'a> {
+    fn corrupt<T>(&self, what: &'static str) -> R<T> {
+        Err(SnapshotError::Corrupt { at: self.pos, what })
+    }
+    fn left(&self) -> usize {
+        self.b.len().saturating_sub(self.pos)
+    }
+    #[inline]
+    fn u8(&mut self) -> R<u8> {
+        let v = *self.b.get(self.pos).ok_or(SnapshotError::Truncated(self.pos))?;
+        self.pos += 1;
+        Ok(v)
+    }
+    #[inline]
+    fn varint(&mut self) -> R<u64> {
+        let start = self.pos;
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let b = self.u8()?;
+            if shift == 63 && b > 1 {
+                self.pos = start;
+                return self.corrupt("varint overflows 64 bits");
+            }
+            v |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        self.pos = start;
+        self.corrupt("varint longer than 10 bytes")
+    }
+    fn i64(&mut self) -> R<i64> {
+        let end = self.pos.checked_add(8).ok_or(SnapshotError::Truncated(self.pos))?;
+        let s = self.b.get(self.pos..end).ok_or(SnapshotError::Truncated(self.pos))?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        self.pos = end;
+        Ok(i64::from_le_bytes(a))
+    }
+    /// A count of elements that take at least `min` bytes each.
+    fn count(&mut self, min: usize) -> R<usize> {
+        let at = self.pos;
+        let n = self.varint()?;
+        if n > (self.left() / min.max(1)) as u64 {
+            return Err(SnapshotError::Truncated(at));
+        }
+        Ok(n as usize)
+    }
+    #[inline]
+    fn bytes(&mut self) -> R<&'a [u8]> {
+        let at = self.pos;
+        let n = self.varint()?;
+        if n > self.left() as u64 {
+            return Err(SnapshotError::Truncated(at));
+        }
+        let end = self.pos + n as usize;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+}
+
+fn vec_of(b: &[u8]) -> R<Vec<u8>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(b.len()).map_err(|_| SnapshotError::OutOfMemory)?;
+    v.extend_from_slice(b);
+    Ok(v)
+}
+
+fn reserve<T>(v: &mut Vec<T>, n: usize) -> R<()> {
+    v.try_reserve(n).map_err(|_| SnapshotError::OutOfMemory)
+}
+
+/// Checks magic, version, flags, size and checksum; returns the header and
+/// the position of the first record.
+fn open(b: &[u8]) -> R<(Info, usize)> {
+    if b.len() > MAX_BYTES {
+        return Err(SnapshotError::TooLarge(b.len()));
+    }
+    if b.len() < MIN_BYTES {
+        if b.len() >= 4 && b[..4] != MAGIC {
+            return Err(SnapshotError::BadMagic);
+        }
+        return Err(SnapshotError::TooShort(b.len()));
+    }
+    if b[..4] != MAGIC {
+        return Err(SnapshotError::BadMagic);
+    }
+    if b[4] != VERSION {
+        return Err(SnapshotError::Version(b[4]));
+    }
+    if b[5] != 0 {
+        return Err(SnapshotError::Flags(b[5]));
+    }
+    let body = b.len() - 4;
+    let stored = u32::from_le_bytes([b[body], b[body + 1], b[body + 2], b[body + 3]]);
+    let computed = crc32c(&b[..body]);
+    if stored != computed {
+        return Err(SnapshotError::Checksum { stored, computed });
+    }
+    let mut r = In { b: &b[..body], pos: 6 };
+    let databases = r.varint()?;
+    if databases == 0 || databases > 1 << 16 {
+        return r.corrupt("database count out of range");
+    }
+    let saved_at = r.i64()?;
+    let mut k = [0u8; 8];
+    k.copy_from_slice(&b[body - 8..body]);
+    let keys = u64::from_le_bytes(k);
+    Ok((Info { version: VERSION, databases: databases as usize, saved_at, keys }, r.pos))
+}
+
+/// Header facts of a snapshot (checks magic, version and checksum, not the body).
+pub fn info(b: &[u8]) -> R<Info> {
+    open(b).map(|(i, _)| i)
+}
+
+/// Decodes a snapshot into new databases. Keys that expired by `now` are left
+/// out and listed; `lru` is the access clock given to every loaded key.
+pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
+    let (info, start) = open(b)?;
+    let body = b.len() - 4;
+    let mut r = In { b: &b[..body], pos: start };
+    let mut dbs: Vec<Db> = Vec::new();
+    reserve(&mut dbs, lim.databases)?;
+    dbs.resize_with(lim.databases, Db::new);
+    let mut cur: Option<usize> = None;
+    let mut seen_db = vec![false; lim.databases];
+    let mut expire: Option<i64> = None;
+    let mut keys = 0usize;
+    let mut total = 0u64;
+    let mut expired = Vec::new();
+    loop {
+        let at = r.pos;
+        let op = r.u8()?;
+        match op {
+            OP_END => {
+                if expire.is_some() {
+                    return Err(SnapshotError::Corrupt { at, what: "expiry without a key" });
+                }
+                let n = r.i64()? as u64;
+                if n != total {
+                    return Err(SnapshotError::Corrupt { at, what: "key total does not match the keys" });
+                }
+                if r.pos != body {
+                    return r.corrupt("bytes after the end marker");
+                }
+                break;
+            }
+            OP_DB => {
+                if expire.is_some() {
+                    return Err(SnapshotError::Corrupt { at, what: "expiry without a key" });
+                }
+                let i = r.varint()?;
+                let hint = r.varint()?;
+                if i >= info.databases as u64 {
+                    return Err(SnapshotError::Corrupt { at, what: "database index beyond the header's count" });
+                }
+                let i = i as usize;
+                if i >= lim.databases {
+                    return Err(SnapshotError::Databases { index: i, have: lim.databases });
+                }
+                if std::mem::replace(&mut seen_db[i], true) {
+                    return Err(SnapshotError::Corrupt { at, what: "database listed twice" });
+                }
+                cur = Some(i);
+                // Untrusted: at most one key per 3 bytes left, and only if memory allows.
+                dbs[i].try_reserve((hint as usize).min(r.left() / 3));
+            }
+            OP_EXPIRE => {
+                if expire.is_some() {
+                    return Err(SnapshotError::Corrupt { at, what: "two expiry records in a row" });
+                }
+                expire = Some(r.i64()?);
+            }
+            tag => {
+                let Some(dbi) = cur else {
+                    return Err(SnapshotError::Corrupt { at, what: "key before any database record" });
+                };
+                let key = r.bytes()?;
+                let val = read_value(&mut r, tag, at, lim, now)?;
+                total += 1;
+                let exp = expire.take();
+                let db = &mut dbs[dbi];
+                if db.find(key).is_some() {
+                    return Err(SnapshotError::Corrupt { at, what: "duplicate key" });
+                }
+                match val {
+                    Some(v) if exp.is_none_or(|t| t > now) => {
+                        db.insert(key, v, exp, lru);
+                        keys += 1;
+                    }
+                    _ => {
+                        reserve(&mut expired, 1)?;
+                        expired.push((dbi, vec_of(key)?));
+                    }
+                }
+            }
+        }
+    }
+    Ok(Loaded { dbs, keys, expired, saved_at: info.saved_at })
+}
+
+/// Reads one value's payload. `None`: a hash all of whose fields expired.
+fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Option<Value>> {
+    let v = match tag {
+        T_STR | T_RAW => {
+            let b = vec_of(r.bytes()?)?;
+            if tag == T_RAW {
+                Value::Raw(b)
+            } else {
+                Value::Str(b)
+            }
+        }
+        T_INT => Value::Int(unzigzag(r.varint()?)),
+        T_SET_INTS => {
+            let n = r.count(1)?;
+            if n == 0 {
+                return r.corrupt("empty set");
+            }
+            let mut v: Vec<i64> = Vec::new();
+            reserve(&mut v, n)?;
+            let mut prev = unzigzag(r.varint()?);
+            v.push(prev);
+            for _ in 1..n {
+                let gap = r.varint()?;
+                if gap == 0 {
+                    return r.corrupt("intset not strictly ascending");
+                }
+                let next = i128::from(prev) + i128::from(gap);
+                let Ok(next) = i64::try_from(next) else {
+                    return r.corrupt("intset member out of range");
+                };
+                v.push(next);
+                prev = next;
+            }
+            if v.len() > lim.set_max_intset_entries {
+                let mut m = IndexMap::with_capacity(v.len());
+                for n in v {
+                    m.insert(n.to_string().as_bytes(), ());
+                }
+                Value::Set(Box::new(Set::Hash(m)))
+            } else {
+                Value::Set(Box::new(Set::Ints(v)))
+            }
+        }
+        T_SET_HASH => {
+            let n = r.count(1)?;
+            if n == 0 {
+                return r.corrupt("empty set");
+            }
+            let mut m = IndexMap::with_capacity(n);
+            for _ in 0..n {
+                if m.insert(r.bytes()?, ()).is_some() {
+                    return r.corrupt("duplicate set member");
+                }
+            }
+            Value::Set(Box::new(Set::Hash(m)))
+        }
+        T_HASH_LIST => {
+            let n = r.count(2)?;
+            if n == 0 {
+                return r.corrupt("empty hash");
+            }
+            let mut v: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+            reserve(&mut v, n)?;
+            let mut too_long = false;
+            for _ in 0..n {
+                let f = vec_of(r.bytes()?)?;
+                let x = vec_of(r.bytes()?)?;
+                too_long |= f.len() > lim.hash_max_listpack_value || x.len() > lim.hash_max_listpack_value;
+                v.push((f, x));
+            }
+            let dup = if n <= 32 {
+                v.iter().enumerate().any(|(i, (f, _))| v[..i].iter().any(|(g, _)| g == f))
+            } else {
+                let mut seen: HashSet<&[u8]> = HashSet::with_capacity(n);
+                !v.iter().all(|(f, _)| seen.insert(f))
+            };
+            if dup {
+                return r.corrupt("duplicate hash field");
+            }
+            let mut h = Hash::List(v);
+            if n > lim.hash_max_listpack_entries || too_long {
+                h.to_table();
+            }
+            Value::Hash(Box::new(h))
+        }
+        T_HASH_TABLE => {
+            let n = r.count(3)?;
+            if n == 0 {
+                return r.corrupt("empty hash");
+            }
+            let mut map = IndexMap::with_capacity(n);
+            let mut next = i64::MAX;
+            for _ in 0..n {
+                let f = r.bytes()?;
+                let val = r.bytes()?;
+                let e = r.varint()?;
+                let Ok(expire) = i64::try_from(e) else {
+                    return r.corrupt("field expiry out of range");
+                };
+                if map.contains(f) {
+                    return r.corrupt("duplicate hash field");
+                }
+                if expire != 0 && expire <= now {
+                    continue;
+                }
+                if expire != 0 {
+                    next = next.min(expire);
+                }
+                map.insert(f, Field { val: vec_of(val)?, expire });
+            }
+            if map.is_empty() {
+                return Ok(None);
+            }
+            Value::Hash(Box::new(Hash::Table { map, next_expire: next }))
+        }
+        T_ZSET_LISTPACK | T_ZSET_SKIPLIST => {
+            let n = r.count(9)?;
+            if n == 0 {
+                return r.corrupt("empty sorted set");
+            }
+            let mut listpack = tag == T_ZSET_LISTPACK && n <= lim.zset_max_listpack_entries;
+            let mut z = ZSet::new(listpack);
+            for _ in 0..n {
+                let m = r.bytes()?;
+                let score = f64::from_le_bytes(r.i64()?.to_le_bytes());
+                if score.is_nan() {
+                    return r.corrupt("sorted set score is NaN");
+                }
+                if z.score(m).is_some() {
+                    return r.corrupt("duplicate sorted set member");
+                }
+                if listpack && m.len() > lim.zset_max_listpack_value {
+                    listpack = false;
+                    z.set_listpack(false);
+                }
+                z.insert(m, score);
+            }
+            Value::ZSet(Box::new(z))
+        }
+        T_LIST => {
+            let n = r.count(1)?;
+            if n == 0 {
+                return r.corrupt("empty list");
+            }
+            let mut l = List::new();
+            for _ in 0..n {
+                l.push(End::Right, vec_of(r.bytes()?)?);
+            }
+            Value::List(Box::new(l))
+        }
+        _ => return Err(SnapshotError::Corrupt { at, what: "unknown type tag" }),
+    };
+    Ok(Some(v))
+}
+
+// ----------------------------------------------------------------- changes
+
+/// Modification counter and (when tracking) the keys changed since the last
+/// save. Fed by `Server::signal_modified_key` and `touch_all_watched_in_db`.
+#[derive(Default)]
+pub struct Changes {
+    /// Modifications ever signalled (never reset; JS polls it to debounce saves).
+    pub count: u64,
+    tracking: bool,
+    keys: HashSet<(usize, Box<[u8]>)>,
+    /// Databases emptied or swapped wholesale (FLUSHDB, FLUSHALL, SWAPDB, restore).
+    whole: HashSet<usize>,
+    /// What the save in progress carries, until it commits or fails.
+    inflight_keys: HashSet<(usize, Box<[u8]>)>,
+    inflight_whole: HashSet<usize>,
+}
+
+impl Changes {
+    #[inline]
+    pub fn key(&mut self, dbi: usize, key: &[u8]) {
+        self.count += 1;
+        if self.tracking && !self.whole.contains(&dbi) {
+            self.keys.insert((dbi, key.into()));
+        }
+    }
+    pub fn db(&mut self, dbi: usize) {
+        self.count += 1;
+        if self.tracking {
+            self.whole.insert(dbi);
+            self.keys.retain(|(d, _)| *d != dbi);
+        }
+    }
+    /// Starts or stops remembering changed keys; either way forgets those
+    /// remembered so far (called right after a load: nothing is pending).
+    pub fn track(&mut self, on: bool) {
+        self.tracking = on;
+        self.clear();
+    }
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.whole.clear();
+        self.inflight_keys.clear();
+        self.inflight_whole.clear();
+    }
+    /// Keys changed and not yet saved (including a save in flight).
+    pub fn pending(&self) -> usize {
+        self.keys.len() + self.whole.len() + self.inflight_keys.len() + self.inflight_whole.len()
+    }
+    /// A save took a snapshot: what changed so far travels with it.
+    pub fn begin_save(&mut self) {
+        self.inflight_keys.extend(self.keys.drain());
+        self.inflight_whole.extend(self.whole.drain());
+    }
+    /// The save committed (`ok`) or failed (its changes are pending again).
+    pub fn end_save(&mut self, ok: bool) {
+        if ok {
+            self.inflight_keys.clear();
+            self.inflight_whole.clear();
+        } else {
+            let whole: Vec<usize> = self.inflight_whole.drain().collect();
+            for d in whole {
+                self.db(d);
+                self.count -= 1;
+            }
+            let keys: Vec<_> = self.inflight_keys.drain().collect();
+            for (d, k) in keys {
+                if !self.whole.contains(&d) {
+                    self.keys.insert((d, k));
+                }
+            }
+        }
+    }
+    fn dirty_whole(&self, dbi: usize) -> bool {
+        self.whole.contains(&dbi) || self.inflight_whole.contains(&dbi)
+    }
+    fn dirty_keys(&self) -> impl Iterator<Item = &(usize, Box<[u8]>)> {
+        self.keys.iter().chain(self.inflight_keys.iter())
+    }
+}
+
+// ------------------------------------------------------------------ server
+
+/// A pending key's value, expiry and access field, carried into a merge.
+type Kept = (Value, Option<i64>, u32);
+
+/// The result of installing a snapshot.
+#[derive(Debug, Default)]
+pub struct Restored {
+    /// Keys in the store afterwards.
+    pub keys: usize,
+    pub expired: Vec<(usize, Vec<u8>)>,
+}
+
+impl Server {
+    /// The access field a loaded key gets (as a newly created key would).
+    fn load_lru(&self, now: i64) -> u32 {
+        if self.config.maxmemory_policy.is_lfu() {
+            crate::cmd::keys::lfu_init(now)
+        } else {
+            ((now.max(0) / 1000) & 0xFF_FFFF) as u32 // as Ctx::lru_clock
+        }
+    }
+
+    /// The whole keyspace as snapshot bytes.
+    pub fn snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
+        encode(&self.dbs, self.now_ms())
+    }
+
+    /// Replaces the whole keyspace with a snapshot's, or changes nothing when
+    /// the snapshot is refused. Keys that expired meanwhile are left out,
+    /// queued as `expired` keyspace events and listed in the result.
+    pub fn restore_snapshot(&mut self, bytes: &[u8]) -> Result<Restored, SnapshotError> {
+        let now = self.now_ms();
+        let loaded = decode(bytes, &Limits::of(self), now, self.load_lru(now))?;
+        let mut dbs = loaded.dbs;
+        for (i, new) in dbs.iter_mut().enumerate() {
+            self.install_db(i, new, now);
+        }
+        Ok(self.after_load(loaded.expired))
+    }
+
+    /// Loads a snapshot written by another holder of the same persisted name
+    /// and keeps this store's unsaved changes on top of it, key by key (last
+    /// writer wins per key; a database flushed or swapped here is kept whole).
+    /// Unlike a restore, the tracked changes stay pending.
+    pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<Restored, SnapshotError> {
+        let now = self.now_ms();
+        let loaded = decode(bytes, &Limits::of(self), now, self.load_lru(now))?;
+        let mut dbs = loaded.dbs;
+        // Copy our pending keys into the incoming data (fallibly: the merge is
+        // all-or-nothing too, so clone first and install after).
+        let mut ours: Vec<(usize, Box<[u8]>, Option<Kept>)> = Vec::new();
+        for (d, k) in self.changes.dirty_keys() {
+            if *d >= dbs.len() || self.changes.dirty_whole(*d) {
+                continue;
+            }
+            let db = &self.dbs[*d];
+            let entry = db.find(k).map(|i| {
+                let e = db.entry(i);
+                (e.val.clone(), e.expire(), e.lru)
+            });
+            reserve(&mut ours, 1)?;
+            ours.push((*d, k.clone(), entry));
+        }
+        let mut expired = loaded.expired;
+        for (d, k, entry) in ours {
+            let db = &mut dbs[d];
+            db.remove(&k);
+            expired.retain(|(ed, ek)| !(*ed == d && **ek == *k));
+            if let Some((val, exp, lru)) = entry {
+                db.insert(&k, val, exp, lru);
+            }
+        }
+        // Installing signals WATCHers through the change hooks: keep those
+        // signals out of the pending changes (the merged data is not ours).
+        let saved = std::mem::take(&mut self.changes);
+        for (i, new) in dbs.iter_mut().enumerate() {
+            if !saved.dirty_whole(i) {
+                self.install_db(i, new, now);
+            }
+        }
+        self.changes = saved;
+        Ok(self.after_load(expired))
+    }
+
+    /// Swaps database `i` for `new`, signalling WATCHers of keys in either.
+    fn install_db(&mut self, i: usize, new: &mut Db, now: i64) {
+        self.touch_all_watched_in_db(i, None, now);
+        Db::swap(&mut self.dbs[i], new);
+        self.touch_all_watched_in_db(i, None, now);
+    }
+
+    fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>) -> Restored {
+        for (d, k) in &expired {
+            self.stats.expired_keys += 1;
+            self.notify(crate::notify::EXPIRED, "expired", *d, k);
+        }
+        // Lists that arrived may answer blocked pops (BLPOP & co.).
+        if !self.blocking.is_empty() {
+            self.serve_ready();
+        }
+        Restored { keys: self.total_keys(), expired }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32c_vectors() {
+        assert_eq!(crc32c(b""), 0);
+        assert_eq!(crc32c(b"123456789"), 0xE306_9283);
+        let long: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let mut bytewise = !0u32;
+        for &b in &long {
+            bytewise ^= b as u32;
+            for _ in 0..8 {
+                bytewise = if bytewise & 1 != 0 { (bytewise >> 1) ^ 0x82F6_3B78 } else { bytewise >> 1 };
+            }
+        }
+        assert_eq!(crc32c(&long), !bytewise);
+    }
+
+    #[test]
+    fn zigzag_round_trips() {
+        for n in [0, 1, -1, 63, -64, i64::MAX, i64::MIN] {
+            assert_eq!(unzigzag(zigzag(n)), n);
+        }
+    }
+
+    #[test]
+    fn empty_store_is_small() {
+        let dbs: Vec<Db> = (0..16).map(|_| Db::new()).collect();
+        let b = encode(&dbs, 1_700_000_000_000).unwrap();
+        assert_eq!(b.len(), MIN_BYTES);
+        let i = info(&b).unwrap();
+        assert_eq!((i.databases, i.keys, i.saved_at), (16, 0, 1_700_000_000_000));
+    }
+}

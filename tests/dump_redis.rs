@@ -1,0 +1,247 @@
+//! The outgrow path: `dump_resp` output loaded into a real redis-server with
+//! `redis-cli --pipe`, then every key, type, value and TTL (±1 s) compared
+//! with the store it came from; and the same stream loaded back into a fresh
+//! store with the loader (`load_resp`). Field TTLs (HPEXPIREAT) are checked
+//! against Valkey 9, since Redis 7.0 has none.
+
+mod support;
+
+use cinnabar::dump::{load_resp, DumpOptions};
+use cinnabar::reply::Reply;
+use cinnabar::{Client, Options, Server, SystemClock};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use support::{Gen, RedisServer, RespClient};
+
+fn cmd(s: &mut Server, c: &mut Client, argv: &[Vec<u8>]) -> Reply {
+    let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+    s.execute(c, &refs)
+}
+
+fn v(parts: &[&[u8]]) -> Vec<Vec<u8>> {
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
+/// A store with strings (int/embstr/raw, binary), sets (intset, hashtable,
+/// over 1000 members: chunked), hashes (listpack, hashtable, big), sorted sets
+/// (inf, fractions, long members), lists, TTLs, 3 dbs.
+fn populated(field_ttl: bool) -> (Server, Client) {
+    let mut s = Server::with_clock(Options::default(), Box::new(SystemClock));
+    let mut c = s.new_client();
+    let mut g = Gen::new(99);
+    for i in 0..600 {
+        let db = (i % 3 * 4).to_string();
+        cmd(&mut s, &mut c, &v(&[b"SELECT", db.as_bytes()]));
+        let key = if i % 17 == 0 { [b"bin\x00\r\n".as_slice(), &g.bytes(6)].concat() } else { format!("key:{i}").into_bytes() };
+        let k = key.as_slice();
+        match i % 9 {
+            7 => {
+                let n = if i % 90 == 7 { 1200 } else { 1 + g.below(15) };
+                let mut args = v(&[b"ZADD", k]);
+                for j in 0..n {
+                    let score = match g.below(5) {
+                        0 => "inf".to_string(),
+                        1 => format!("{}", g.below(1 << 40) as f64 / 3.0),
+                        2 => format!("-{}", g.below(1000)),
+                        _ => g.below(50).to_string(),
+                    };
+                    args.push(score.into_bytes());
+                    args.push(if g.chance(10) { vec![b'z'; 80] } else { format!("m{j}").into_bytes() });
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            8 => {
+                let n = if i % 90 == 8 { 2100 } else { 1 + g.below(15) };
+                let mut args = v(&[b"RPUSH", k]);
+                for _ in 0..n {
+                    args.push(g.bytes(10));
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            0 => cmd(&mut s, &mut c, &v(&[b"SET", k, g.numberish().as_bytes()])),
+            1 => cmd(&mut s, &mut c, &v(&[b"SET", k, &g.bytes(100)])),
+            2 => {
+                let n = if i % 70 == 2 { 2500 } else { 1 + g.below(20) };
+                let mut args = v(&[b"SADD", k]);
+                for _ in 0..n {
+                    args.push(if g.chance(50) { g.below(1 << 40).to_string().into_bytes() } else { g.bytes(9) });
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            3 => {
+                let mut args = v(&[b"SADD", k]);
+                for j in 0..1 + g.below(30) {
+                    args.push(j.to_string().into_bytes());
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            4 | 5 => {
+                let n = if i % 70 == 4 { 1500 } else { 1 + g.below(12) };
+                let mut args = v(&[b"HSET", k]);
+                for j in 0..n {
+                    args.push(format!("f{j}").into_bytes());
+                    args.push(if g.chance(10) { vec![b'y'; 90] } else { g.bytes(8) });
+                }
+                cmd(&mut s, &mut c, &args)
+            }
+            _ => cmd(&mut s, &mut c, &v(&[b"SET", k, b"ttl", b"PX", (5000 + g.below(500_000)).to_string().as_bytes()])),
+        };
+        if i % 5 == 0 {
+            cmd(&mut s, &mut c, &v(&[b"PEXPIRE", k, (10_000 + g.below(9_000_000)).to_string().as_bytes()]));
+        }
+        if field_ttl && i % 9 == 4 {
+            cmd(&mut s, &mut c, &v(&[b"HPEXPIRE", k, b"600000", b"FIELDS", b"1", b"f0"]));
+        }
+    }
+    cmd(&mut s, &mut c, &v(&[b"SELECT", b"0"]));
+    (s, c)
+}
+
+fn sorted(r: Reply) -> Vec<Vec<u8>> {
+    let Reply::Array(items) = r else { panic!("not an array: {r:?}") };
+    let mut out: Vec<Vec<u8>> = items
+        .into_iter()
+        .map(|x| match x {
+            Reply::Bulk(b) => b,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn pairs(r: Reply) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let Reply::Array(items) = r else { panic!("not an array: {r:?}") };
+    let flat: Vec<Vec<u8>> = items.into_iter().map(|x| if let Reply::Bulk(b) = x { b } else { panic!() }).collect();
+    let mut p: Vec<_> = flat.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
+    p.sort();
+    p
+}
+
+fn scored(r: Reply) -> Vec<(Vec<u8>, u64)> {
+    let Reply::Array(items) = r else { panic!("not an array: {r:?}") };
+    let flat: Vec<Vec<u8>> = items.into_iter().map(|x| if let Reply::Bulk(b) = x { b } else { panic!() }).collect();
+    flat.chunks(2)
+        .map(|c| {
+            let t = String::from_utf8_lossy(&c[1]).to_string();
+            let f: f64 = match t.as_str() { "inf" => f64::INFINITY, "-inf" => f64::NEG_INFINITY, _ => t.parse().unwrap() };
+            (c[0].clone(), f.to_bits())
+        })
+        .collect()
+}
+
+/// Compares every key of `ours` with what `theirs` answers.
+fn compare(ours: &mut Server, c: &mut Client, theirs: &mut dyn FnMut(&[Vec<u8>]) -> Reply, field_ttl: bool) -> usize {
+    let mut checked = 0;
+    for dbi in 0..ours.dbs.len() {
+        let sel = v(&[b"SELECT", dbi.to_string().as_bytes()]);
+        cmd(ours, c, &sel);
+        theirs(&sel);
+        assert_eq!(cmd(ours, c, &v(&[b"DBSIZE"])), theirs(&v(&[b"DBSIZE"])), "DBSIZE of db {dbi}");
+        let keys: Vec<Vec<u8>> = ours.dbs[dbi].iter().map(|e| e.key().to_vec()).collect();
+        for k in keys {
+            let k = k.as_slice();
+            let ty = cmd(ours, c, &v(&[b"TYPE", k]));
+            assert_eq!(ty, theirs(&v(&[b"TYPE", k])), "TYPE {k:?}");
+            match &ty {
+                Reply::Status(t) if t == "string" => {
+                    assert_eq!(cmd(ours, c, &v(&[b"GET", k])), theirs(&v(&[b"GET", k])), "GET {k:?}")
+                }
+                Reply::Status(t) if t == "set" => {
+                    assert_eq!(sorted(cmd(ours, c, &v(&[b"SMEMBERS", k]))), sorted(theirs(&v(&[b"SMEMBERS", k]))), "SMEMBERS {k:?}")
+                }
+                Reply::Status(t) if t == "hash" => {
+                    assert_eq!(pairs(cmd(ours, c, &v(&[b"HGETALL", k]))), pairs(theirs(&v(&[b"HGETALL", k]))), "HGETALL {k:?}");
+                    if field_ttl {
+                        let q = v(&[b"HPTTL", k, b"FIELDS", b"1", b"f0"]);
+                        let (a, b) = (cmd(ours, c, &q), theirs(&q));
+                        let (Reply::Array(a), Reply::Array(b)) = (a, b) else { panic!() };
+                        match (&a[0], &b[0]) {
+                            (Reply::Int(x), Reply::Int(y)) => assert!((x - y).abs() <= 1000, "HPTTL {k:?}: {x} vs {y}"),
+                            other => panic!("HPTTL {k:?}: {other:?}"),
+                        }
+                    }
+                }
+                Reply::Status(t) if t == "zset" => {
+                    // Scores compared as numbers: Valkey 9 prints doubles in shortest form.
+                    let q = v(&[b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"]);
+                    let (a, b) = (scored(cmd(ours, c, &q)), scored(theirs(&q)));
+                    assert!(a == b, "ZRANGE {k:?} differs ({} vs {} members)", a.len(), b.len())
+                }
+                Reply::Status(t) if t == "list" => {
+                    let q = v(&[b"LRANGE", k, b"0", b"-1"]);
+                    assert_eq!(cmd(ours, c, &q), theirs(&q), "LRANGE {k:?}")
+                }
+                other => panic!("unexpected type {other:?}"),
+            }
+            let (Reply::Int(a), Reply::Int(b)) = (cmd(ours, c, &v(&[b"PTTL", k])), theirs(&v(&[b"PTTL", k]))) else { panic!("PTTL") };
+            assert!((a - b).abs() <= 1000 && (a < 0) == (b < 0), "PTTL {k:?}: {a} vs {b}");
+            checked += 1;
+        }
+    }
+    checked
+}
+
+fn pipe_into(server: &RedisServer, stream: &[u8]) -> String {
+    let mut child = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "--pipe"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("redis-cli (Debian's redis-tools) on PATH");
+    child.stdin.take().unwrap().write_all(stream).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "redis-cli --pipe failed: {text}");
+    text
+}
+
+fn run_against(server: RedisServer, field_ttl: bool) {
+    let (mut ours, mut c) = populated(field_ttl);
+    let stream = ours.dump_resp(DumpOptions { field_ttl }).unwrap();
+    let report = pipe_into(&server, &stream);
+    assert!(report.contains("errors: 0"), "{report}");
+    let mut rc: RespClient = server.client();
+    let checked = compare(&mut ours, &mut c, &mut |argv| rc.call(argv), field_ttl);
+    assert_eq!(checked, ours.total_keys());
+    eprintln!("dump_redis: {checked} keys, {} bytes of RESP; redis-cli: {}", stream.len(), report.trim().replace('\n', " / "));
+
+    // The loader: the same stream into a fresh store.
+    let mut back = Server::with_clock(Options::default(), Box::new(SystemClock));
+    let mut bc = back.new_client();
+    let rep = load_resp(&mut back, &mut bc, &stream).unwrap();
+    assert_eq!(rep.error_count, 0, "{:?}", rep.errors);
+    let mut bc2 = back.new_client();
+    let checked = compare(&mut ours, &mut c, &mut |argv| {
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        back.execute(&mut bc2, &refs)
+    }, field_ttl);
+    assert_eq!(checked, ours.total_keys());
+}
+
+#[test]
+fn dump_loads_into_redis_with_redis_cli_pipe() {
+    let Some(server) = RedisServer::start() else { return };
+    run_against(server, false);
+}
+
+#[test]
+fn dump_with_field_ttls_loads_into_valkey() {
+    let Some(server) = RedisServer::start_valkey() else { return };
+    run_against(server, true);
+}
+
+#[test]
+fn loader_refuses_malformed_streams_before_running_anything() {
+    let mut s = Server::with_clock(Options::default(), Box::new(SystemClock));
+    let mut c = s.new_client();
+    for bad in [&b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nSET\r\n"[..], b"PING\r\n", b"*1\r\n$9\r\nPING\r\n", b"*x\r\n", b"*0\r\n"] {
+        let stream = [b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\nb\r\n".as_slice(), bad].concat();
+        assert!(load_resp(&mut s, &mut c, &stream).is_err(), "{bad:?}");
+        assert_eq!(s.total_keys(), 0);
+    }
+    let rep = load_resp(&mut s, &mut c, b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\nb\r\n*2\r\n$4\r\nINCR\r\n$1\r\na\r\n").unwrap();
+    assert_eq!((rep.commands, rep.error_count), (2, 1));
+    assert_eq!(rep.errors[0].1.text(), "ERR value is not an integer or out of range");
+}
