@@ -68,6 +68,18 @@ pub struct BlockRequest {
     pub serve: ServeFn,
     /// The reply when the deadline passes.
     pub timeout_reply: Reply,
+    /// The argv `serve` sees instead of the command's own (XREAD keeps the
+    /// ids its `$` stood for when it blocked).
+    pub argv: Option<Vec<Vec<u8>>>,
+    /// Also ready when the key is deleted or holds another type (XREADGROUP
+    /// answers an error then, as Redis's `unblockDeletedStreamReadgroupClients`).
+    pub wakes_on_gone: bool,
+}
+
+impl BlockRequest {
+    fn wakes(&self, ty: Option<&str>) -> bool {
+        self.wakes_on_gone || ty == Some(self.wakes_on)
+    }
 }
 
 /// The result of [`Server::call`].
@@ -171,7 +183,11 @@ impl Server {
                 for k in &keys {
                     self.blocking.by_key.entry((client.db, k.clone())).or_default().push_back(id);
                 }
-                let argv = argv.iter().map(|a| a.to_vec()).collect();
+                let mut req = req;
+                let argv = match req.argv.take() {
+                    Some(v) => v,
+                    None => argv.iter().map(|a| a.to_vec()).collect(),
+                };
                 self.blocking.waits.insert(id, Wait { client: client.id, db: client.db, keys, argv, req });
                 Outcome::Blocked(id)
             }
@@ -188,11 +204,10 @@ impl Server {
         if !self.blocking.by_key.contains_key(&kr) || self.blocking.ready_set.contains(&kr) {
             return;
         }
-        let Some(slot) = self.dbs[dbi].find(key) else { return };
-        let ty = self.dbs[dbi].entry(slot).val.type_name();
+        let ty = self.dbs[dbi].find(key).map(|slot| self.dbs[dbi].entry(slot).val.type_name());
         let wanted = self.blocking.by_key[&kr]
             .iter()
-            .any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes_on == ty));
+            .any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes(ty)));
         if wanted {
             self.blocking.ready_set.insert(kr.clone());
             self.blocking.ready.push(kr);
@@ -227,13 +242,14 @@ impl Server {
             None => return,
         };
         for id in ids {
-            let Some(slot) = self.dbs[dbi].find(key) else { return };
-            if self.dbs[dbi].entry(slot).expire().is_some_and(|t| t <= now) {
-                return;
-            }
-            let ty = self.dbs[dbi].entry(slot).val.type_name();
+            let ty = match self.dbs[dbi].find(key) {
+                Some(slot) if !self.dbs[dbi].entry(slot).expire().is_some_and(|t| t <= now) => {
+                    Some(self.dbs[dbi].entry(slot).val.type_name())
+                }
+                _ => None,
+            };
             let Some(w) = self.blocking.waits.get(&id) else { continue };
-            if w.req.wakes_on != ty {
+            if !w.req.wakes(ty) {
                 continue;
             }
             let (serve, argv, mut client) = (w.req.serve, w.argv.clone(), Client::detached(w.client, w.db));

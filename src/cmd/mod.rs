@@ -22,6 +22,7 @@ pub mod meta;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -197,6 +198,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         pubsub::COMMANDS,
         memory::COMMANDS,
         list::COMMANDS,
+        stream::COMMANDS,
     ]
 }
 

@@ -5,4 +5,5 @@ pub mod hll;
 pub mod indexmap;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod zset;
