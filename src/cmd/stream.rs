@@ -1408,7 +1408,9 @@ mod tests {
         assert_eq!(parse_id(b"5", 7).unwrap(), StreamId::new(5, 7));
         assert_eq!(parse_id(b"+5-1", 0).unwrap(), StreamId::new(5, 1));
         assert!(parse_id(b"-5", 0).is_err());
-        assert_eq!(parse_id(b"-05", 0).unwrap().ms, 5u64.wrapping_neg());
+        assert!(parse_id(b"-05", 0).is_err());
+        assert_eq!(string2ull(b"-05"), Some(5u64.wrapping_neg()));
+        assert_eq!(string2ull(b" +7"), Some(7));
         assert!(parse_strict_id(b"-", 0).is_err());
         assert_eq!(parse_id(b"+", 0).unwrap(), StreamId::MAX);
         assert_eq!(parse_id_full(b"3-*", 0, true, true).unwrap(), (StreamId::new(3, 0), false));
