@@ -139,7 +139,13 @@ pub struct Stream {
     pub max_deleted: StreamId,
     pub entries_added: u64,
     pub groups: BTreeMap<Vec<u8>, Group>,
+    /// Σ listpack bytes of the nodes plus a per-node overhead (kept up to date,
+    /// so memory accounting after each write stays O(1) in the entries).
+    node_bytes: usize,
 }
+
+/// Per-node bytes beyond its listpack (rax key and node) for memory accounting.
+const NODE_OVERHEAD: usize = 64;
 
 /// Trimming request (`streamAddTrimArgs`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -278,6 +284,7 @@ impl Stream {
                 deleted: 0,
                 items_bytes: 0,
             };
+            self.node_bytes += node.lp_bytes() + NODE_OVERHEAD;
             self.nodes.insert(id, node);
         }
         let Some((master, node)) = self.nodes.iter_mut().next_back() else { return };
@@ -299,6 +306,7 @@ impl Stream {
         bytes += lp_int(lp_count);
         node.items.push(Item { id, fv: fv.iter().map(|x| x.to_vec()).collect(), deleted: false, lp_bytes: bytes as u32 });
         node.items_bytes += bytes;
+        self.node_bytes += bytes;
         node.live += 1;
         self.length += 1;
         self.entries_added = self.entries_added.wrapping_add(1);
@@ -376,7 +384,9 @@ impl Stream {
             return false;
         }
         if node.live == 1 {
-            self.nodes.remove(&master);
+            if let Some(n) = self.nodes.remove(&master) {
+                self.node_bytes = self.node_bytes.saturating_sub(n.lp_bytes() + NODE_OVERHEAD);
+            }
         } else {
             node.items[i].deleted = true;
             node.live -= 1;
@@ -421,7 +431,9 @@ impl Stream {
             if remove_node {
                 self.length -= node.live;
                 deleted += entries;
-                self.nodes.remove(&master);
+                if let Some(n) = self.nodes.remove(&master) {
+                    self.node_bytes = self.node_bytes.saturating_sub(n.lp_bytes() + NODE_OVERHEAD);
+                }
                 continue;
             }
             if approx {
@@ -521,18 +533,17 @@ impl Stream {
 
     /// Approximate heap bytes (memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        let nodes: usize = self.nodes.values().map(|n| n.lp_bytes() + 64).sum();
         let groups: usize = self
             .groups
             .iter()
             .map(|(k, g)| {
                 k.len()
                     + 64
-                    + g.pel.values().map(|n| 48 + n.consumer.len()).sum::<usize>()
+                    + g.pel.len() * 64
                     + g.consumers.iter().map(|(k, c)| k.len() + 48 + c.pel.len() * 24).sum::<usize>()
             })
             .sum();
-        nodes + groups
+        self.node_bytes + groups
     }
 }
 
