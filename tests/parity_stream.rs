@@ -350,7 +350,8 @@ impl Ids {
             0 => format!("{}-*", self.t),
             1 => format!("{}", g.below(self.t + 2)),
             2 => format!("{}-{}", g.below(self.t + 2), g.below(4)),
-            3 => g.pick(&["0-0", "0", "-", "+", "x", "1-x", "18446744073709551615-18446744073709551615"]).to_string(),
+            3 if g.chance(5) => "18446744073709551615-18446744073709551615".into(),
+            3 => g.pick(&["0-0", "0", "-", "+", "x", "1-x"]).to_string(),
             _ => {
                 self.t += g.below(3);
                 format!("{}-{}", self.t, g.below(3))
@@ -367,11 +368,15 @@ impl Ids {
     }
 }
 
+/// Stream keys, and now and then `str` (a string: WRONGTYPE paths).
 fn skey(g: &mut Gen) -> String {
-    format!("s{}", g.below(4))
+    if g.chance(4) {
+        return "str".into();
+    }
+    format!("s{}", g.below(3))
 }
 fn grp(g: &mut Gen) -> String {
-    format!("g{}", g.below(3))
+    format!("g{}", g.below(2))
 }
 fn cons(g: &mut Gen) -> String {
     format!("c{}", g.below(3))
@@ -403,10 +408,26 @@ fn trim_opts(g: &mut Gen, ids: &mut Ids, v: &mut Vec<Vec<u8>>) {
 
 #[test]
 fn stream_random_sequence() {
-    let mut g = Gen::new(0x57_2E_A3);
+    // CINNABAR_STREAM_SEED=n runs other seeds locally.
+    let seed = std::env::var("CINNABAR_STREAM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x57_2E_A3);
+    let steps = random_steps(seed, &[&["CONFIG", "SET", "stream-node-max-entries", "4"]], 5000);
+    assert_parity("stream random", &steps);
+}
+
+/// Node limits as configured by default, and nodes cut by size (stream-node-max-bytes).
+#[test]
+fn stream_random_node_sizes() {
+    let seed = std::env::var("CINNABAR_STREAM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0xB17E5);
+    let steps = random_steps(seed, &[&["CONFIG", "SET", "stream-node-max-bytes", "150"]], 2500);
+    assert_parity("stream random node sizes", &steps);
+}
+
+fn random_steps(seed: u64, config: &[&[&str]], n: usize) -> Vec<Step> {
+    let mut g = Gen::new(seed);
     let mut ids = Ids { t: 1 };
-    let mut steps = steps_of(&[&["CONFIG", "SET", "stream-node-max-entries", "4"]]);
-    for _ in 0..5000 {
+    let mut steps = steps_of(config);
+    steps.extend(steps_of(&[&["SET", "str", "x"]]));
+    for _ in 0..n {
         let k = skey(&mut g).into_bytes();
         let mut cmp = Cmp::Exact;
         let v: Vec<Vec<u8>> = match g.below(40) {
@@ -498,7 +519,7 @@ fn stream_random_sequence() {
                 0 | 1 => {
                     let mut v = vec![b"XGROUP".to_vec(), b"CREATE".to_vec(), k, grp(&mut g).into_bytes()];
                     v.push(if g.chance(30) { b"$".to_vec() } else { ids.near(&mut g).into_bytes() });
-                    if g.chance(30) {
+                    if g.chance(60) {
                         v.push(b"MKSTREAM".to_vec());
                     }
                     if g.chance(20) {
@@ -516,7 +537,8 @@ fn stream_random_sequence() {
                     }
                     v
                 }
-                3 => vec![b"XGROUP".to_vec(), b"DESTROY".to_vec(), k, grp(&mut g).into_bytes()],
+                3 if g.chance(40) => vec![b"XGROUP".to_vec(), b"DESTROY".to_vec(), k, grp(&mut g).into_bytes()],
+                3 => vec![b"XGROUP".to_vec(), b"CREATE".to_vec(), k, grp(&mut g).into_bytes(), b"0".to_vec(), b"MKSTREAM".to_vec()],
                 4 => vec![b"XGROUP".to_vec(), b"CREATECONSUMER".to_vec(), k, grp(&mut g).into_bytes(), cons(&mut g).into_bytes()],
                 _ => vec![b"XGROUP".to_vec(), b"DELCONSUMER".to_vec(), k, grp(&mut g).into_bytes(), cons(&mut g).into_bytes()],
             },
@@ -548,7 +570,8 @@ fn stream_random_sequence() {
                 let mut v = vec![b"XCLAIM".to_vec(), k, grp(&mut g).into_bytes(), cons(&mut g).into_bytes()];
                 v.push(g.pick(&["0", "0", "100000", "-1", "x"]).as_bytes().to_vec());
                 for _ in 0..1 + g.below(3) {
-                    v.push(ids.near(&mut g).into_bytes());
+                    let id = if g.chance(80) { format!("{}-{}", g.below(ids.t + 2), g.below(3)) } else { ids.near(&mut g) };
+                    v.push(id.into_bytes());
                 }
                 for _ in 0..g.below(3) {
                     match g.below(7) {
@@ -597,12 +620,13 @@ fn stream_random_sequence() {
                 }
                 v
             }
-            34 => vec![b"DEL".to_vec(), k],
-            35 => vec![b"SET".to_vec(), k, b"x".to_vec()],
+            34 if g.chance(30) => vec![b"DEL".to_vec(), k],
+            35 if g.chance(10) => vec![b"SET".to_vec(), k, b"x".to_vec()],
             36 => vec![b"TYPE".to_vec(), k],
-            37 => match g.below(2) {
+            37 => match g.below(6) {
                 0 => vec![b"PEXPIREAT".to_vec(), k, b"1".to_vec()],
-                _ => vec![b"COPY".to_vec(), k, skey(&mut g).into_bytes()],
+                1 => vec![b"COPY".to_vec(), k, skey(&mut g).into_bytes(), b"REPLACE".to_vec()],
+                _ => vec![b"XINFO".to_vec(), b"STREAM".to_vec(), k],
             },
             38 => match g.below(3) {
                 0 => vec![b"ZADD".to_vec(), b"z".to_vec(), small(&mut g).into_bytes(), format!("m{}", g.below(5)).into_bytes()],
@@ -620,7 +644,7 @@ fn stream_random_sequence() {
         };
         steps.extend(never_block(v, cmp));
     }
-    assert_parity("stream random", &steps);
+    steps
 }
 
 // ------------------------------------------------------------ blocked order
@@ -810,4 +834,42 @@ fn blocked_order_parity() {
     }
     eprintln!("blocked order parity: {} scenarios, {} mismatches", scenarios.len(), bad.len());
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Streams past one node at the default limits (100 entries, 4096 bytes):
+/// approximate trimming with and without LIMIT, and the radix-tree counts.
+#[test]
+fn stream_default_nodes() {
+    let mut g = Gen::new(0xD0DE5);
+    let mut steps = Vec::new();
+    let mut ms = 1000u64;
+    for round in 0..6 {
+        for _ in 0..170 {
+            ms += 1 + g.below(5000);
+            let val = match g.below(5) {
+                0 => vec![b'x'; g.below(300) as usize],
+                1 => g.numberish().into_bytes(),
+                _ => format!("v{}", g.below(1000)).into_bytes(),
+            };
+            let field = if g.chance(90) { b"f".to_vec() } else { format!("g{}", g.below(3)).into_bytes() };
+            steps.push(Step::exact(&[b"XADD".to_vec(), b"big".to_vec(), format!("{ms}-{}", g.below(3)).into_bytes(), field, val]));
+            if g.chance(3) {
+                steps.push(Step::exact(&[b"XDEL".to_vec(), b"big".to_vec(), format!("{}-0", ms - g.below(100_000)).into_bytes()]));
+            }
+        }
+        steps.push(Step::exact(&["XINFO", "STREAM", "big"]));
+        let cmd: Vec<String> = match round {
+            0 => vec!["XTRIM".into(), "big".into(), "MAXLEN".into(), "~".into(), "150".into()],
+            1 => vec!["XTRIM".into(), "big".into(), "MAXLEN".into(), "~".into(), "10".into(), "LIMIT".into(), "120".into()],
+            2 => vec!["XTRIM".into(), "big".into(), "MINID".into(), "~".into(), format!("{}", ms - 200_000)],
+            3 => vec!["XADD".into(), "big".into(), "MAXLEN".into(), "~".into(), "100".into(), format!("{}", ms + 1), "f".into(), "v".into()],
+            4 => vec!["XTRIM".into(), "big".into(), "MAXLEN".into(), "=".into(), "230".into()],
+            _ => vec!["XTRIM".into(), "big".into(), "MINID".into(), format!("{}", ms - 100_000)],
+        };
+        steps.push(Step::exact(&cmd));
+        steps.push(Step::exact(&["XINFO", "STREAM", "big"]));
+        steps.push(Step::exact(&["XRANGE", "big", "-", "+", "COUNT", "3"]));
+        ms += 10;
+    }
+    assert_parity("stream default nodes", &steps);
 }
