@@ -1,6 +1,6 @@
-//! Blocked clients: the mechanism behind BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and
-//! BLMPOP, built to carry BZPOPMIN/BZPOPMAX/BZMPOP and XREAD/XREADGROUP BLOCK
-//! later. It follows Redis 7.0's `blocked.c`.
+//! Blocked clients: the mechanism behind BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+//! BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP and XREAD/XREADGROUP BLOCK. It follows
+//! Redis 7.0's `blocked.c`.
 //!
 //! ## Life of a wait
 //! 1. A blocking handler finds nothing to serve. If blocking is not allowed
@@ -33,15 +33,19 @@
 //!    Redis's `replyToBlockedClientTimedOut`). [`Server::cancel_wait`] removes a
 //!    wait without a reply (AbortSignal); dropping a client cancels its waits.
 //!
-//! ## Plugging in sorted sets and streams
-//! A family adds nothing here: its handler builds a `BlockRequest` with
-//! `wakes_on: "zset"` (or `"stream"`) and a `ServeFn` that pops from the given
-//! key (BZPOPMIN: one member with its score; BZMPOP like BLMPOP; XREAD: entries
-//! after the ID remembered in its argv, returning `None` to stay blocked when the
-//! stream has nothing new). The key is made ready by the same signal, since ZADD
-//! and XADD call `modified`. XREADGROUP's "unblock with an error when the key is
-//! deleted or changes type" fits as a `ServeFn` that answers the error; for it,
-//! extend the ready test in `signal` to fire for deleted stream keys.
+//! ## Sorted sets and streams
+//! BZPOPMIN/BZPOPMAX/BZMPOP (cmd/zset.rs) block with `wakes_on: "zset"` and a
+//! `ServeFn` that pops like ZPOPMIN/ZMPOP. XREAD/XREADGROUP BLOCK (cmd/stream.rs)
+//! block with `wakes_on: "stream"` and give the argv their `ServeFn` sees
+//! (`BlockRequest::argv`: the ids `$` stood for when they blocked); the serve
+//! returns `None` (stay blocked) until the stream has an entry past that id.
+//! XREADGROUP also sets `wakes_on_gone`: its key is ready when deleted or given
+//! another type (and XGROUP DESTROY signals it), and its serve answers Redis's
+//! UNBLOCKED / NOGROUP errors.
+//!
+//! Known difference: the sweep after each command (step 3) also readies a
+//! stream whose group was moved back by XGROUP SETID, so such a waiter is served
+//! at once, where Redis waits for the next XADD to the stream.
 
 use crate::args::Args;
 use crate::cmd::Ctx;
@@ -243,7 +247,7 @@ impl Server {
         };
         for id in ids {
             let ty = match self.dbs[dbi].find(key) {
-                Some(slot) if !self.dbs[dbi].entry(slot).expire().is_some_and(|t| t <= now) => {
+                Some(slot) if self.dbs[dbi].entry(slot).expire().is_none_or(|t| t > now) => {
                     Some(self.dbs[dbi].entry(slot).val.type_name())
                 }
                 _ => None,

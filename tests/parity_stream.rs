@@ -11,6 +11,15 @@
 //!   clock a few milliseconds apart.
 //! - Blocking commands never block inside these sequences (the runner uses
 //!   `Store::exec`, and redis-server runs them inside MULTI for the same reason).
+//!
+//! Known differences not exercised here (see `src/blocking.rs`, `src/cmd/stream.rs`):
+//! - A blocked XREADGROUP whose group is moved back by XGROUP SETID is served at
+//!   once; Redis waits for the next XADD.
+//! - A blocked XREAD is served only when a live entry past its id exists: an
+//!   XADD followed by XDEL of that entry in one transaction leaves it blocked,
+//!   where Redis answers an empty entry list.
+//! - XAUTOCLAIM's "Insufficient memory" error for huge COUNTs follows Redis on
+//!   x86-64 Linux (COUNT×16 bytes past the 47-bit address space).
 
 mod support;
 

@@ -862,8 +862,11 @@ fn zpopmax(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     zpop(ctx, a, true)
 }
 
-/// Parsed `numkeys key [key ...] MIN|MAX [COUNT count]` from `a[at]`: (keys, max, count).
-fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<(&'a [&'a [u8]], bool, Option<i64>)> {
+/// Parsed `numkeys key [key ...] MIN|MAX [COUNT count]`: (keys, max, count).
+type Zmpop<'a> = (&'a [&'a [u8]], bool, Option<i64>);
+
+/// Parses `numkeys key [key ...] MIN|MAX [COUNT count]` from `a[at]`.
+fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
     let numkeys = range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
     let where_idx = numkeys.checked_add(at as u64 + 1).filter(|&w| w < a.len() as u64).ok_or(error::SYNTAX)? as usize;
     let max = if a.is(where_idx, "min") {
