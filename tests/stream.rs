@@ -72,6 +72,16 @@ fn ids_come_from_the_store_clock() {
     assert_eq!(run(&mut srv, &mut c, &["XADD", "m", "*", "a", "1"]), b("100000000000000-0"));
     assert_eq!(run(&mut srv, &mut c, &["OBJECT", "ENCODING", "m"]), b("stream"));
     assert_eq!(run(&mut srv, &mut c, &["TYPE", "m"]), Reply::Status("stream".into()));
+    run(&mut srv, &mut c, &["SET", "str", "x"]);
+    match run(&mut srv, &mut c, &["SCAN", "0", "TYPE", "stream", "COUNT", "100"]) {
+        Reply::Array(v) => {
+            let Reply::Array(keys) = &v[1] else { panic!("{v:?}") };
+            let mut keys: Vec<Reply> = keys.clone();
+            keys.sort_by_key(|k| format!("{k:?}"));
+            assert_eq!(keys, vec![b("m"), b("s")]);
+        }
+        r => panic!("{r:?}"),
+    }
 }
 
 #[test]

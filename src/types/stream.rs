@@ -411,14 +411,15 @@ impl Stream {
             return 0;
         }
         let mut deleted: i64 = 0;
-        let keys: Vec<StreamId> = self.nodes.keys().copied().collect();
-        for master in keys {
+        // Always the head node: a removed node makes the next one the head.
+        loop {
             if let Trim::MaxLen(max) = trim {
                 if self.length <= max {
                     break;
                 }
             }
-            let Some(node) = self.nodes.get_mut(&master) else { continue };
+            let Some(mut head) = self.nodes.first_entry() else { break };
+            let node = head.get_mut();
             let entries = node.live as i64;
             if limit != 0 && deleted.saturating_add(entries) > limit {
                 break;
@@ -431,9 +432,8 @@ impl Stream {
             if remove_node {
                 self.length -= node.live;
                 deleted += entries;
-                if let Some(n) = self.nodes.remove(&master) {
-                    self.node_bytes = self.node_bytes.saturating_sub(n.lp_bytes() + NODE_OVERHEAD);
-                }
+                let n = head.remove();
+                self.node_bytes = self.node_bytes.saturating_sub(n.lp_bytes() + NODE_OVERHEAD);
                 continue;
             }
             if approx {
