@@ -849,6 +849,33 @@ fn blocked_order_parity() {
             check: vec![v(&["TYPE", "s"])],
         },
         Scenario {
+            name: "xreadgroup: flushdb",
+            setup: vec![v(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"])],
+            blocked: vec![
+                v(&["XREADGROUP", "GROUP", "g", "c1", "BLOCK", "1000", "STREAMS", "s", ">"]),
+                v(&["XREAD", "BLOCK", "1000", "STREAMS", "s", "$"]),
+            ],
+            pushes: vec![v(&["FLUSHDB"]), v(&["XADD", "s", "5-0", "a", "1"])],
+            check: vec![v(&["XLEN", "s"])],
+        },
+        Scenario {
+            name: "xreadgroup: swapdb brings another stream",
+            setup: vec![
+                v(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]),
+                v(&["SELECT", "1"]),
+                v(&["XADD", "s", "1-0", "a", "1"]),
+                v(&["XGROUP", "CREATE", "s", "g", "0"]),
+                v(&["XADD", "t", "1-0", "a", "1"]),
+                v(&["SELECT", "0"]),
+            ],
+            blocked: vec![
+                v(&["XREADGROUP", "GROUP", "g", "c1", "BLOCK", "1000", "STREAMS", "s", ">"]),
+                v(&["XREAD", "BLOCK", "1000", "STREAMS", "t", "0"]),
+            ],
+            pushes: vec![v(&["SWAPDB", "0", "1"])],
+            check: vec![v(&["XPENDING", "s", "g"])],
+        },
+        Scenario {
             name: "xread in a transaction with several entries",
             setup: vec![v(&["XADD", "s", "1-0", "f", "v"])],
             blocked: vec![v(&["XREAD", "BLOCK", "1000", "STREAMS", "s", "$"]), v(&["BZPOPMIN", "z", "1"])],
