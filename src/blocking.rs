@@ -43,9 +43,10 @@
 //! another type (and XGROUP DESTROY signals it), and its serve answers Redis's
 //! UNBLOCKED / NOGROUP errors.
 //!
-//! Known difference: the sweep after each command (step 3) also readies a
-//! stream whose group was moved back by XGROUP SETID, so such a waiter is served
-//! at once, where Redis waits for the next XADD to the stream.
+//! The sweep after each command (step 3) looks only at blocked keys whose
+//! value is not the one last seen (`value_identity`), so a stream changed
+//! without a signal (XSETID, XGROUP SETID) wakes nobody until the next XADD, as
+//! in Redis, and waiters on a live stream cost nothing per command.
 
 use crate::args::Args;
 use crate::cmd::Ctx;
@@ -111,6 +112,10 @@ pub struct Blocking {
     by_key: HashMap<KeyRef, VecDeque<WaitId>>,
     ready: Vec<KeyRef>,
     ready_set: HashSet<KeyRef>,
+    /// What each blocked key held when last looked at ([`value_identity`]), so
+    /// the sweep after each command only re-examines keys changed by routes
+    /// that do not signal (SWAPDB, FLUSHDB...), not every key with a waiter.
+    seen: HashMap<KeyRef, usize>,
     /// Set by a handler during the current command.
     pending: Option<BlockRequest>,
     served: Vec<(WaitId, Reply)>,
@@ -145,6 +150,7 @@ impl Blocking {
                 q.retain(|x| *x != id);
                 if q.is_empty() {
                     self.by_key.remove(&kr);
+                    self.seen.remove(&kr);
                 }
             }
         }
@@ -186,6 +192,8 @@ impl Server {
                 }
                 for k in &keys {
                     self.blocking.by_key.entry((client.db, k.clone())).or_default().push_back(id);
+                    let ident = value_identity(&self.dbs[client.db], k);
+                    self.blocking.seen.entry((client.db, k.clone())).or_insert(ident);
                 }
                 let mut req = req;
                 let argv = match req.argv.take() {
@@ -208,6 +216,7 @@ impl Server {
         if !self.blocking.by_key.contains_key(&kr) || self.blocking.ready_set.contains(&kr) {
             return;
         }
+        self.blocking.seen.insert(kr.clone(), value_identity(&self.dbs[dbi], key));
         let ty = self.dbs[dbi].find(key).map(|slot| self.dbs[dbi].entry(slot).val.type_name());
         let wanted = self.blocking.by_key[&kr]
             .iter()
@@ -225,9 +234,16 @@ impl Server {
             self.blocking.ready_set.clear();
             return;
         }
-        // Keys that became servable by routes that do not signal (SWAPDB, ...).
-        let keys: Vec<KeyRef> = self.blocking.by_key.keys().cloned().collect();
-        for (dbi, k) in keys {
+        // Keys that became servable by routes that do not signal (SWAPDB, ...):
+        // those whose value is not the one last seen.
+        let changed: Vec<KeyRef> = self
+            .blocking
+            .by_key
+            .keys()
+            .filter(|kr| self.blocking.seen.get(*kr) != Some(&value_identity(&self.dbs[kr.0], &kr.1)))
+            .cloned()
+            .collect();
+        for (dbi, k) in changed {
             self.signal_ready(dbi, &k);
         }
         let now = self.now_ms();
@@ -307,5 +323,21 @@ impl Server {
         for id in ids {
             self.blocking.unlink(id);
         }
+    }
+}
+
+/// Identifies the value under `key` (0 when missing): its type and, for the
+/// boxed types, the box's address, which stays put while the value lives and
+/// differs for another value (SWAPDB, COPY, RESTORE bring other boxes).
+fn value_identity(db: &crate::db::Db, key: &[u8]) -> usize {
+    use crate::value::Value;
+    let Some(slot) = db.find(key) else { return 0 };
+    match &db.entry(slot).val {
+        Value::List(b) => &**b as *const _ as usize,
+        Value::ZSet(b) => &**b as *const _ as usize,
+        Value::Stream(b) => &**b as *const _ as usize,
+        Value::Set(b) => &**b as *const _ as usize,
+        Value::Hash(b) => &**b as *const _ as usize,
+        _ => 1,
     }
 }

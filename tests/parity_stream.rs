@@ -13,8 +13,6 @@
 //!   `Store::exec`, and redis-server runs them inside MULTI for the same reason).
 //!
 //! Known differences not exercised here (see `src/blocking.rs`, `src/cmd/stream.rs`):
-//! - A blocked XREADGROUP whose group is moved back by XGROUP SETID is served at
-//!   once; Redis waits for the next XADD.
 //! - A blocked XREAD is served only when a live entry past its id exists: an
 //!   XADD followed by XDEL of that entry in one transaction leaves it blocked,
 //!   where Redis answers an empty entry list.
@@ -884,6 +882,16 @@ fn blocked_order_parity() {
                 v(&["XREAD", "BLOCK", "1000", "STREAMS", "t", "0"]),
             ],
             pushes: vec![v(&["SWAPDB", "0", "1"])],
+            check: vec![v(&["XPENDING", "s", "g"])],
+        },
+        Scenario {
+            name: "xgroup setid moves the group back: served at the next xadd",
+            setup: vec![v(&["XADD", "s", "1-0", "a", "1"]), v(&["XGROUP", "CREATE", "s", "g", "$"])],
+            blocked: vec![
+                v(&["XREADGROUP", "GROUP", "g", "c1", "BLOCK", "1000", "STREAMS", "s", ">"]),
+                v(&["XREADGROUP", "GROUP", "g", "c2", "BLOCK", "1000", "STREAMS", "s", ">"]),
+            ],
+            pushes: vec![v(&["XGROUP", "SETID", "s", "g", "0"]), v(&["XLEN", "s"]), v(&["XADD", "s", "2-0", "b", "2"])],
             check: vec![v(&["XPENDING", "s", "g"])],
         },
         Scenario {
