@@ -241,3 +241,21 @@ fn watch_and_events() {
     let names: Vec<String> = srv.take_events().iter().map(|e| e.event.to_string()).collect();
     assert_eq!(names, vec!["xadd", "xtrim"]);
 }
+
+#[test]
+fn xreadgroup_unblocked_by_expiry_and_flush() {
+    let (mut srv, clock) = setup();
+    let (mut a, mut b1, mut p) = (srv.new_client(), srv.new_client(), srv.new_client());
+    run(&mut srv, &mut p, &["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    run(&mut srv, &mut p, &["PEXPIRE", "s", "50"]);
+    let ia = block(&mut srv, &mut a, &["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"]);
+    clock.advance(100);
+    srv.active_expire_cycle(100);
+    let gone = Reply::Error(cinnabar::Error::owned("UNBLOCKED the stream key no longer exists".into()));
+    assert_eq!(srv.take_served(), vec![(ia, gone.clone())]);
+    run(&mut srv, &mut p, &["XGROUP", "CREATE", "t", "g", "$", "MKSTREAM"]);
+    let ib = block(&mut srv, &mut b1, &["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "t", ">"]);
+    run(&mut srv, &mut p, &["FLUSHALL"]);
+    assert_eq!(srv.take_served(), vec![(ib, gone)]);
+    assert!(srv.blocking.is_empty());
+}

@@ -354,6 +354,7 @@ class Shared {
     this.store.activeExpire();
     views();
     if (u32(hdr + 4) !== 0) this.flush();
+    if (u32(hdr + 5) !== 0) this.deliver(); // an expired stream answers its XREADGROUP waiters
     if (this.store.hz !== this.hz) {
       clearInterval(this.timer);
       this.start();
