@@ -55,7 +55,13 @@ export interface BlockingOptions {
   signal?: AbortSignal | null;
 }
 /** Names of the commands that may block (any case); `call` returns a Promise for them. */
-export type BlockingCommand = "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" | "BLPOP" | "BRPOP" | "BLMOVE" | "BRPOPLPUSH" | "BLMPOP";
+export type BlockingCommand =
+  | "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" | "bzpopmin" | "bzpopmax" | "bzmpop" | "xread" | "xreadgroup"
+  | "BLPOP" | "BRPOP" | "BLMOVE" | "BRPOPLPUSH" | "BLMPOP" | "BZPOPMIN" | "BZPOPMAX" | "BZMPOP" | "XREAD" | "XREADGROUP";
+/** A stream entry: its id and its fields and values, flat. */
+export type StreamEntry = [id: string, fieldsAndValues: string[]];
+/** XREAD/XREADGROUP's reply: per stream served, its entries (XREADGROUP history shows a deleted entry's fields as null). */
+export type StreamRead = [key: string, entries: [id: string, fieldsAndValues: string[] | null][]][];
 /** `LEFT` or `RIGHT` (case-insensitive). */
 export type ListEnd = "LEFT" | "RIGHT" | "left" | "right" | (string & {});
 /** Trailing arguments of a blocking call taking several keys: keys, then the timeout, then optional {@link BlockingOptions}. */
@@ -1220,6 +1226,117 @@ export interface CommandSignatures {
    * @example db.georadiusbymember_ro("shops", "Palermo", 200, "km", "COUNT", 1) // ["Palermo"]
    */
   georadiusbymember_ro(key: Arg, member: Arg, radius: Arg, unit: GeoUnit, ...options: GeoSearchOption[]): GeoSearchReply;
+
+  // ---- blocking sorted-set pops ----
+  /**
+   * BZPOPMIN key [key ...] timeout [options]: a Promise of `[key, member, score]` popped
+   * from the first non-empty sorted set, waiting up to `timeout` seconds (0 = forever);
+   * null on timeout. Served first come, first served; inside MULTI it does not wait.
+   * @example await db.bzpopmin("tasks", 0, { signal }) // ["tasks", "a", "1"]
+   */
+  bzpopmin(...args: BlockingKeys): Promise<[key: string, member: string, score: string] | null>;
+  /**
+   * BZPOPMAX key [key ...] timeout [options]: as {@link CommandSignatures.bzpopmin}, the highest score.
+   * @example await db.bzpopmax("tasks", 1.5) // ["tasks", "z", "9"] or null
+   */
+  bzpopmax(...args: BlockingKeys): Promise<[key: string, member: string, score: string] | null>;
+  /**
+   * BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT n] [options]: ZMPOP that waits;
+   * a Promise of `[key, [member, score][]]`, or null on timeout.
+   * @example await db.bzmpop(0, 1, "tasks", "MIN", "COUNT", 2) // ["tasks", [["a", "1"], ["b", "2"]]]
+   */
+  bzmpop(timeout: Arg, numkeys: Arg, ...args: [...Arg[]] | [...Arg[], BlockingOptions]): Promise<[key: string, members: [member: string, score: string][]] | null>;
+
+  // ---- streams ----
+  /**
+   * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]] *|id field value [...]: the
+   * new entry's id (`*` from the store's clock), null with NOMKSTREAM and no stream. The fields
+   * may also be an object or Map.
+   * @example db.xadd("events", "*", { type: "click", x: 3 }) // "1700000000000-0"
+   */
+  xadd(key: Arg, ...args: [...Arg[], Record<string, Arg> | Map<Arg, Arg>] | Arg[]): string | null;
+  /**
+   * XLEN key: the number of entries.
+   * @example db.xlen("events") // 2
+   */
+  xlen(key: Arg): number;
+  /**
+   * XRANGE key start end [COUNT n]: entries from `start` to `end` (`-`, `+`, `(` for exclusive).
+   * @example db.xrange("events", "-", "+", "COUNT", 10) // [["1-0", ["type", "click"]]]
+   */
+  xrange(key: Arg, start: Arg, end: Arg, ...count: [] | [Arg, Arg]): StreamEntry[] | null;
+  /**
+   * XREVRANGE key end start [COUNT n]: as {@link CommandSignatures.xrange}, newest first.
+   * @example db.xrevrange("events", "+", "-", "COUNT", 1) // [["2-0", ["type", "view"]]]
+   */
+  xrevrange(key: Arg, end: Arg, start: Arg, ...count: [] | [Arg, Arg]): StreamEntry[] | null;
+  /**
+   * XDEL key id [id ...]: how many entries were deleted.
+   * @example db.xdel("events", "1-0") // 1
+   */
+  xdel(key: Arg, ...ids: Arg[]): number;
+  /**
+   * XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT n]: how many entries were removed
+   * (`~` removes whole nodes only, as Redis does).
+   * @example db.xtrim("events", "MAXLEN", "~", 1000) // 0
+   */
+  xtrim(key: Arg, ...args: Arg[]): number;
+  /**
+   * XREAD [COUNT n] [BLOCK ms] STREAMS key [key ...] id [id ...] [options]: a Promise of the
+   * entries after each id (`$` = only new ones), per stream; with BLOCK it waits up to `ms`
+   * (0 = forever) for an XADD; null when nothing came.
+   * @example const r = await db.xread("BLOCK", 0, "STREAMS", "events", "$", { signal })
+   */
+  xread(...args: [...ArgOrList[]] | [...ArgOrList[], BlockingOptions]): Promise<StreamRead | null>;
+  /**
+   * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key [...] id [...] [options]:
+   * as {@link CommandSignatures.xread} for a consumer of a group (`>` = never delivered to the group,
+   * else the consumer's pending history).
+   * @example await db.xreadgroup("GROUP", "mail", "w1", "COUNT", 10, "BLOCK", 5000, "STREAMS", "jobs", ">")
+   */
+  xreadgroup(...args: [...ArgOrList[]] | [...ArgOrList[], BlockingOptions]): Promise<StreamRead | null>;
+  /**
+   * XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...: manages consumer groups.
+   * @example db.xgroup("CREATE", "jobs", "mail", "$", "MKSTREAM") // "OK"
+   */
+  xgroup(subcommand: string, ...args: Arg[]): "OK" | number | string[];
+  /**
+   * XACK key group id [id ...]: how many pending entries were acknowledged.
+   * @example db.xack("jobs", "mail", "1-0") // 1
+   */
+  xack(key: Arg, group: Arg, ...ids: Arg[]): number;
+  /**
+   * XPENDING key group [[IDLE ms] start end count [consumer]]: the summary
+   * `[count, first, last, [consumer, count][]]`, or the pending entries
+   * `[id, consumer, idle ms, deliveries][]`.
+   * @example db.xpending("jobs", "mail", "-", "+", 10) // [["1-0", "w1", 1500, 1]]
+   */
+  xpending(
+    key: Arg,
+    group: Arg,
+    ...range: Arg[]
+  ): [count: number, first: string | null, last: string | null, consumers: [name: string, count: string][] | null] | [id: string, consumer: string, idle: number, deliveries: number][];
+  /**
+   * XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]:
+   * the entries (or ids with JUSTID) now owned by `consumer`.
+   * @example db.xclaim("jobs", "mail", "w2", 60000, "1-0") // [["1-0", ["to", "a@b.c"]]]
+   */
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...idsAndOptions: Arg[]): StreamEntry[] | string[];
+  /**
+   * XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]: `[next cursor, claimed, deleted ids]`.
+   * @example db.xautoclaim("jobs", "mail", "w2", 60000, "0-0", "COUNT", 10) // ["0-0", [["1-0", ["to", "a@b.c"]]], []]
+   */
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...options: Arg[]): [cursor: string, claimed: StreamEntry[] | string[], deleted: string[]];
+  /**
+   * XINFO STREAM key [FULL [COUNT n]] | GROUPS key | CONSUMERS key group | HELP: flat field/value arrays, as Redis's RESP2 replies.
+   * @example db.xinfo("GROUPS", "jobs") // [["name", "mail", "consumers", 1, ...]]
+   */
+  xinfo(subcommand: string, ...args: Arg[]): Reply;
+  /**
+   * XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: sets the stream's last id.
+   * @example db.xsetid("jobs", "5-0") // "OK"
+   */
+  xsetid(key: Arg, lastId: Arg, ...options: Arg[]): "OK";
 }
 
 /** Distance units of the geo commands (any case). */

@@ -1,6 +1,6 @@
-//! Blocked clients: the mechanism behind BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and
-//! BLMPOP, built to carry BZPOPMIN/BZPOPMAX/BZMPOP and XREAD/XREADGROUP BLOCK
-//! later. It follows Redis 7.0's `blocked.c`.
+//! Blocked clients: the mechanism behind BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+//! BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP and XREAD/XREADGROUP BLOCK. It follows
+//! Redis 7.0's `blocked.c`.
 //!
 //! ## Life of a wait
 //! 1. A blocking handler finds nothing to serve. If blocking is not allowed
@@ -33,15 +33,20 @@
 //!    Redis's `replyToBlockedClientTimedOut`). [`Server::cancel_wait`] removes a
 //!    wait without a reply (AbortSignal); dropping a client cancels its waits.
 //!
-//! ## Plugging in sorted sets and streams
-//! A family adds nothing here: its handler builds a `BlockRequest` with
-//! `wakes_on: "zset"` (or `"stream"`) and a `ServeFn` that pops from the given
-//! key (BZPOPMIN: one member with its score; BZMPOP like BLMPOP; XREAD: entries
-//! after the ID remembered in its argv, returning `None` to stay blocked when the
-//! stream has nothing new). The key is made ready by the same signal, since ZADD
-//! and XADD call `modified`. XREADGROUP's "unblock with an error when the key is
-//! deleted or changes type" fits as a `ServeFn` that answers the error; for it,
-//! extend the ready test in `signal` to fire for deleted stream keys.
+//! ## Sorted sets and streams
+//! BZPOPMIN/BZPOPMAX/BZMPOP (cmd/zset.rs) block with `wakes_on: "zset"` and a
+//! `ServeFn` that pops like ZPOPMIN/ZMPOP. XREAD/XREADGROUP BLOCK (cmd/stream.rs)
+//! block with `wakes_on: "stream"` and give the argv their `ServeFn` sees
+//! (`BlockRequest::argv`: the ids `$` stood for when they blocked); the serve
+//! returns `None` (stay blocked) until the stream has an entry past that id.
+//! XREADGROUP also sets `wakes_on_gone`: its key is ready when deleted or given
+//! another type (and XGROUP DESTROY signals it), and its serve answers Redis's
+//! UNBLOCKED / NOGROUP errors.
+//!
+//! The sweep after each command (step 3) looks only at blocked keys whose
+//! value is not the one last seen (`value_identity`), so a stream changed
+//! without a signal (XSETID, XGROUP SETID) wakes nobody until the next XADD, as
+//! in Redis, and waiters on a live stream cost nothing per command.
 
 use crate::args::Args;
 use crate::cmd::Ctx;
@@ -68,6 +73,18 @@ pub struct BlockRequest {
     pub serve: ServeFn,
     /// The reply when the deadline passes.
     pub timeout_reply: Reply,
+    /// The argv `serve` sees instead of the command's own (XREAD keeps the
+    /// ids its `$` stood for when it blocked).
+    pub argv: Option<Vec<Vec<u8>>>,
+    /// Also ready when the key is deleted or holds another type (XREADGROUP
+    /// answers an error then, as Redis's `unblockDeletedStreamReadgroupClients`).
+    pub wakes_on_gone: bool,
+}
+
+impl BlockRequest {
+    fn wakes(&self, ty: Option<&str>) -> bool {
+        self.wakes_on_gone || ty == Some(self.wakes_on)
+    }
 }
 
 /// The result of [`Server::call`].
@@ -95,6 +112,10 @@ pub struct Blocking {
     by_key: HashMap<KeyRef, VecDeque<WaitId>>,
     ready: Vec<KeyRef>,
     ready_set: HashSet<KeyRef>,
+    /// What each blocked key held when last looked at ([`value_identity`]), so
+    /// the sweep after each command only re-examines keys changed by routes
+    /// that do not signal (SWAPDB, FLUSHDB...), not every key with a waiter.
+    seen: HashMap<KeyRef, usize>,
     /// Set by a handler during the current command.
     pending: Option<BlockRequest>,
     served: Vec<(WaitId, Reply)>,
@@ -129,6 +150,7 @@ impl Blocking {
                 q.retain(|x| *x != id);
                 if q.is_empty() {
                     self.by_key.remove(&kr);
+                    self.seen.remove(&kr);
                 }
             }
         }
@@ -170,8 +192,14 @@ impl Server {
                 }
                 for k in &keys {
                     self.blocking.by_key.entry((client.db, k.clone())).or_default().push_back(id);
+                    let ident = value_identity(&self.dbs[client.db], k);
+                    self.blocking.seen.entry((client.db, k.clone())).or_insert(ident);
                 }
-                let argv = argv.iter().map(|a| a.to_vec()).collect();
+                let mut req = req;
+                let argv = match req.argv.take() {
+                    Some(v) => v,
+                    None => argv.iter().map(|a| a.to_vec()).collect(),
+                };
                 self.blocking.waits.insert(id, Wait { client: client.id, db: client.db, keys, argv, req });
                 Outcome::Blocked(id)
             }
@@ -188,11 +216,11 @@ impl Server {
         if !self.blocking.by_key.contains_key(&kr) || self.blocking.ready_set.contains(&kr) {
             return;
         }
-        let Some(slot) = self.dbs[dbi].find(key) else { return };
-        let ty = self.dbs[dbi].entry(slot).val.type_name();
+        self.blocking.seen.insert(kr.clone(), value_identity(&self.dbs[dbi], key));
+        let ty = self.dbs[dbi].find(key).map(|slot| self.dbs[dbi].entry(slot).val.type_name());
         let wanted = self.blocking.by_key[&kr]
             .iter()
-            .any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes_on == ty));
+            .any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes(ty)));
         if wanted {
             self.blocking.ready_set.insert(kr.clone());
             self.blocking.ready.push(kr);
@@ -206,9 +234,16 @@ impl Server {
             self.blocking.ready_set.clear();
             return;
         }
-        // Keys that became servable by routes that do not signal (SWAPDB, ...).
-        let keys: Vec<KeyRef> = self.blocking.by_key.keys().cloned().collect();
-        for (dbi, k) in keys {
+        // Keys that became servable by routes that do not signal (SWAPDB, ...):
+        // those whose value is not the one last seen.
+        let changed: Vec<KeyRef> = self
+            .blocking
+            .by_key
+            .keys()
+            .filter(|kr| self.blocking.seen.get(*kr) != Some(&value_identity(&self.dbs[kr.0], &kr.1)))
+            .cloned()
+            .collect();
+        for (dbi, k) in changed {
             self.signal_ready(dbi, &k);
         }
         let now = self.now_ms();
@@ -227,13 +262,14 @@ impl Server {
             None => return,
         };
         for id in ids {
-            let Some(slot) = self.dbs[dbi].find(key) else { return };
-            if self.dbs[dbi].entry(slot).expire().is_some_and(|t| t <= now) {
-                return;
-            }
-            let ty = self.dbs[dbi].entry(slot).val.type_name();
+            let ty = match self.dbs[dbi].find(key) {
+                Some(slot) if self.dbs[dbi].entry(slot).expire().is_none_or(|t| t > now) => {
+                    Some(self.dbs[dbi].entry(slot).val.type_name())
+                }
+                _ => None,
+            };
             let Some(w) = self.blocking.waits.get(&id) else { continue };
-            if w.req.wakes_on != ty {
+            if !w.req.wakes(ty) {
                 continue;
             }
             let (serve, argv, mut client) = (w.req.serve, w.argv.clone(), Client::detached(w.client, w.db));
@@ -287,5 +323,21 @@ impl Server {
         for id in ids {
             self.blocking.unlink(id);
         }
+    }
+}
+
+/// Identifies the value under `key` (0 when missing): its type and, for the
+/// boxed types, the box's address, which stays put while the value lives and
+/// differs for another value (SWAPDB, COPY, RESTORE bring other boxes).
+fn value_identity(db: &crate::db::Db, key: &[u8]) -> usize {
+    use crate::value::Value;
+    let Some(slot) = db.find(key) else { return 0 };
+    match &db.entry(slot).val {
+        Value::List(b) => &**b as *const _ as usize,
+        Value::ZSet(b) => &**b as *const _ as usize,
+        Value::Stream(b) => &**b as *const _ as usize,
+        Value::Set(b) => &**b as *const _ as usize,
+        Value::Hash(b) => &**b as *const _ as usize,
+        _ => 1,
     }
 }

@@ -30,6 +30,9 @@ pub struct Config {
     pub zset_max_listpack_entries: usize,
     /// Longest member a listpack sorted set holds (`zset-max-listpack-value`).
     pub zset_max_listpack_value: usize,
+    /// Stream node limits (`stream-node-max-bytes`, `stream-node-max-entries`).
+    pub stream_node_max_bytes: i64,
+    pub stream_node_max_entries: i64,
     /// Memory limit in bytes; 0 = none (`maxmemory`).
     pub maxmemory: u64,
     /// What to do at the limit (`maxmemory-policy`).
@@ -102,6 +105,8 @@ impl Config {
             hash_max_listpack_value: 64,
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
             maxmemory: 0,
             maxmemory_policy: Policy::NoEviction,
             maxmemory_samples: 5,
@@ -164,6 +169,8 @@ pub const PARAMS: &[Param] = &[
     Param { name: "zset-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
     Param { name: "zset-max-listpack-value", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
     Param { name: "hll-sparse-max-bytes", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "stream-node-max-bytes", kind: Kind::MemoryI64 { min: 0, max: i64::MAX }, immutable: false },
+    Param { name: "stream-node-max-entries", kind: Kind::Int { min: 0, max: i64::MAX }, immutable: false },
 ];
 
 /// Hz bounds Redis applies to the configured value (`CONFIG_MIN_HZ`, `CONFIG_MAX_HZ`).
@@ -275,6 +282,8 @@ impl Config {
             "zset-max-listpack-entries" => self.zset_max_listpack_entries.to_string(),
             "zset-max-listpack-value" => self.zset_max_listpack_value.to_string(),
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
+            "stream-node-max-bytes" => self.stream_node_max_bytes.to_string(),
+            "stream-node-max-entries" => self.stream_node_max_entries.to_string(),
             _ => String::new(),
         }
     }
@@ -301,6 +310,8 @@ impl Config {
             ("zset-max-listpack-entries", Setting::Int(n)) => self.zset_max_listpack_entries = n.max(0) as usize,
             ("zset-max-listpack-value", Setting::Int(n)) => self.zset_max_listpack_value = n.max(0) as usize,
             ("hll-sparse-max-bytes", Setting::Int(n)) => self.hll_sparse_max_bytes = n.max(0) as usize,
+            ("stream-node-max-bytes", Setting::Int(n)) => self.stream_node_max_bytes = n,
+            ("stream-node-max-entries", Setting::Int(n)) => self.stream_node_max_entries = n,
             _ => {}
         }
     }

@@ -77,6 +77,7 @@ fn chunked(r: &mut Resp, name: &[u8], key: &[u8], items: &[Vec<u8>], per: usize)
 fn write_key(r: &mut Resp, key: &[u8], val: &Value, expire: Option<i64>, now: i64, o: DumpOptions) -> Result<(), SnapshotError> {
     let exp = expire.map(|t| t.to_string().into_bytes());
     match val {
+        Value::Stream(_) => return Err(SnapshotError::Unsupported("stream")),
         Value::Int(_) | Value::Str(_) | Value::Raw(_) => {
             let bytes = val.as_bytes().unwrap_or_default();
             match &exp {

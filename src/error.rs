@@ -328,3 +328,77 @@ pub fn geo_need_from(cmd: &str) -> Error {
 pub fn geo_need_by(cmd: &str) -> Error {
     Error::owned(format!("ERR exactly one of BYRADIUS and BYBOX can be specified for {cmd}"))
 }
+// ---- streams ----
+pub const STREAM_INVALID_ID: Error = Error::fixed("ERR Invalid stream ID specified as stream command argument");
+pub const XADD_ID_ZERO: Error = Error::fixed("ERR The ID specified in XADD must be greater than 0-0");
+pub const XADD_EXHAUSTED: Error =
+    Error::fixed("ERR The stream has exhausted the last possible ID, unable to add more items");
+pub const XADD_ID_SMALL: Error =
+    Error::fixed("ERR The ID specified in XADD is equal or smaller than the target stream top item");
+pub const XADD_TOO_LARGE: Error = Error::fixed("ERR Elements are too large to be stored");
+pub const XTRIM_MAXLEN_NEG: Error = Error::fixed("ERR The MAXLEN argument must be >= 0.");
+pub const XTRIM_LIMIT_NEG: Error = Error::fixed("ERR The LIMIT argument must be >= 0.");
+pub const XTRIM_BOTH: Error =
+    Error::fixed("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+pub const XTRIM_LIMIT_NO_STRATEGY: Error =
+    Error::fixed("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
+pub const XTRIM_NO_STRATEGY: Error = Error::fixed("ERR syntax error, XTRIM must be called with a trimming strategy");
+pub const XTRIM_LIMIT_NO_APPROX: Error =
+    Error::fixed("ERR syntax error, LIMIT cannot be used without the special ~ option");
+pub const STREAM_INVALID_START: Error = Error::fixed("ERR invalid start ID for the interval");
+pub const STREAM_INVALID_END: Error = Error::fixed("ERR invalid end ID for the interval");
+pub const TIMEOUT_NOT_INTEGER: Error = Error::fixed("ERR timeout is not an integer or out of range");
+pub const XREAD_UNBALANCED: Error = Error::fixed(
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+);
+pub const XREAD_GROUP_OPTION: Error =
+    Error::fixed("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+pub const XREAD_NOACK_OPTION: Error =
+    Error::fixed("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+pub const XREADGROUP_NO_GROUP: Error = Error::fixed("ERR Missing GROUP option for XREADGROUP");
+pub const XREADGROUP_DOLLAR: Error = Error::fixed("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.");
+pub const XREAD_GT: Error = Error::fixed(
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
+);
+pub const NOGROUP_BLOCKED: Error =
+    Error::fixed("NOGROUP the consumer group this client was blocked on no longer exists");
+pub const UNBLOCKED_STREAM_GONE: Error = Error::fixed("UNBLOCKED the stream key no longer exists");
+pub const XGROUP_ENTRIESREAD: Error = Error::fixed("ERR value for ENTRIESREAD must be positive or -1");
+pub const XGROUP_NEED_KEY: Error = Error::fixed("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+pub const BUSYGROUP: Error = Error::fixed("BUSYGROUP Consumer Group name already exists");
+pub const XSETID_ENTRIES_NEG: Error = Error::fixed("ERR entries_added must be positive");
+pub const XSETID_MAXDEL: Error =
+    Error::fixed("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+pub const XSETID_SMALL: Error =
+    Error::fixed("ERR The ID specified in XSETID is smaller than the target stream top item");
+pub const XSETID_ENTRIES_SMALL: Error =
+    Error::fixed("ERR The entries_added specified in XSETID is smaller than the target stream length");
+pub const XCLAIM_MINIDLE: Error = Error::fixed("ERR Invalid min-idle-time argument for XCLAIM");
+pub const XCLAIM_IDLE: Error = Error::fixed("ERR Invalid IDLE option argument for XCLAIM");
+pub const XCLAIM_TIME: Error = Error::fixed("ERR Invalid TIME option argument for XCLAIM");
+pub const XCLAIM_RETRYCOUNT: Error = Error::fixed("ERR Invalid RETRYCOUNT option argument for XCLAIM");
+pub const XAUTOCLAIM_MINIDLE: Error = Error::fixed("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+pub const XAUTOCLAIM_COUNT: Error = Error::fixed("ERR COUNT must be > 0");
+pub const XAUTOCLAIM_MEMORY: Error =
+    Error::fixed("ERR Insufficient memory, failed allocating transient memory, COUNT too high.");
+
+/// `NOGROUP No such key 'k' or consumer group 'g'` (+ a suffix for XREADGROUP).
+pub fn nogroup_key_or_group(key: &[u8], group: &[u8], suffix: &str) -> Error {
+    Error::owned(no_newlines(format!(
+        "NOGROUP No such key '{}' or consumer group '{}'{suffix}",
+        c_str(key, usize::MAX),
+        c_str(group, usize::MAX)
+    )))
+}
+/// `NOGROUP No such consumer group 'g' for key name 'k'`.
+pub fn nogroup_for_key(group: &[u8], key: &[u8]) -> Error {
+    Error::owned(no_newlines(format!(
+        "NOGROUP No such consumer group '{}' for key name '{}'",
+        c_str(group, usize::MAX),
+        c_str(key, usize::MAX)
+    )))
+}
+/// `ERR Unrecognized XCLAIM option 'x'`.
+pub fn xclaim_unrecognized(opt: &[u8]) -> Error {
+    Error::owned(no_newlines(format!("ERR Unrecognized XCLAIM option '{}'", c_str(opt, usize::MAX))))
+}

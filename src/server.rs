@@ -579,6 +579,10 @@ impl Server {
             let current = expired_total as f64 / sampled_total as f64;
             self.stats.expired_stale_perc = current * 0.05 + self.stats.expired_stale_perc * 0.95;
         }
+        // An expired stream unblocks its XREADGROUP waiters (Redis serves them in beforeSleep).
+        if deleted > 0 && !self.blocking.is_empty() {
+            self.serve_ready();
+        }
         deleted
     }
 

@@ -10,6 +10,7 @@
 use crate::types::hash::Hash;
 use crate::types::list::List;
 use crate::types::set::Set;
+use crate::types::stream::Stream;
 use crate::types::zset::ZSet;
 use std::borrow::Cow;
 
@@ -27,6 +28,7 @@ pub enum Value {
     Hash(Box<Hash>),
     ZSet(Box<ZSet>),
     List(Box<List>),
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -55,6 +57,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::ZSet(_) => "zset",
             Value::List(_) => "list",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -68,6 +71,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::ZSet(z) => z.encoding(),
             Value::List(l) => l.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -123,6 +127,7 @@ impl Value {
             Value::Hash(h) => std::mem::size_of::<Hash>() + h.heap_bytes(),
             Value::ZSet(z) => std::mem::size_of::<ZSet>() + z.heap_bytes(),
             Value::List(l) => std::mem::size_of::<List>() + l.heap_bytes(),
+            Value::Stream(s) => std::mem::size_of::<Stream>() + s.heap_bytes(),
         }
     }
 }

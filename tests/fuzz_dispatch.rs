@@ -22,6 +22,9 @@ const WORDS: &[&str] = &[
     "hz", "databases", "notify-keyspace-events", "KEA", "*", "?", "[a-z]*", "\\", "[", "*a*a*a*b",
     "maxmemory", "maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time", "allkeys-lru",
     "allkeys-lfu", "volatile-ttl", "volatile-random", "noeviction", "USAGE", "SAMPLES", "STATS", "DOCTOR",
+    // streams
+    "STREAMS", "MAXLEN", "MINID", "~", "=", "LIMIT", "NOMKSTREAM", "$", ">", "-", "+", "GROUP", "BLOCK",
+    "NOACK", "MKSTREAM", "ENTRIESREAD", "IDLE", "FORCE", "JUSTID", "LASTID", "RETRYCOUNT", "FULL", "0-1", "5-*",
 ];
 
 fn arg(g: &mut Gen) -> Vec<u8> {

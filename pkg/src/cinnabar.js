@@ -14,7 +14,8 @@
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
 //
-// Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) return Promises:
+// Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX
+// BZMPOP, and XREAD/XREADGROUP with or without BLOCK) return Promises:
 // `Conn.callBlocking` either answers at once or returns a wait id. Any command
 // on any connection of the store may serve waits (a push, an EXEC); the io
 // header's fifth word counts answered waits, and `Shared.deliver` takes them
@@ -369,6 +370,7 @@ class Shared {
     this.store.activeExpire();
     views();
     if (u32(hdr + 4) !== 0) this.flush();
+    if (u32(hdr + 5) !== 0) this.deliver(); // an expired stream answers its XREADGROUP waiters
     if (this.store.hz !== this.hz) {
       clearInterval(this.timer);
       this.start();
@@ -898,7 +900,7 @@ function pair(r, c) {
 // ioredis conveniences of the typed methods (not of `call`, which stays raw Redis):
 // an object or Map as the field/value argument of HSET/HMSET/MSET/MSETNX, and
 // HGETALL answering an object.
-const PAIR_ARGS = new Set(["hset", "hmset", "mset", "msetnx"]);
+const PAIR_ARGS = new Set(["hset", "hmset", "mset", "msetnx", "xadd"]);
 const REPLY_TRANSFORMS = { hgetall: pairsToObject };
 
 function isPlainObject(v) {
@@ -927,7 +929,8 @@ function pairsToObject(r) {
 function noop() {}
 
 /** Commands that may block: their methods (and `call`) return Promises. */
-const BLOCKING = new Set(["blpop", "brpop", "blmove", "brpoplpush", "blmpop"]);
+// ---- streams & sorted sets: BZPOP* block; XREAD/XREADGROUP are Promises with or without BLOCK ----
+const BLOCKING = new Set(["blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "xread", "xreadgroup"]);
 for (const name of BLOCKING) {
   Object.defineProperty(Cinnabar.prototype, name, {
     value: { [name](...args) { return this._block(name, args, false); } }[name],

@@ -138,7 +138,7 @@ fn end_arg(b: &[u8]) -> Result<End> {
 }
 
 /// Redis's getTimeoutFromObjectOrReply in seconds: the absolute deadline (0 = none).
-fn parse_timeout(arg: &[u8], now: i64) -> Result<i64> {
+pub(super) fn parse_timeout(arg: &[u8], now: i64) -> Result<i64> {
     if LDouble::parse(arg).is_none() {
         return Err(error::TIMEOUT_NOT_FLOAT);
     }
@@ -448,6 +448,8 @@ fn block_on(ctx: &mut Ctx, keys: &[&[u8]], deadline: i64, serve: crate::blocking
         wakes_on: "list",
         serve,
         timeout_reply: Reply::NilArray,
+        argv: None,
+        wakes_on_gone: false,
     })
 }
 

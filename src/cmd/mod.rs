@@ -23,6 +23,7 @@ pub mod meta;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -199,6 +200,7 @@ pub fn families() -> &'static [&'static [CommandSpec]] {
         memory::COMMANDS,
         list::COMMANDS,
         geo::COMMANDS,
+        stream::COMMANDS,
     ]
 }
 

@@ -42,6 +42,9 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("zpopmin", -2, W | FAST, Keys::one(1), "sorted-set", zpopmin),
     CommandSpec::new("zpopmax", -2, W | FAST, Keys::one(1), "sorted-set", zpopmax),
     CommandSpec::new("zmpop", -4, W, Keys::NONE, "sorted-set", zmpop),
+    CommandSpec::new("bzpopmin", -3, W | NOSCRIPT | BLOCKING | FAST, Keys::range(1, -2, 1), "sorted-set", bzpopmin),
+    CommandSpec::new("bzpopmax", -3, W | NOSCRIPT | BLOCKING | FAST, Keys::range(1, -2, 1), "sorted-set", bzpopmax),
+    CommandSpec::new("bzmpop", -5, W | BLOCKING, Keys::NONE, "sorted-set", bzmpop),
     CommandSpec::new("zrandmember", -2, R, Keys::one(1), "sorted-set", zrandmember),
     CommandSpec::new("zunion", -3, R, Keys::NONE, "sorted-set", zunion),
     CommandSpec::new("zinter", -3, R, Keys::NONE, "sorted-set", zinter),
@@ -859,10 +862,13 @@ fn zpopmax(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     zpop(ctx, a, true)
 }
 
-/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
-fn zmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let numkeys = range_long(&a[1], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
-    let where_idx = numkeys.checked_add(2).filter(|&w| w < a.len() as u64).ok_or(error::SYNTAX)? as usize;
+/// Parsed `numkeys key [key ...] MIN|MAX [COUNT count]`: (keys, max, count).
+type Zmpop<'a> = (&'a [&'a [u8]], bool, Option<i64>);
+
+/// Parses `numkeys key [key ...] MIN|MAX [COUNT count]` from `a[at]`.
+fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
+    let numkeys = range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
+    let where_idx = numkeys.checked_add(at as u64 + 1).filter(|&w| w < a.len() as u64).ok_or(error::SYNTAX)? as usize;
     let max = if a.is(where_idx, "min") {
         false
     } else if a.is(where_idx, "max") {
@@ -880,7 +886,80 @@ fn zmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             return Err(error::SYNTAX);
         }
     }
-    zpop_generic(ctx, a.from(2).get(..numkeys as usize).unwrap_or(&[]), max, Some(count.unwrap_or(1)), true)
+    Ok((a.from(at + 1).get(..numkeys as usize).unwrap_or(&[]), max, count))
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+fn zmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let (keys, max, count) = parse_zmpop(&a, 1)?;
+    zpop_generic(ctx, keys, max, Some(count.unwrap_or(1)), true)
+}
+
+// ---- blocking pops (mechanism in `crate::blocking`) ----
+
+/// `blockingGenericZpopCommand`: pops from the first non-empty sorted set of
+/// `keys`, else blocks (or answers a nil array when the caller cannot block).
+/// `count` None is BZPOPMIN/BZPOPMAX (reply `[key, member, score]`).
+fn bzpop_generic(ctx: &mut Ctx, keys: &[&[u8]], max: bool, timeout: &[u8], count: Option<i64>) -> Result<Reply> {
+    let deadline = super::list::parse_timeout(timeout, ctx.now)?;
+    for key in keys {
+        if let Some(slot) = ctx.lookup_write(key) {
+            ctx.zset_at(slot)?;
+            return Ok(serve_zpop(ctx, key, max, count));
+        }
+    }
+    if !ctx.may_block() {
+        return Ok(Reply::NilArray);
+    }
+    Ok(ctx.block(crate::blocking::BlockRequest {
+        keys: keys.iter().map(|k| k.to_vec()).collect(),
+        deadline,
+        wakes_on: "zset",
+        serve: serve_bzpop,
+        timeout_reply: Reply::NilArray,
+        argv: None,
+        wakes_on_gone: false,
+    }))
+}
+
+fn serve_zpop(ctx: &mut Ctx, key: &[u8], max: bool, count: Option<i64>) -> Reply {
+    match count {
+        Some(n) => into_reply(zpop_generic(ctx, &[key], max, Some(n), true)),
+        None => match zpop_generic(ctx, &[key], max, None, false) {
+            Ok(Reply::Array(mut v)) => {
+                v.insert(0, Reply::bulk(key));
+                Reply::Array(v)
+            }
+            other => into_reply(other),
+        },
+    }
+}
+
+/// Serves a blocked BZPOPMIN/BZPOPMAX/BZMPOP from `key`.
+fn serve_bzpop(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
+    if a.is(0, "bzmpop") {
+        let (_, max, count) = parse_zmpop(&a, 2).ok()?;
+        return Some(serve_zpop(ctx, key, max, Some(count.unwrap_or(1))));
+    }
+    Some(serve_zpop(ctx, key, a.is(0, "bzpopmax"), None))
+}
+
+/// BZPOPMIN key [key ...] timeout
+fn bzpopmin(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let last = a.len().saturating_sub(1);
+    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), false, &a[last], None)
+}
+
+/// BZPOPMAX key [key ...] timeout
+fn bzpopmax(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let last = a.len().saturating_sub(1);
+    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), true, &a[last], None)
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+fn bzmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let (keys, max, count) = parse_zmpop(&a, 2)?;
+    bzpop_generic(ctx, keys, max, &a[1], Some(count.unwrap_or(1)))
 }
 
 // ---- ZRANDMEMBER ----

@@ -7,4 +7,5 @@ pub mod hll;
 pub mod indexmap;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod zset;
