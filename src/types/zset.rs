@@ -29,6 +29,7 @@ struct Link {
 }
 
 const NO_LINK: Link = Link { next: NIL, span: 0 };
+const LINK: usize = std::mem::size_of::<Link>();
 
 #[derive(Clone, Debug)]
 struct Node {
@@ -140,6 +141,9 @@ pub struct ZSet {
     hasher: DefaultHashBuilder,
     seed: u64,
     listpack: bool,
+    /// Heap bytes owned by the nodes (members and upper levels), kept as nodes
+    /// come and go so `heap_bytes` is O(1): it runs after every write command.
+    node_heap: usize,
 }
 
 impl PartialEq for ZSet {
@@ -178,6 +182,7 @@ impl ZSet {
             hasher: DefaultHashBuilder::default(),
             seed: 0x2545_F491_4F6C_DD1D,
             listpack,
+            node_heap: (MAX_LEVEL - 1) * LINK,
         }
     }
 
@@ -351,6 +356,7 @@ impl ZSet {
         let lvl = self.random_level();
         let x = self.nodes.len() as u32;
         self.nodes.push(Node { member: member.into(), score, back: NIL, lv0: NO_LINK, up: vec![NO_LINK; lvl - 1] });
+        self.node_heap += member.len() + (lvl - 1) * LINK;
         // The new node counts in len() already; link_in's header span uses len-1.
         self.link_in(x);
         let h = self.hasher.hash_one(member);
@@ -435,7 +441,8 @@ impl ZSet {
                 *slot = x;
             }
         }
-        self.nodes.swap_remove(x as usize);
+        let gone = self.nodes.swap_remove(x as usize);
+        self.node_heap = self.node_heap.saturating_sub(gone.member.len() + gone.up.capacity() * LINK);
         if self.nodes.len() * 4 < self.nodes.capacity() && self.nodes.capacity() > 64 {
             self.nodes.shrink_to(self.nodes.len() * 2);
             let ZSet { index, nodes, hasher, .. } = self;
@@ -655,7 +662,7 @@ impl ZSet {
     /// Heap bytes, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.nodes.iter().map(|n| n.member.len() + n.up.capacity() * std::mem::size_of::<Link>()).sum::<usize>()
+            + self.node_heap
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
@@ -818,6 +825,25 @@ mod tests {
                 assert_eq!(seen, z.len());
             }
         }
+    }
+
+    #[test]
+    fn heap_bytes_is_kept() {
+        let mut z = ZSet::new(false);
+        let full = |z: &ZSet| {
+            z.nodes.capacity() * std::mem::size_of::<Node>()
+                + z.nodes.iter().map(|n| n.member.len() + n.up.capacity() * LINK).sum::<usize>()
+                + z.index.capacity() * 5
+        };
+        for i in 0..3000u32 {
+            z.insert(format!("member{i}").as_bytes(), i as f64);
+        }
+        assert_eq!(z.heap_bytes(), full(&z));
+        for i in (0..3000u32).step_by(2) {
+            z.remove(format!("member{i}").as_bytes());
+        }
+        assert_eq!(z.heap_bytes(), full(&z));
+        assert_eq!(z.clone().heap_bytes(), full(&z.clone()));
     }
 
     #[test]
