@@ -26,9 +26,13 @@ const MAX_LEVEL: usize = 32;
 struct Link {
     next: u32,
     span: u32,
+    /// The score of `next` (when not NIL), so a search decides each step from
+    /// the link it already holds: one cache miss per step instead of two at a
+    /// million members. Kept by `link_in`, `unlink`, `update` and `set_listpack`.
+    nscore: f64,
 }
 
-const NO_LINK: Link = Link { next: NIL, span: 0 };
+const NO_LINK: Link = Link { next: NIL, span: 0, nscore: 0.0 };
 const LINK: usize = std::mem::size_of::<Link>();
 
 #[derive(Clone, Debug)]
@@ -202,6 +206,14 @@ impl ZSet {
                     n.score = 0.0;
                 }
             }
+            for x in 0..self.nodes.len() {
+                for i in 0..self.nodes[x].levels() {
+                    let next = self.link(x as u32, i).next;
+                    if next != NIL {
+                        self.link_mut(x as u32, i).nscore = self.node(next).score;
+                    }
+                }
+            }
         }
     }
     fn norm(&self, s: f64) -> f64 {
@@ -276,7 +288,9 @@ impl ZSet {
             p.rank[i] = if i + 1 == self.level { 0 } else { p.rank[i + 1] };
             loop {
                 let l = self.link(x, i);
-                if l.next != NIL && Self::before(self.node(l.next), score, member) {
+                if l.next != NIL
+                    && (l.nscore < score || (l.nscore == score && &*self.node(l.next).member < member))
+                {
                     p.rank[i] = p.rank[i].wrapping_add(l.span);
                     x = l.next;
                 } else {
@@ -295,6 +309,7 @@ impl ZSet {
         let mut p = self.path(self.node(x).score, &member);
         self.nodes[x as usize].member = member;
         let lvl = self.node(x).levels();
+        let xs = self.node(x).score;
         let len = self.len() as u32;
         if lvl > self.level {
             for i in self.level..lvl {
@@ -308,8 +323,8 @@ impl ZSet {
             let u = p.update[i];
             let ul = self.link(u, i);
             let d = p.rank[0].wrapping_sub(p.rank[i]);
-            *self.link_mut(x, i) = Link { next: ul.next, span: ul.span.wrapping_sub(d) };
-            *self.link_mut(u, i) = Link { next: x, span: d.wrapping_add(1) };
+            *self.link_mut(x, i) = Link { next: ul.next, span: ul.span.wrapping_sub(d), nscore: ul.nscore };
+            *self.link_mut(u, i) = Link { next: x, span: d.wrapping_add(1), nscore: xs };
         }
         for i in lvl..self.level {
             let u = p.update[i];
@@ -333,7 +348,8 @@ impl ZSet {
             let ul = self.link(u, i);
             if ul.next == x {
                 let xl = self.link(x, i);
-                *self.link_mut(u, i) = Link { next: xl.next, span: ul.span.wrapping_add(xl.span).wrapping_sub(1) };
+                *self.link_mut(u, i) =
+                    Link { next: xl.next, span: ul.span.wrapping_add(xl.span).wrapping_sub(1), nscore: xl.nscore };
             } else {
                 self.link_mut(u, i).span = ul.span.wrapping_sub(1);
             }
@@ -375,11 +391,18 @@ impl ZSet {
             let m = self.node(next);
             m.score > score || (m.score == score && &*m.member > member)
         };
+        let p = self.path(n.score, member);
         if fits_back && fits_next {
             self.nodes[x as usize].score = score;
+            for i in 0..self.node(x).levels() {
+                let u = p.update[i];
+                let l = self.link_mut(u, i);
+                if l.next == x {
+                    l.nscore = score;
+                }
+            }
             return true;
         }
-        let p = self.path(n.score, member);
         self.unlink(x, &p);
         self.nodes[x as usize].score = score;
         self.link_in(x);
@@ -725,6 +748,14 @@ mod tests {
     use super::*;
 
     fn check(z: &ZSet) {
+        for x in 0..z.nodes.len() {
+            for i in 0..z.nodes[x].levels() {
+                let l = z.link(x as u32, i);
+                if l.next != NIL {
+                    assert_eq!(l.nscore.to_bits(), z.node(l.next).score.to_bits(), "cached score at node {x} level {i}");
+                }
+            }
+        }
         let v: Vec<_> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
         assert_eq!(v.len(), z.len());
         for w in v.windows(2) {
