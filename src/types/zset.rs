@@ -22,7 +22,9 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 const NIL: u32 = u32::MAX;
 const MAX_LEVEL: usize = 32;
 
+/// Packed to 4-byte alignment: 20 bytes instead of 24, in every node and tower.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, packed(4))]
 struct Link {
     next: u32,
     span: u32,
@@ -771,6 +773,10 @@ fn g17(v: f64) -> String {
     if v == 0.0 {
         return if v.is_sign_negative() { "-0".into() } else { "0".into() };
     }
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        // An integer below 2^53 has at most 16 digits: %.17g prints it exactly.
+        return (v as i64).to_string();
+    }
     let s = format!("{:.16e}", v.abs());
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -972,6 +978,10 @@ mod tests {
     fn formatting() {
         assert_eq!(g17(0.1), "0.10000000000000001");
         assert_eq!(g17(1.0), "1");
+        assert_eq!(g17(-42.0), "-42");
+        assert_eq!(g17(9007199254740991.0), "9007199254740991");
+        assert_eq!(g17(9007199254740992.0), "9007199254740992");
+        assert_eq!(g17(123456789012345680.0), "1.2345678901234568e+17");
         assert_eq!(g17(1e17), "1e+17");
         assert_eq!(g17(123456.5), "123456.5");
         assert_eq!(g17(1e-5), "1.0000000000000001e-05");
