@@ -213,7 +213,11 @@ async function startRedis() {
   srv.kill();
   return null;
 }
-const usedMemory = async (c) => Number((await c.send([["INFO", "memory"]]))[0].match(/used_memory:(\d+)/)[1]);
+/** INFO memory's used_memory and used_memory_rss. */
+async function usedMemory(c) {
+  const t = (await c.send([["INFO", "memory"]]))[0];
+  return { used: Number(t.match(/used_memory:(\d+)/)[1]), rss: Number(t.match(/used_memory_rss:(\d+)/)[1]) };
+}
 
 // ------------------------------------------------------------- contenders
 
@@ -352,14 +356,17 @@ async function main() {
       if (c.mock && r > 0) continue; // one repetition of the slow mock is enough
       const d = c.mock ? small : full;
       const db = await c.open();
-      const u0 = c.name === "redis-server" && r === 0 ? await usedMemory(db) : 0;
+      const u0 = c.name === "redis-server" && r === 0 ? await usedMemory(db) : null;
       for (const [w] of WORKLOADS) {
         globalThis.gc?.();
         const t0 = process.hrtime.bigint();
         const ops = await c[w](db, d);
         const dt = Number(process.hrtime.bigint() - t0) / 1e9;
         rates[c.name][w].push(ops / dt);
-        if (w === "zadd" && u0) redisBytes = ((await usedMemory(db)) - u0) / d.n;
+        if (w === "zadd" && u0) {
+          const u1 = await usedMemory(db);
+          redisBytes = { used: (u1.used - u0.used) / d.n, rss: (u1.rss - u0.rss) / d.n };
+        }
       }
       tops[c.name] = await c.check(db);
       await c.close(db);
@@ -400,7 +407,10 @@ async function main() {
       `| ${label} | ${names.map((n) => fmt(m[n])).join(" | ")} |` +
         names
           .slice(1)
-          .map((n) => ` ${(m.cinnabar / m[n]).toFixed(m.cinnabar / m[n] >= 100 ? 0 : 2)}× |`)
+          .map((n) => {
+            const x = m.cinnabar / m[n];
+            return ` ${x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2)}× |`;
+          })
           .join(""),
     );
   }
@@ -413,7 +423,10 @@ async function main() {
     lines.push(`| cinnabar, wasm linear-memory growth (fresh process) | ${cm.wasmHeap.toFixed(1)} |`);
     lines.push(`| cinnabar, INFO used_memory | ${cm.usedMemory.toFixed(1)} |`);
   }
-  if (redisBytes !== null) lines.push(`| redis-server, INFO used_memory | ${redisBytes.toFixed(1)} |`);
+  if (redisBytes !== null) {
+    lines.push(`| redis-server, INFO used_memory | ${redisBytes.used.toFixed(1)} |`);
+    lines.push(`| redis-server, INFO used_memory_rss growth | ${redisBytes.rss.toFixed(1)} |`);
+  }
   process.stdout.write(lines.join("\n") + "\n");
 }
 
