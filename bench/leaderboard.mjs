@@ -5,7 +5,7 @@
 //   node --expose-gc bench/leaderboard.mjs [--quick] [--n N] [--ops N] [--reps N] [--mock-n N] [--no-mock] [--markdown]
 //
 // Workloads, per operation, one command per member or call:
-//   ZADD        fill an empty key with N members (`player:0000001`, integer scores)
+//   ZADD        fill an empty key with N members (`player:0000000`, integer scores)
 //   ZINCRBY     random member, increment 1..100
 //   ZREVRANK    random member
 //   ZREVRANGE   key 0 9 WITHSCORES (the top 10)
@@ -393,7 +393,7 @@ async function main() {
   const lines = [];
   lines.push(`Machine: ${machine()}.`);
   lines.push(
-    `${N.toLocaleString("en")} members (\`player:0000001\`…, integer scores), ${OPS.toLocaleString("en")} operations per workload, ` +
+    `${N.toLocaleString("en")} members (\`player:0000000\`…, integer scores), ${OPS.toLocaleString("en")} operations per workload, ` +
       `median of ${REPS} interleaved repetitions` +
       (mock ? `; ioredis-mock with ${MOCK_N.toLocaleString("en")} members and ${MOCK_OPS} operations, one repetition` : "") +
       ". Ratios are cinnabar's rate over the contender's (higher is better).",
