@@ -23,27 +23,40 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 const NIL: u32 = u32::MAX;
 const MAX_LEVEL: usize = 32;
 
+/// Packed to 4-byte alignment: 20 bytes instead of 24, in every node and tower.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, packed(4))]
 struct Link {
     next: u32,
     span: u32,
+    /// The score of `next` (when not NIL), so a search decides each step from
+    /// the link it already holds. Kept by `link_in`, `unlink`, `update` and
+    /// `set_listpack`.
+    nscore: f64,
+    /// Where `next`'s upper levels start in the tower arena, so a search
+    /// reads them without touching `next`'s node: together with `nscore`, one
+    /// cache miss per step at a million members instead of three.
+    ntower: u32,
 }
 
-const NO_LINK: Link = Link { next: NIL, span: 0 };
+const NO_LINK: Link = Link { next: NIL, span: 0, nscore: 0.0, ntower: 0 };
+const LINK: usize = std::mem::size_of::<Link>();
 
 #[derive(Clone, Debug)]
 struct Node {
     member: Box<[u8]>,
     score: f64,
     back: u32,
-    /// Level 0 inline (three nodes in four have no other level), higher levels on the heap.
+    /// Level 0 inline (three nodes in four have no other level); levels 1.. at
+    /// `towers[tower..tower + levels - 1]`.
     lv0: Link,
-    up: Vec<Link>,
+    tower: u32,
+    levels: u8,
 }
 
 impl Node {
     fn levels(&self) -> usize {
-        1 + self.up.len()
+        self.levels as usize
     }
 }
 
@@ -135,6 +148,10 @@ impl LexRange {
 #[derive(Clone)]
 pub struct ZSet {
     nodes: Vec<Node>,
+    /// Upper levels of all nodes, each node's contiguous (the header's first).
+    towers: Vec<Link>,
+    /// Heads of the free lists of released towers, by height (linked through `next`).
+    free_towers: [u32; MAX_LEVEL],
     level: usize,
     tail: u32,
     index: HashTable<u32>,
@@ -143,6 +160,9 @@ pub struct ZSet {
     listpack: bool,
     /// The geo index (types/geoindex.rs), built by the first geo search of a large set.
     geo: Option<Box<GeoIndex>>,
+    /// Heap bytes owned by the nodes (members and upper levels), kept as nodes
+    /// come and go so `heap_bytes` is O(1): it runs after every write command.
+    node_heap: usize,
 }
 
 impl PartialEq for ZSet {
@@ -172,9 +192,11 @@ struct Path {
 impl ZSet {
     /// An empty sorted set, listpack-encoded or not.
     pub fn new(listpack: bool) -> ZSet {
-        let header = Node { member: Box::new([]), score: 0.0, back: NIL, lv0: NO_LINK, up: vec![NO_LINK; MAX_LEVEL - 1] };
+        let header = Node { member: Box::new([]), score: 0.0, back: NIL, lv0: NO_LINK, tower: 0, levels: MAX_LEVEL as u8 };
         ZSet {
             nodes: vec![header],
+            towers: vec![NO_LINK; MAX_LEVEL - 1],
+            free_towers: [NIL; MAX_LEVEL],
             level: 1,
             tail: NIL,
             index: HashTable::new(),
@@ -182,6 +204,7 @@ impl ZSet {
             seed: 0x2545_F491_4F6C_DD1D,
             listpack,
             geo: None,
+            node_heap: 0,
         }
     }
 
@@ -199,6 +222,14 @@ impl ZSet {
             for n in self.nodes.iter_mut().skip(1) {
                 if n.score == 0.0 {
                     n.score = 0.0;
+                }
+            }
+            for x in 0..self.nodes.len() {
+                for i in 0..self.nodes[x].levels() {
+                    let next = self.link(x as u32, i).next;
+                    if next != NIL {
+                        self.link_mut(x as u32, i).nscore = self.node(next).score;
+                    }
                 }
             }
         }
@@ -221,7 +252,7 @@ impl ZSet {
         if l == 0 {
             n.lv0
         } else {
-            n.up.get(l - 1).copied().unwrap_or(NO_LINK)
+            self.towers[n.tower as usize + l - 1]
         }
     }
     fn link_mut(&mut self, i: u32, l: usize) -> &mut Link {
@@ -229,8 +260,39 @@ impl ZSet {
         if l == 0 {
             &mut n.lv0
         } else {
-            &mut n.up[l - 1]
+            &mut self.towers[n.tower as usize + l - 1]
         }
+    }
+    /// The link at level `l` of the node whose tower starts at `tower` (`x` for level 0).
+    fn link_at(&self, x: u32, tower: u32, l: usize) -> Link {
+        if l == 0 {
+            self.nodes[x as usize].lv0
+        } else {
+            self.towers[tower as usize + l - 1]
+        }
+    }
+
+    /// Room for `h` upper levels in the tower arena (a released tower of that height first).
+    fn alloc_tower(&mut self, h: usize) -> u32 {
+        if h == 0 {
+            return 0;
+        }
+        let head = self.free_towers[h];
+        if head != NIL {
+            self.free_towers[h] = self.towers[head as usize].next;
+            self.towers[head as usize..head as usize + h].fill(NO_LINK);
+            return head;
+        }
+        let at = self.towers.len() as u32;
+        self.towers.resize(self.towers.len() + h, NO_LINK);
+        at
+    }
+    fn free_tower(&mut self, at: u32, h: usize) {
+        if h == 0 {
+            return;
+        }
+        self.towers[at as usize].next = self.free_towers[h];
+        self.free_towers[h] = at;
     }
 
     fn random_level(&mut self) -> usize {
@@ -270,14 +332,17 @@ impl ZSet {
 
     fn path(&self, score: f64, member: &[u8]) -> Path {
         let mut p = Path { update: [0; MAX_LEVEL], rank: [0; MAX_LEVEL] };
-        let mut x = 0u32;
+        let (mut x, mut tower) = (0u32, 0u32);
         for i in (0..self.level).rev() {
             p.rank[i] = if i + 1 == self.level { 0 } else { p.rank[i + 1] };
             loop {
-                let l = self.link(x, i);
-                if l.next != NIL && Self::before(self.node(l.next), score, member) {
+                let l = self.link_at(x, tower, i);
+                if l.next != NIL
+                    && (l.nscore < score || (l.nscore == score && &*self.node(l.next).member < member))
+                {
                     p.rank[i] = p.rank[i].wrapping_add(l.span);
                     x = l.next;
+                    tower = l.ntower;
                 } else {
                     break;
                 }
@@ -294,6 +359,7 @@ impl ZSet {
         let mut p = self.path(self.node(x).score, &member);
         self.nodes[x as usize].member = member;
         let lvl = self.node(x).levels();
+        let (xs, xt) = (self.node(x).score, self.node(x).tower);
         let len = self.len() as u32;
         if lvl > self.level {
             for i in self.level..lvl {
@@ -307,8 +373,8 @@ impl ZSet {
             let u = p.update[i];
             let ul = self.link(u, i);
             let d = p.rank[0].wrapping_sub(p.rank[i]);
-            *self.link_mut(x, i) = Link { next: ul.next, span: ul.span.wrapping_sub(d) };
-            *self.link_mut(u, i) = Link { next: x, span: d.wrapping_add(1) };
+            *self.link_mut(x, i) = Link { next: ul.next, span: ul.span.wrapping_sub(d), ..ul };
+            *self.link_mut(u, i) = Link { next: x, span: d.wrapping_add(1), nscore: xs, ntower: xt };
         }
         for i in lvl..self.level {
             let u = p.update[i];
@@ -332,7 +398,7 @@ impl ZSet {
             let ul = self.link(u, i);
             if ul.next == x {
                 let xl = self.link(x, i);
-                *self.link_mut(u, i) = Link { next: xl.next, span: ul.span.wrapping_add(xl.span).wrapping_sub(1) };
+                *self.link_mut(u, i) = Link { span: ul.span.wrapping_add(xl.span).wrapping_sub(1), ..xl };
             } else {
                 self.link_mut(u, i).span = ul.span.wrapping_sub(1);
             }
@@ -354,7 +420,9 @@ impl ZSet {
         let score = self.norm(score);
         let lvl = self.random_level();
         let x = self.nodes.len() as u32;
-        self.nodes.push(Node { member: member.into(), score, back: NIL, lv0: NO_LINK, up: vec![NO_LINK; lvl - 1] });
+        let tower = self.alloc_tower(lvl - 1);
+        self.nodes.push(Node { member: member.into(), score, back: NIL, lv0: NO_LINK, tower, levels: lvl as u8 });
+        self.node_heap += member.len();
         // The new node counts in len() already; link_in's header span uses len-1.
         self.link_in(x);
         let h = self.hasher.hash_one(member);
@@ -389,11 +457,18 @@ impl ZSet {
             }
         }
         let n = self.node(x);
+        let p = self.path(n.score, member);
         if fits_back && fits_next {
             self.nodes[x as usize].score = score;
+            for i in 0..self.node(x).levels() {
+                let u = p.update[i];
+                let l = self.link_mut(u, i);
+                if l.next == x {
+                    l.nscore = score;
+                }
+            }
             return true;
         }
-        let p = self.path(n.score, member);
         self.unlink(x, &p);
         self.nodes[x as usize].score = score;
         self.link_in(x);
@@ -464,7 +539,9 @@ impl ZSet {
                 *slot = x;
             }
         }
-        self.nodes.swap_remove(x as usize);
+        let gone = self.nodes.swap_remove(x as usize);
+        self.free_tower(gone.tower, gone.levels() - 1);
+        self.node_heap = self.node_heap.saturating_sub(gone.member.len());
         if self.nodes.len() * 4 < self.nodes.capacity() && self.nodes.capacity() > 64 {
             self.nodes.shrink_to(self.nodes.len() * 2);
             let ZSet { index, nodes, hasher, .. } = self;
@@ -484,15 +561,19 @@ impl ZSet {
         if r == 0 || r > self.len() {
             return None;
         }
+        if r == self.len() {
+            return Some(self.tail);
+        }
         let r = r as u64;
-        let mut x = 0u32;
+        let (mut x, mut tower) = (0u32, 0u32);
         let mut traversed = 0u64;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
+                let l = self.link_at(x, tower, i);
                 if l.next != NIL && traversed + l.span as u64 <= r {
                     traversed += l.span as u64;
                     x = l.next;
+                    tower = l.ntower;
                 } else {
                     break;
                 }
@@ -544,14 +625,15 @@ impl ZSet {
 
     /// Descends while `before(next)`; returns the first node not before, and its 0-based rank.
     fn first_not(&self, before: impl Fn(&Node) -> bool) -> Option<(Cursor, usize)> {
-        let mut x = 0u32;
+        let (mut x, mut tower) = (0u32, 0u32);
         let mut traversed = 0usize;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
+                let l = self.link_at(x, tower, i);
                 if l.next != NIL && before(self.node(l.next)) {
                     traversed += l.span as usize;
                     x = l.next;
+                    tower = l.ntower;
                 } else {
                     break;
                 }
@@ -563,14 +645,15 @@ impl ZSet {
 
     /// Descends while `within(next)`; returns the last such node and its 0-based rank.
     fn last_within(&self, within: impl Fn(&Node) -> bool) -> Option<(Cursor, usize)> {
-        let mut x = 0u32;
+        let (mut x, mut tower) = (0u32, 0u32);
         let mut traversed = 0usize;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
+                let l = self.link_at(x, tower, i);
                 if l.next != NIL && within(self.node(l.next)) {
                     traversed += l.span as usize;
                     x = l.next;
+                    tower = l.ntower;
                 } else {
                     break;
                 }
@@ -724,7 +807,8 @@ impl ZSet {
     pub fn heap_bytes(&self) -> usize {
         self.geo.as_ref().map_or(0, |g| g.heap_bytes())
             + self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.nodes.iter().map(|n| n.member.len() + n.up.capacity() * std::mem::size_of::<Link>()).sum::<usize>()
+            + self.towers.capacity() * LINK
+            + self.node_heap
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
@@ -758,6 +842,10 @@ fn g17(v: f64) -> String {
     if v == 0.0 {
         return if v.is_sign_negative() { "-0".into() } else { "0".into() };
     }
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        // An integer below 2^53 has at most 16 digits: %.17g prints it exactly.
+        return (v as i64).to_string();
+    }
     let s = format!("{:.16e}", v.abs());
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -787,6 +875,14 @@ mod tests {
     use super::*;
 
     fn check(z: &ZSet) {
+        for x in 0..z.nodes.len() {
+            for i in 0..z.nodes[x].levels() {
+                let l = z.link(x as u32, i);
+                if l.next != NIL {
+                    assert_eq!(l.nscore.to_bits(), z.node(l.next).score.to_bits(), "cached score at node {x} level {i}");
+                }
+            }
+        }
         let v: Vec<_> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
         assert_eq!(v.len(), z.len());
         for w in v.windows(2) {
@@ -890,6 +986,26 @@ mod tests {
     }
 
     #[test]
+    fn heap_bytes_is_kept() {
+        let mut z = ZSet::new(false);
+        let full = |z: &ZSet| {
+            z.nodes.capacity() * std::mem::size_of::<Node>()
+                + z.towers.capacity() * LINK
+                + z.nodes.iter().map(|n| n.member.len()).sum::<usize>()
+                + z.index.capacity() * 5
+        };
+        for i in 0..3000u32 {
+            z.insert(format!("member{i}").as_bytes(), i as f64);
+        }
+        assert_eq!(z.heap_bytes(), full(&z));
+        for i in (0..3000u32).step_by(2) {
+            z.remove(format!("member{i}").as_bytes());
+        }
+        assert_eq!(z.heap_bytes(), full(&z));
+        assert_eq!(z.clone().heap_bytes(), full(&z.clone()));
+    }
+
+    #[test]
     fn level_distribution() {
         let mut z = ZSet::new(false);
         for i in 0..40_000u32 {
@@ -931,6 +1047,10 @@ mod tests {
     fn formatting() {
         assert_eq!(g17(0.1), "0.10000000000000001");
         assert_eq!(g17(1.0), "1");
+        assert_eq!(g17(-42.0), "-42");
+        assert_eq!(g17(9007199254740991.0), "9007199254740991");
+        assert_eq!(g17(9007199254740992.0), "9007199254740992");
+        assert_eq!(g17(123456789012345680.0), "1.2345678901234568e+17");
         assert_eq!(g17(1e17), "1e+17");
         assert_eq!(g17(123456.5), "123456.5");
         assert_eq!(g17(1e-5), "1.0000000000000001e-05");
