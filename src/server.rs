@@ -270,6 +270,9 @@ impl Server {
                 db.settle();
             }
         }
+        for db in self.dbs.iter_mut().filter(|d| d.has_views()) {
+            db.drop_views(); // views of compact slots live for one command (db.rs)
+        }
         reply
     }
 
@@ -289,8 +292,14 @@ impl Server {
             || (is_exec
                 && client.multi.as_ref().is_some_and(|m| m.queue.iter().any(|q| q.spec.flags & cmd::DENYOOM != 0)));
         let writes = spec.flags & cmd::DENYOOM != 0;
-        let incoming =
-            if writes { argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD } else { 0 };
+        let incoming = if writes {
+            argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD
+        } else if spec.flags & cmd::WRITE != 0 {
+            // EXPIRE and other writes may turn a compact string slot into a full one.
+            crate::db::FULL_ENTRY_GROWTH
+        } else {
+            0
+        };
         let grow_db = writes.then_some(client.db);
         let oom = self.perform_evictions(incoming, grow_db, now) == crate::evict::Evict::Fail;
         let reject = denyoom
@@ -414,7 +423,7 @@ impl Server {
 
     fn key_is_expired(&self, dbi: usize, key: &[u8], now: i64) -> bool {
         let db = &self.dbs[dbi];
-        db.find(key).and_then(|i| db.entry(i).expire()).is_some_and(|t| t <= now)
+        db.find(key).and_then(|i| db.expire_of(i)).is_some_and(|t| t <= now)
     }
 
     fn watched_key_expired(&self, id: u64, now: i64) -> bool {

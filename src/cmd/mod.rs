@@ -290,9 +290,9 @@ impl<'a> Ctx<'a> {
     pub fn expire_if_needed(&mut self, dbi: usize, key: &[u8]) -> Option<usize> {
         let db = &mut self.srv.dbs[dbi];
         let slot = db.find(key)?;
-        match db.entry(slot).expire() {
+        match db.expire_of(slot) {
             Some(t) if t <= self.now => {
-                db.remove_at(slot);
+                db.delete_at(slot);
                 self.srv.stats.expired_keys += 1;
                 self.srv.notify(notify::EXPIRED, "expired", dbi, key);
                 self.srv.signal_modified_key(dbi, key);
@@ -340,7 +340,7 @@ impl<'a> Ctx<'a> {
         let cfg = &self.srv.config;
         let lru = if cfg.maxmemory_policy.is_lfu() {
             let (factor, decay) = (cfg.lfu_log_factor, cfg.lfu_decay_time);
-            let old = self.srv.dbs[dbi].entry(slot).lru;
+            let old = self.srv.dbs[dbi].lru(slot);
             keys::lfu_touch(old, self.now, factor, decay, &mut self.srv.rng)
         } else {
             self.lru_clock()
@@ -375,7 +375,7 @@ impl<'a> Ctx<'a> {
     pub fn read_string(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.lookup_read(key) {
             None => Ok(None),
-            Some(slot) => match self.value(slot).as_bytes() {
+            Some(slot) => match self.db_ref().string_bytes(slot) {
                 Some(b) => Ok(Some(b.into_owned())),
                 None => Err(error::WRONGTYPE),
             },
@@ -406,6 +406,36 @@ impl<'a> Ctx<'a> {
         slot
     }
 
+    /// `set_key` for a string value given as bytes (SET, MSET): stored as
+    /// `Value::string` would, without building a `Value` for plain strings
+    /// (they go to a compact slot, key and value in one allocation).
+    pub fn set_string(&mut self, key: &[u8], val: &[u8], keep_ttl: bool) -> usize {
+        if val.len() <= 20 && crate::num::parse_i64(val).is_some() {
+            return self.set_key(key, Value::string(val.to_vec()), keep_ttl);
+        }
+        let dbi = self.client.db;
+        let lru = self.new_lru();
+        let slot = match self.lookup_write(key) {
+            Some(slot) => {
+                let db = &mut self.srv.dbs[dbi];
+                if keep_ttl && db.expire_of(slot).is_some() {
+                    db.replace_value(slot, Value::plain_string(val.to_vec()));
+                } else {
+                    db.set_expire(slot, None);
+                    db.replace_str(slot, val);
+                }
+                slot
+            }
+            None => {
+                let slot = self.srv.dbs[dbi].insert_str(key, val, lru);
+                self.srv.notify(notify::NEW, "new", dbi, key);
+                slot
+            }
+        };
+        self.srv.signal_modified_key(dbi, key);
+        slot
+    }
+
     /// Adds a key known to be absent (after `lookup_write` said so).
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
@@ -421,7 +451,7 @@ impl<'a> Ctx<'a> {
         let dbi = self.client.db;
         match self.lookup_write(key) {
             Some(slot) => {
-                self.srv.dbs[dbi].remove_at(slot);
+                self.srv.dbs[dbi].delete_at(slot);
                 self.srv.signal_modified_key(dbi, key);
                 true
             }

@@ -134,7 +134,7 @@ fn set_generic(
     if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
         return Ok(old.unwrap_or_else(|| replies.map_or(Reply::Nil, |r| r.1)));
     }
-    let slot = ctx.set_key(key, Value::string(val.to_vec()), flags & KEEPTTL != 0);
+    let slot = ctx.set_string(key, val, flags & KEEPTTL != 0);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(slot, at);
@@ -210,7 +210,7 @@ fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "expire", key);
         }
-        None if flags & PERSIST != 0 && ctx.db_ref().entry(slot).expire().is_some() => {
+        None if flags & PERSIST != 0 && ctx.db_ref().expire_of(slot).is_some() => {
             ctx.db().set_expire(slot, None);
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "persist", key);
@@ -224,7 +224,7 @@ fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 fn mget(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let mut out = Vec::with_capacity(a.len().saturating_sub(1));
     for key in a.from(1) {
-        let v = ctx.lookup_read(key).and_then(|slot| ctx.value(slot).as_bytes().map(|b| b.into_owned()));
+        let v = ctx.lookup_read(key).and_then(|slot| ctx.db_ref().string_bytes(slot).map(|b| b.into_owned()));
         out.push(Reply::opt_bulk(v));
     }
     Ok(Reply::Array(out))
@@ -240,7 +240,7 @@ fn mset_generic(ctx: &mut Ctx, a: Args, nx: bool, name: &str) -> Result<Reply> {
     }
     for p in pairs.chunks(2) {
         if let [k, v] = p {
-            ctx.set_key(k, Value::string(v.to_vec()), false);
+            ctx.set_string(k, v, false);
             ctx.notify(notify::STRING, "set", k);
         }
     }
