@@ -263,8 +263,9 @@ impl Db {
     pub fn find(&self, key: &[u8]) -> Option<usize> {
         self.find_hashed(key, self.hash(key))
     }
+    /// `find` with the key's hash (`key_hash`) already computed.
     #[inline]
-    fn find_hashed(&self, key: &[u8], h: u64) -> Option<usize> {
+    pub fn find_hashed(&self, key: &[u8], h: u64) -> Option<usize> {
         let slots = &self.slots;
         self.index.find(h, |&i| slots.get(i as usize).is_some_and(|s| s.key() == key)).map(|&i| i as usize)
     }
@@ -421,11 +422,11 @@ impl Db {
     }
     /// Adds a plain string key that is not present (SET's path: one allocation
     /// for key and value). Returns its slot.
-    pub fn insert_str(&mut self, key: &[u8], val: &[u8], lru: u32) -> usize {
+    /// `h` is the key's hash (`key_hash`).
+    pub fn insert_str(&mut self, key: &[u8], h: u64, val: &[u8], lru: u32) -> usize {
         if key.len() > COMPACT_KEY || (key.is_empty() && val.is_empty()) {
             return self.insert(key, Value::plain_string(val.to_vec()), None, lru);
         }
-        let h = self.hash(key);
         self.insert_slot(h, Slot::compact(key, val, lru))
     }
     fn insert_slot(&mut self, h: u64, slot: Slot) -> usize {

@@ -127,6 +127,11 @@ pub struct Server {
     pub evict_pool: crate::evict::Pool,
     /// Blocked calls (BLPOP & co.), see blocking.rs.
     pub blocking: Blocking,
+    /// The wasm binding's output buffer, lent for one MGET so it writes its
+    /// compact reply straight from the stored bytes (`cmd::string::mget`);
+    /// `direct_written` tells the binding it did.
+    pub direct: Option<Vec<u8>>,
+    pub direct_written: bool,
 }
 
 impl Server {
@@ -156,6 +161,8 @@ impl Server {
             in_exec: false,
             evict_pool: Default::default(),
             blocking: Blocking::default(),
+            direct: None,
+            direct_written: false,
         }
     }
 
@@ -265,13 +272,13 @@ impl Server {
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
         let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
-        if spec.flags & cmd::WRITE != 0 {
-            for db in self.dbs.iter_mut().filter(|d| d.is_dirty()) {
+        for db in self.dbs.iter_mut() {
+            if db.is_dirty() {
                 db.settle();
             }
-        }
-        for db in self.dbs.iter_mut().filter(|d| d.has_views()) {
-            db.drop_views(); // views of compact slots live for one command (db.rs)
+            if db.has_views() {
+                db.drop_views(); // views of compact slots live for one command (db.rs)
+            }
         }
         reply
     }

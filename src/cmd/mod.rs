@@ -228,6 +228,33 @@ pub fn all_commands() -> &'static [&'static CommandSpec] {
 
 /// Top-level command by name, ASCII case-insensitive.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    // The last name looked up (length and lower-case bytes, up to 7, packed):
+    // a loop of one command skips the hash.
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, Option<&'static CommandSpec>)> = const { std::cell::Cell::new((0, None)) };
+    }
+    let packed = (name.len() <= 7 && !name.is_empty()).then(|| {
+        let mut p = (name.len() as u64) << 56;
+        for (i, b) in name.iter().enumerate() {
+            p |= (b.to_ascii_lowercase() as u64) << (8 * i);
+        }
+        p
+    });
+    if let Some(p) = packed {
+        if let (q, Some(spec)) = LAST.with(|c| c.get()) {
+            if q == p {
+                return Some(spec);
+            }
+        }
+    }
+    let spec = lookup_uncached(name)?;
+    if let Some(p) = packed {
+        LAST.with(|c| c.set((p, Some(spec))));
+    }
+    Some(spec)
+}
+
+fn lookup_uncached(name: &[u8]) -> Option<&'static CommandSpec> {
     let mut buf = [0u8; 32];
     if name.len() > buf.len() {
         return None;
@@ -288,8 +315,13 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` in database `dbi` when its time has come. Returns the live slot.
     pub fn expire_if_needed(&mut self, dbi: usize, key: &[u8]) -> Option<usize> {
+        let h = self.srv.dbs[dbi].key_hash(key);
+        self.expire_if_needed_hashed(dbi, key, h)
+    }
+    /// `expire_if_needed` with the key's hash in database `dbi` computed.
+    fn expire_if_needed_hashed(&mut self, dbi: usize, key: &[u8], h: u64) -> Option<usize> {
         let db = &mut self.srv.dbs[dbi];
-        let slot = db.find(key)?;
+        let slot = db.find_hashed(key, h)?;
         match db.expire_of(slot) {
             Some(t) if t <= self.now => {
                 db.delete_at(slot);
@@ -415,7 +447,12 @@ impl<'a> Ctx<'a> {
         }
         let dbi = self.client.db;
         let lru = self.new_lru();
-        let slot = match self.lookup_write(key) {
+        let h = self.srv.dbs[dbi].key_hash(key); // once for the lookup and the insert
+        let found = self.expire_if_needed_hashed(dbi, key, h);
+        if let Some(slot) = found {
+            self.touch(dbi, slot); // as lookup_write
+        }
+        let slot = match found {
             Some(slot) => {
                 let db = &mut self.srv.dbs[dbi];
                 if keep_ttl && db.expire_of(slot).is_some() {
@@ -427,7 +464,7 @@ impl<'a> Ctx<'a> {
                 slot
             }
             None => {
-                let slot = self.srv.dbs[dbi].insert_str(key, val, lru);
+                let slot = self.srv.dbs[dbi].insert_str(key, h, val, lru);
                 self.srv.notify(notify::NEW, "new", dbi, key);
                 slot
             }

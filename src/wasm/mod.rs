@@ -198,7 +198,23 @@ impl<'a> Reader<'a> {
 /// Reads one command from `r` and runs it; writes its compact reply to `out`.
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
-    run_one_with(srv, client, r, out, |srv, client, argv, out| srv.execute(client, argv).write_compact(out))
+    run_one_with(srv, client, r, out, |srv, client, argv, out| {
+        // MGET may write its reply itself (no copy per value): lend it the buffer.
+        let direct = argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"mget"));
+        if direct {
+            srv.direct = Some(std::mem::take(out));
+        }
+        let reply = srv.execute(client, argv);
+        if direct {
+            if let Some(buf) = srv.direct.take() {
+                *out = buf;
+            }
+            if std::mem::take(&mut srv.direct_written) {
+                return;
+            }
+        }
+        reply.write_compact(out)
+    })
 }
 
 /// `run_one` with the way the decoded command runs.
