@@ -714,6 +714,59 @@ mod tests {
     }
 
     #[test]
+    fn compact_slots_convert_and_count() {
+        let mut db = Db::new();
+        let h = db.key_hash(b"k");
+        let i = db.insert_str(b"k", h, b"hello", 7);
+        assert!(db.slots[i].is_compact());
+        assert_eq!(db.string_bytes(i).as_deref(), Some(&b"hello"[..]));
+        assert_eq!((db.key(i), db.lru(i), db.expire_of(i)), (&b"k"[..], 7, None));
+        let base = db.mem;
+        assert_eq!(base, 6);
+        // A view for &Entry callers; dropped after the command, and by any change.
+        assert_eq!(db.entry(i).val, Value::Str(b"hello".to_vec()));
+        assert_eq!(db.entry(i).key(), b"k");
+        assert!(db.has_views());
+        db.drop_views();
+        assert!(!db.has_views() && db.slots[i].cell.get().is_none());
+        let _ = db.entry(i);
+        db.set_lru(i, 9);
+        assert_eq!(db.entry(i).lru, 9);
+        db.drop_views();
+        // An expiry or a mutable borrow makes it full; SET makes it compact again.
+        db.set_expire(i, Some(1000));
+        assert!(!db.slots[i].is_compact());
+        assert_eq!((db.expire_of(i), db.lru(i), db.volatile_len()), (Some(1000), 9, 1));
+        db.set_expire(i, None);
+        db.replace_str(i, b"again");
+        assert!(db.slots[i].is_compact());
+        assert_eq!((db.mem, db.volatile_len(), db.lru(i)), (6, 0, 9));
+        db.entry_mut(i).val.make_raw().unwrap().push(b'!');
+        db.settle();
+        assert_eq!(db.string_bytes(i).as_deref(), Some(&b"again!"[..]));
+        assert_eq!(db.mem, db.slots[i].counted());
+        // Long keys, empty key and value, and other types stay full.
+        let long = vec![b'x'; 300];
+        let j = db.insert(&long, Value::Str(b"v".to_vec()), None, 0);
+        let e = db.insert(b"", Value::Str(Vec::new()), None, 0);
+        let n = db.insert(b"n", Value::Int(5), None, 0);
+        assert!(!db.slots[j].is_compact() && !db.slots[e].is_compact() && !db.slots[n].is_compact());
+        assert_eq!(db.find(&long), Some(j));
+        assert_eq!(db.find(b""), Some(e));
+        // Removal moves the last slot and keeps every link.
+        let removed = db.remove_at(i);
+        assert_eq!((removed.key(), removed.val.as_bytes().unwrap().as_ref()), (&b"k"[..], &b"again!"[..]));
+        for (k, want) in [(&long[..], "v"), (&b""[..], ""), (&b"n"[..], "5")] {
+            let s = db.find(k).unwrap();
+            assert_eq!(db.string_bytes(s).unwrap().as_ref(), want.as_bytes());
+        }
+        db.delete_at(0);
+        db.delete_at(0);
+        db.delete_at(0);
+        assert_eq!((db.len(), db.mem), (0, 0));
+    }
+
+    #[test]
     fn scan_survives_removal() {
         let mut db = Db::new();
         for n in 0..100 {

@@ -169,10 +169,11 @@ impl Server {
             // Best candidate first (end of the pool); skip ghosts.
             while let Some(c) = self.evict_pool.items.pop() {
                 let Some(db) = self.dbs.get(c.db) else { continue };
-                if c.slot < db.len() {
-                    if db.key_hash(db.key(c.slot)) == c.hash && (!volatile || db.expire_of(c.slot).is_some()) {
-                        return Some((c.db, c.slot));
-                    }
+                if c.slot < db.len()
+                    && db.key_hash(db.key(c.slot)) == c.hash
+                    && (!volatile || db.expire_of(c.slot).is_some())
+                {
+                    return Some((c.db, c.slot));
                 }
             }
         }

@@ -353,7 +353,7 @@ function runStrings(conn, shared, name, bytes, args, asBuffer) {
   dv.setUint32(p, args.length + 1, true);
   let q = writeName(p + 4, bytes);
   for (let i = 0; i < args.length; i++) q = writeStr(q, args[i]);
-  return finish(conn.call(q - p, Date.now()), q - p, shared, name, args, asBuffer);
+  return finish(conn.call(q - p, Date.now()), q - p, shared, name, args, undefined, asBuffer);
 }
 
 /** `runStrings` for one or two arguments, without an array. */
@@ -364,11 +364,15 @@ function runStrings12(conn, shared, name, bytes, a, b, asBuffer) {
   dv.setUint32(p, two ? 3 : 2, true);
   let q = writeStr(writeName(p + 4, bytes), a);
   if (two) q = writeStr(q, b);
-  return finish(conn.call(q - p, Date.now()), q - p, shared, name, two ? [a, b] : [a], asBuffer);
+  return finish(conn.call(q - p, Date.now()), q - p, shared, name, a, b, asBuffer);
 }
 
-/** Decodes the reply of a call and runs the after-call duties (as `runOn`). */
-function finish(n, reqLen, shared, name, args, asBuffer) {
+/**
+ * Decodes the reply of a call and runs the after-call duties (as `runOn`).
+ * The arguments (for an error's `command`) are an array, or one or two strings
+ * (no array built unless the reply is an error).
+ */
+function finish(n, reqLen, shared, name, a, b, asBuffer) {
   views();
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
@@ -376,7 +380,7 @@ function finish(n, reqLen, shared, name, args, asBuffer) {
   if (u32(hdr + 4) !== 0) shared.flush();
   if (u32(hdr + 5) !== 0) shared.deliver();
   if (r instanceof ReplyError) {
-    r.command = { name, args };
+    r.command = { name, args: Array.isArray(a) ? a : b === undefined ? [a] : [a, b] };
     throw r;
   }
   return r;
