@@ -546,6 +546,22 @@ impl Db {
         e.acct = acct;
         std::mem::replace(&mut e.val, val)
     }
+    /// Replaces the value of slot `i` with `val` in a full entry (a value that
+    /// gets a TTL next: no compact slot in between).
+    pub fn replace_value_full(&mut self, i: usize, val: Value) {
+        let s = &self.slots[i];
+        if !s.is_compact() {
+            self.replace_value(i, val);
+            return;
+        }
+        let acct = clamp_u32(val.heap_bytes());
+        let e = Entry { key: Key::new(s.key()), val, expire: 0, vpos: NO_POS, lru: s.meta & LRU_MASK, unshared: false, acct };
+        let new = Slot::full(e);
+        let s = &mut self.slots[i];
+        self.mem = self.mem - s.counted() + new.counted();
+        *s = new;
+    }
+
     /// Stores the plain string `val` in slot `i` (SET's path), dropping the old
     /// value. A slot without a TTL becomes compact; the access clock stays.
     pub fn replace_str(&mut self, i: usize, val: &[u8]) {

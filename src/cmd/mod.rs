@@ -440,8 +440,26 @@ impl<'a> Ctx<'a> {
 
     /// `set_key` for a string value given as bytes (SET, MSET): stored as
     /// `Value::string` would, without building a `Value` for plain strings
-    /// (they go to a compact slot, key and value in one allocation).
-    pub fn set_string(&mut self, key: &[u8], val: &[u8], keep_ttl: bool) -> usize {
+    /// (they go to a compact slot, key and value in one allocation). With
+    /// `expire` (which the caller then sets) the key gets a full entry at once.
+    pub fn set_string(&mut self, key: &[u8], val: &[u8], keep_ttl: bool, expire: Option<i64>) -> usize {
+        if let Some(at) = expire {
+            let dbi = self.client.db;
+            let lru = self.new_lru();
+            let slot = match self.lookup_write(key) {
+                Some(slot) => {
+                    self.srv.dbs[dbi].replace_value_full(slot, Value::string(val.to_vec()));
+                    slot
+                }
+                None => {
+                    let slot = self.srv.dbs[dbi].insert(key, Value::string(val.to_vec()), Some(at), lru);
+                    self.srv.notify(notify::NEW, "new", dbi, key);
+                    slot
+                }
+            };
+            self.srv.signal_modified_key(dbi, key);
+            return slot;
+        }
         if val.len() <= 20 && crate::num::parse_i64(val).is_some() {
             return self.set_key(key, Value::string(val.to_vec()), keep_ttl);
         }

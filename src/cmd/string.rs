@@ -134,7 +134,7 @@ fn set_generic(
     if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
         return Ok(old.unwrap_or_else(|| replies.map_or(Reply::Nil, |r| r.1)));
     }
-    let slot = ctx.set_string(key, val, flags & KEEPTTL != 0);
+    let slot = ctx.set_string(key, val, flags & KEEPTTL != 0, at);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(slot, at);
@@ -272,7 +272,7 @@ fn mset_generic(ctx: &mut Ctx, a: Args, nx: bool, name: &str) -> Result<Reply> {
     }
     for p in pairs.chunks(2) {
         if let [k, v] = p {
-            ctx.set_string(k, v, false);
+            ctx.set_string(k, v, false, None);
             ctx.notify(notify::STRING, "set", k);
         }
     }
