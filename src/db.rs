@@ -430,12 +430,29 @@ impl Db {
         self.insert_slot(h, Slot::compact(key, val, lru))
     }
     fn insert_slot(&mut self, h: u64, slot: Slot) -> usize {
+        if self.index.len() >= self.index.capacity() {
+            self.regrow_index(self.index.len() + 1);
+        }
         let i = self.slots.len();
         self.mem += slot.counted();
         self.slots.push(slot);
         let Db { index, slots, hasher, .. } = self;
         index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
         i
+    }
+
+    /// Rebuilds the index for `want` keys (hashbrown rounds up as its own
+    /// growth would: the buckets double), hashing the keys in slot order:
+    /// consecutive slots' keys sit close in memory, so this runs several times
+    /// faster than hashbrown's resize, which visits them in hash order.
+    fn regrow_index(&mut self, want: usize) {
+        let Db { index, slots, hasher, .. } = self;
+        let mut t = HashTable::with_capacity(want);
+        for (i, s) in slots.iter().enumerate() {
+            let h = hasher.hash_one(s.key());
+            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        }
+        *index = t;
     }
 
     /// Removes and returns the entry in slot `i`; the last slot moves into `i`.
