@@ -13,6 +13,7 @@
 //   request  u32 argc, then (u32 len, bytes) per argument, little-endian
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
+//            '#' u32 count, items: an array of only '_' and ASCII '$' items
 //
 // Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP) return Promises:
 // `Conn.callBlocking` either answers at once or returns a wait id. Any command
