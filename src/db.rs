@@ -366,6 +366,16 @@ impl Db {
             s.cell.get().and_then(|e| e.expire())
         }
     }
+    /// The TYPE name of slot `i` (`Value::type_name`, without a view).
+    #[inline]
+    pub fn type_name(&self, i: usize) -> &'static str {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            "string"
+        } else {
+            s.cell.get().map_or("string", |e| e.val.type_name())
+        }
+    }
     /// The bytes of a string value in slot `i` (borrowed when stored as bytes),
     /// `None` for other types (`Value::as_bytes`, without a view).
     #[inline]

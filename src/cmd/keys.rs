@@ -171,7 +171,7 @@ fn exists(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// TYPE key
 fn type_(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let name = match ctx.lookup_notouch(&a[1], true) {
-        Some(slot) => ctx.value(slot).type_name(),
+        Some(slot) => ctx.db_ref().type_name(slot),
         None => "none",
     };
     Ok(Reply::status(name))
@@ -373,7 +373,7 @@ fn scan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         }
         if let Some(want) = type_name {
             let have = match ctx.lookup_notouch(&key, true) {
-                Some(slot) => ctx.value(slot).type_name(),
+                Some(slot) => ctx.db_ref().type_name(slot),
                 None => "none",
             };
             if !have.as_bytes().eq_ignore_ascii_case(want) {
