@@ -21,6 +21,8 @@ use crate::types::indexmap::IndexMap;
 use crate::value::Value;
 use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
+use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 
 const NO_POS: u32 = u32::MAX;
 
@@ -63,6 +65,9 @@ impl Key {
     }
 }
 
+/// A key's entry as families see it: the key, its value and metadata. Full
+/// entries (every type but short plain strings) are stored as one; a compact
+/// string (see [`Slot`]) shows one built on demand.
 #[derive(Debug)]
 pub struct Entry {
     key: Key,
@@ -91,12 +96,112 @@ impl Entry {
     }
     /// Bytes this entry holds (slot, key and value heap), for memory accounting.
     pub fn footprint(&self) -> usize {
-        std::mem::size_of::<Entry>() + self.key.heap_len() + self.val.heap_bytes()
+        std::mem::size_of::<Slot>() + std::mem::size_of::<Entry>() + self.key.heap_len() + self.val.heap_bytes()
+    }
+    /// Heap bytes a full entry counts in `Db::mem` (the boxed entry, key, value).
+    fn counted(&self) -> usize {
+        std::mem::size_of::<Entry>() + self.key.heap_len() + self.acct as usize
     }
 }
 
+/// What turning a compact slot into a full one can add to the footprint
+/// (the boxed entry; the key and value bytes move), for eviction headroom.
+pub const FULL_ENTRY_GROWTH: usize = std::mem::size_of::<Entry>() + 8;
+
+/// Longest key a compact slot holds (its length lives in the top byte of `meta`).
+const COMPACT_KEY: usize = 255;
+/// The access clock bits of `Slot::meta` (24, as Redis's LRU_BITS).
+const LRU_MASK: u32 = 0xFF_FFFF;
+
+/// One dense slot: 16 bytes on wasm32. Most cache entries are plain strings
+/// with a short key and no TTL: those are *compact*, the key and value bytes
+/// in ONE allocation (`data`, key first) and the access clock plus the key
+/// length in `meta`, with no `Value` or `Entry` of their own. Every other
+/// entry is *full*: `data` is empty and `cell` holds the boxed [`Entry`].
+/// For a compact slot `cell` is a read-only view made by [`Db::entry`] for code
+/// that wants a `&Entry` (type checks, generic string commands); any change to
+/// the slot drops it, and the server drops all views after each command.
+#[derive(Debug)]
+struct Slot {
+    data: Box<[u8]>,
+    /// Compact: access clock (low 24 bits) and key length (top 8 bits).
+    meta: u32,
+    cell: OnceCell<Box<Entry>>,
+}
+
+impl Slot {
+    #[inline]
+    fn is_compact(&self) -> bool {
+        !self.data.is_empty()
+    }
+    #[inline]
+    fn klen(&self) -> usize {
+        (self.meta >> 24) as usize
+    }
+    #[inline]
+    fn key(&self) -> &[u8] {
+        if self.is_compact() {
+            self.data.get(..self.klen()).unwrap_or(&[])
+        } else {
+            self.cell.get().map_or(&[], |e| e.key())
+        }
+    }
+    /// The value bytes of a compact slot.
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self.data.get(self.klen()..).unwrap_or(&[])
+    }
+    fn compact(key: &[u8], val: &[u8], lru: u32) -> Slot {
+        let mut d = Vec::with_capacity(key.len() + val.len());
+        d.extend_from_slice(key);
+        d.extend_from_slice(val);
+        Slot { data: d.into_boxed_slice(), meta: ((key.len() as u32) << 24) | (lru & LRU_MASK), cell: OnceCell::new() }
+    }
+    fn full(e: Entry) -> Slot {
+        Slot { data: Box::default(), meta: 0, cell: OnceCell::from(Box::new(e)) }
+    }
+    /// Bytes this slot counts in `Db::mem`.
+    fn counted(&self) -> usize {
+        if self.is_compact() {
+            self.data.len()
+        } else {
+            self.cell.get().map_or(0, |e| e.counted())
+        }
+    }
+    /// The full entry of a compact slot (a copy), or the view/entry of a full one.
+    fn to_entry(&self) -> Entry {
+        let val = Value::Str(self.bytes().to_vec());
+        let acct = clamp_u32(val.heap_bytes());
+        Entry {
+            key: Key::new(self.key()),
+            val,
+            expire: 0,
+            vpos: NO_POS,
+            lru: self.meta & LRU_MASK,
+            unshared: false,
+            acct,
+        }
+    }
+    /// Turns the slot into an owned entry.
+    fn into_entry(self) -> Entry {
+        if self.is_compact() {
+            return self.to_entry();
+        }
+        match self.cell.into_inner() {
+            Some(b) => *b,
+            None => Slot { data: Box::default(), meta: 0, cell: OnceCell::new() }.to_entry(),
+        }
+    }
+}
+
+/// Whether `val` under `key` can live in a compact slot (without a TTL).
+#[inline]
+fn compactable(key: &[u8], val: &Value) -> bool {
+    matches!(val, Value::Str(b) if key.len() <= COMPACT_KEY && !(key.is_empty() && b.is_empty()))
+}
+
 pub struct Db {
-    slots: Vec<Entry>,
+    slots: Vec<Slot>,
     index: HashTable<u32>,
     volatile: Vec<u32>,
     hasher: DefaultHashBuilder,
@@ -104,10 +209,13 @@ pub struct Db {
     /// fields (`cmd::hash::active_expire_fields`). Entries may be stale (the key
     /// was deleted or renamed): the sweep checks and drops them.
     pub field_ttl_keys: IndexMap<()>,
-    /// Σ key length + accounted value bytes over all entries (memory accounting).
+    /// Σ heap bytes of all entries (compact data; boxed entry, key and
+    /// accounted value bytes of full ones), for memory accounting.
     mem: usize,
     /// Slots handed out by `entry_mut` during the current command, recounted by `settle`.
     dirty: Vec<u32>,
+    /// Compact slots that got a view during the current command (`drop_views`).
+    viewed: RefCell<Vec<u32>>,
 }
 
 impl Default for Db {
@@ -126,6 +234,7 @@ impl Db {
             field_ttl_keys: IndexMap::new(),
             mem: 0,
             dirty: Vec::new(),
+            viewed: RefCell::new(Vec::new()),
         }
     }
 
@@ -152,37 +261,140 @@ impl Db {
     /// Slot of `key`, ignoring expiry.
     #[inline]
     pub fn find(&self, key: &[u8]) -> Option<usize> {
-        let h = self.hash(key);
+        self.find_hashed(key, self.hash(key))
+    }
+    /// `find` with the key's hash (`key_hash`) already computed.
+    #[inline]
+    pub fn find_hashed(&self, key: &[u8], h: u64) -> Option<usize> {
         let slots = &self.slots;
-        self.index
-            .find(h, |&i| slots.get(i as usize).is_some_and(|e| e.key.as_slice() == key))
-            .map(|&i| i as usize)
+        self.index.find(h, |&i| slots.get(i as usize).is_some_and(|s| s.key() == key)).map(|&i| i as usize)
     }
 
     /// The entry in slot `i`. Callers get `i` from `find`/`insert`/iteration, so it
     /// is in range; an out-of-range `i` is a bug and panics (never input-driven).
+    /// A compact slot answers a view built now (prefer `key`, `expire_of`,
+    /// `lru`, `string_bytes` where they do).
     #[inline]
     pub fn entry(&self, i: usize) -> &Entry {
-        &self.slots[i]
+        self.view(&self.slots[i], i)
+    }
+    fn view<'s>(&'s self, s: &'s Slot, i: usize) -> &'s Entry {
+        s.cell.get_or_init(|| {
+            if let Ok(mut v) = self.viewed.try_borrow_mut() {
+                v.push(i as u32);
+            }
+            Box::new(s.to_entry())
+        })
+    }
+    /// Drops the views made for compact slots (the server calls it after each command).
+    pub fn drop_views(&mut self) {
+        let viewed = std::mem::take(self.viewed.get_mut());
+        for i in viewed {
+            if let Some(s) = self.slots.get_mut(i as usize) {
+                if s.is_compact() {
+                    s.cell.take();
+                }
+            }
+        }
+    }
+    /// Whether some compact slot has a view (`drop_views`).
+    #[inline]
+    pub fn has_views(&self) -> bool {
+        self.viewed.try_borrow().map_or(true, |v| !v.is_empty())
     }
     /// Mutable access; the slot is recounted for memory accounting by `settle`
     /// after the command (values may grow or shrink in place).
     #[inline]
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        self.make_full(i);
         if self.dirty.last() != Some(&(i as u32)) {
             self.dirty.push(i as u32);
         }
-        &mut self.slots[i]
+        let s = &mut self.slots[i];
+        if s.cell.get().is_none() {
+            // Unreachable (a full slot always holds its entry); stays panic-free.
+            let _ = s.cell.set(Box::new(s.to_entry()));
+        }
+        match s.cell.get_mut() {
+            Some(e) => e,
+            None => unreachable!("cell set above"),
+        }
+    }
+    /// Turns a compact slot into a full one (for changes a compact slot cannot hold).
+    fn make_full(&mut self, i: usize) {
+        let s = &mut self.slots[i];
+        if !s.is_compact() {
+            return;
+        }
+        let e = s.to_entry();
+        self.mem = self.mem - s.data.len() + e.counted();
+        *s = Slot::full(e);
     }
     /// Sets the access clock of slot `i` (no recount needed).
     #[inline]
     pub fn set_lru(&mut self, i: usize, lru: u32) {
-        self.slots[i].lru = lru;
+        let s = &mut self.slots[i];
+        if s.is_compact() {
+            s.meta = (s.meta & !LRU_MASK) | (lru & LRU_MASK);
+            s.cell.take();
+        } else if let Some(e) = s.cell.get_mut() {
+            e.lru = lru;
+        }
+    }
+    /// The access clock of slot `i` (`Entry::lru`, without a view).
+    #[inline]
+    pub fn lru(&self, i: usize) -> u32 {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            s.meta & LRU_MASK
+        } else {
+            s.cell.get().map_or(0, |e| e.lru)
+        }
+    }
+    /// The key of slot `i` (`Entry::key`, without a view).
+    #[inline]
+    pub fn key(&self, i: usize) -> &[u8] {
+        self.slots[i].key()
+    }
+    /// The expiry of slot `i` (`Entry::expire`, without a view).
+    #[inline]
+    pub fn expire_of(&self, i: usize) -> Option<i64> {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            None
+        } else {
+            s.cell.get().and_then(|e| e.expire())
+        }
+    }
+    /// The TYPE name of slot `i` (`Value::type_name`, without a view).
+    #[inline]
+    pub fn type_name(&self, i: usize) -> &'static str {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            "string"
+        } else {
+            s.cell.get().map_or("string", |e| e.val.type_name())
+        }
+    }
+    /// The bytes of a string value in slot `i` (borrowed when stored as bytes),
+    /// `None` for other types (`Value::as_bytes`, without a view).
+    #[inline]
+    pub fn string_bytes(&self, i: usize) -> Option<Cow<'_, [u8]>> {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            Some(Cow::Borrowed(s.bytes()))
+        } else {
+            s.cell.get().and_then(|e| e.val.as_bytes())
+        }
     }
     /// Recounts the slots changed in place since the last call.
     pub fn settle(&mut self) {
         while let Some(i) = self.dirty.pop() {
-            if let Some(e) = self.slots.get_mut(i as usize) {
+            let Some(s) = self.slots.get_mut(i as usize) else { continue };
+            if s.is_compact() {
+                continue; // compact slots are counted exactly on every change
+            }
+            if let Some(e) = s.cell.get_mut() {
                 let now = clamp_u32(e.val.heap_bytes());
                 self.mem = self.mem - e.acct as usize + now as usize;
                 e.acct = now;
@@ -195,7 +407,7 @@ impl Db {
         !self.dirty.is_empty()
     }
     pub fn get(&self, i: usize) -> Option<&Entry> {
-        self.slots.get(i)
+        self.slots.get(i).map(|s| self.view(s, i))
     }
 
     /// Makes room for `n` more keys if memory allows (snapshot loads); a failed
@@ -203,52 +415,96 @@ impl Db {
     pub fn try_reserve(&mut self, n: usize) {
         if self.slots.try_reserve(n).is_ok() {
             let Db { index, slots, hasher, .. } = self;
-            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key.as_slice())));
+            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key())));
         }
     }
 
     /// Adds a key that is not present. Returns its slot.
     pub fn insert(&mut self, key: &[u8], val: Value, expire: Option<i64>, lru: u32) -> usize {
         debug_assert!(self.find(key).is_none());
+        let h = self.hash(key);
+        if expire.is_none() && compactable(key, &val) {
+            if let Value::Str(b) = &val {
+                return self.insert_slot(h, Slot::compact(key, b, lru));
+            }
+        }
         if val.has_field_ttl() {
             self.field_ttl_keys.insert(key, ());
         }
-        let h = self.hash(key);
-        let key = Key::new(key);
-        let i = self.slots.len();
         let acct = clamp_u32(val.heap_bytes());
-        self.mem += key.heap_len() + acct as usize;
-        self.slots.push(Entry { key, val, expire: 0, vpos: NO_POS, lru, unshared: false, acct });
-        let Db { index, slots, hasher, .. } = self;
-        index.insert_unique(h, i as u32, |&j| {
-            slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key.as_slice()))
-        });
+        let e = Entry { key: Key::new(key), val, expire: 0, vpos: NO_POS, lru, unshared: false, acct };
+        let i = self.insert_slot(h, Slot::full(e));
         if let Some(t) = expire {
             self.set_expire(i, Some(t));
         }
         i
     }
+    /// Adds a plain string key that is not present (SET's path: one allocation
+    /// for key and value). Returns its slot.
+    /// `h` is the key's hash (`key_hash`).
+    pub fn insert_str(&mut self, key: &[u8], h: u64, val: &[u8], lru: u32) -> usize {
+        if key.len() > COMPACT_KEY || (key.is_empty() && val.is_empty()) {
+            return self.insert(key, Value::plain_string(val.to_vec()), None, lru);
+        }
+        self.insert_slot(h, Slot::compact(key, val, lru))
+    }
+    fn insert_slot(&mut self, h: u64, slot: Slot) -> usize {
+        if self.index.len() >= self.index.capacity() {
+            self.regrow_index(self.index.len() + 1);
+        }
+        let i = self.slots.len();
+        self.mem += slot.counted();
+        self.slots.push(slot);
+        let Db { index, slots, hasher, .. } = self;
+        index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        i
+    }
+
+    /// Rebuilds the index for `want` keys (hashbrown rounds up as its own
+    /// growth would: the buckets double), hashing the keys in slot order:
+    /// consecutive slots' keys sit close in memory, so this runs several times
+    /// faster than hashbrown's resize, which visits them in hash order.
+    fn regrow_index(&mut self, want: usize) {
+        let Db { index, slots, hasher, .. } = self;
+        let mut t = HashTable::with_capacity(want);
+        for (i, s) in slots.iter().enumerate() {
+            let h = hasher.hash_one(s.key());
+            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        }
+        *index = t;
+    }
 
     /// Removes and returns the entry in slot `i`; the last slot moves into `i`.
     pub fn remove_at(&mut self, i: usize) -> Entry {
-        let h = self.hash(self.slots[i].key.as_slice());
+        self.take_at(i).into_entry()
+    }
+    /// Removes the entry in slot `i` without handing it back (DEL, expiry, eviction).
+    pub fn delete_at(&mut self, i: usize) {
+        drop(self.take_at(i));
+    }
+    fn take_at(&mut self, i: usize) -> Slot {
+        let h = self.hash(self.slots[i].key());
         if let Ok(occ) = self.index.find_entry(h, |&j| j as usize == i) {
             occ.remove();
         }
         self.set_expire(i, None);
         let last = self.slots.len() - 1;
         if i != last {
-            let hl = self.hash(self.slots[last].key.as_slice());
+            let hl = self.hash(self.slots[last].key());
             if let Some(p) = self.index.find_mut(hl, |&j| j as usize == last) {
                 *p = i as u32;
             }
-            let vp = self.slots[last].vpos;
-            if vp != NO_POS {
-                self.volatile[vp as usize] = i as u32;
+            let moved = &mut self.slots[last];
+            if moved.is_compact() {
+                moved.cell.take();
+            } else if let Some(e) = moved.cell.get() {
+                if e.vpos != NO_POS {
+                    self.volatile[e.vpos as usize] = i as u32;
+                }
             }
         }
-        let e = self.slots.swap_remove(i);
-        self.mem -= e.key.heap_len() + e.acct as usize;
+        let s = self.slots.swap_remove(i);
+        self.mem -= s.counted();
         if !self.dirty.is_empty() {
             // The entry in `i` is gone and the last one now lives there.
             self.dirty.retain(|&d| d as usize != i);
@@ -261,7 +517,7 @@ impl Db {
         if self.slots.capacity() > 64 && self.slots.len() < self.slots.capacity() / 4 {
             self.shrink();
         }
-        e
+        s
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
@@ -270,7 +526,11 @@ impl Db {
 
     /// Sets (`Some`) or clears (`None`) the expiry of slot `i`.
     pub fn set_expire(&mut self, i: usize, at: Option<i64>) {
-        let e = &mut self.slots[i];
+        if at.is_none() && self.slots[i].is_compact() {
+            return;
+        }
+        self.make_full(i);
+        let Some(e) = self.slots[i].cell.get_mut() else { return };
         match at {
             Some(t) => {
                 // 0 is the "none" marker; a real expiry of 0 ms is in the past for
@@ -291,7 +551,9 @@ impl Db {
                     self.volatile.swap_remove(vp);
                     if vp != last {
                         let moved = self.volatile[vp] as usize;
-                        self.slots[moved].vpos = vp as u32;
+                        if let Some(m) = self.slots[moved].cell.get_mut() {
+                            m.vpos = vp as u32;
+                        }
                     }
                 }
             }
@@ -301,17 +563,62 @@ impl Db {
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
         if val.has_field_ttl() {
-            if let Some(e) = self.slots.get(i) {
-                let k = e.key().to_vec();
-                self.field_ttl_keys.insert(&k, ());
-            }
+            let k = self.slots[i].key().to_vec();
+            self.field_ttl_keys.insert(&k, ());
         }
-        let e = &mut self.slots[i];
+        let s = &self.slots[i];
+        if s.is_compact() && compactable(s.key(), &val) {
+            let old = Value::Str(s.bytes().to_vec());
+            if let Value::Str(b) = &val {
+                self.replace_str(i, b);
+            }
+            return old;
+        }
+        self.make_full(i);
+        let Some(e) = self.slots[i].cell.get_mut() else { return val };
         e.unshared = false;
         let acct = clamp_u32(val.heap_bytes());
         self.mem = self.mem - e.acct as usize + acct as usize;
         e.acct = acct;
         std::mem::replace(&mut e.val, val)
+    }
+    /// Replaces the value of slot `i` with `val` in a full entry (a value that
+    /// gets a TTL next: no compact slot in between).
+    pub fn replace_value_full(&mut self, i: usize, val: Value) {
+        let s = &self.slots[i];
+        if !s.is_compact() {
+            self.replace_value(i, val);
+            return;
+        }
+        let acct = clamp_u32(val.heap_bytes());
+        let e = Entry { key: Key::new(s.key()), val, expire: 0, vpos: NO_POS, lru: s.meta & LRU_MASK, unshared: false, acct };
+        let new = Slot::full(e);
+        let s = &mut self.slots[i];
+        self.mem = self.mem - s.counted() + new.counted();
+        *s = new;
+    }
+
+    /// Stores the plain string `val` in slot `i` (SET's path), dropping the old
+    /// value. A slot without a TTL becomes compact; the access clock stays.
+    pub fn replace_str(&mut self, i: usize, val: &[u8]) {
+        let s = &self.slots[i];
+        let klen = s.key().len();
+        let ok = klen <= COMPACT_KEY && !(klen == 0 && val.is_empty());
+        if ok && s.is_compact() {
+            let new = Slot::compact(s.key(), val, s.meta);
+            let s = &mut self.slots[i];
+            self.mem = self.mem - s.counted() + new.counted();
+            *s = new;
+        } else if ok && self.expire_of(i).is_none() {
+            // A full slot (another type, an int...) becomes compact.
+            let (key, lru) = (s.key().to_vec(), self.lru(i));
+            let new = Slot::compact(&key, val, lru);
+            let s = &mut self.slots[i];
+            self.mem = self.mem - s.counted() + new.counted();
+            *s = new;
+        } else {
+            self.replace_value(i, Value::plain_string(val.to_vec()));
+        }
     }
 
     pub fn clear(&mut self) {
@@ -321,6 +628,7 @@ impl Db {
         self.field_ttl_keys = IndexMap::new();
         self.mem = 0;
         self.dirty = Vec::new();
+        self.viewed = RefCell::new(Vec::new());
     }
 
     /// A uniformly random slot, `None` when empty.
@@ -333,8 +641,13 @@ impl Db {
         (!self.volatile.is_empty()).then(|| self.volatile[rng.below(self.volatile.len())] as usize)
     }
 
+    /// Every entry (compact slots answer views: prefer `keys` where it does).
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.slots.iter()
+        self.slots.iter().enumerate().map(|(i, s)| self.view(s, i))
+    }
+    /// Every key, in slot order.
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.slots.iter().map(|s| s.key())
     }
 
     /// One SCAN step: calls `f` on up to `count` slots below `cursor` (0 = start),
@@ -356,9 +669,7 @@ impl Db {
         self.slots.shrink_to(self.slots.len() * 2);
         self.volatile.shrink_to(self.volatile.len() * 2);
         let Db { index, slots, hasher, .. } = self;
-        index.shrink_to(slots.len(), |&j| {
-            slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key.as_slice()))
-        });
+        index.shrink_to(slots.len(), |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
     }
 
     /// Swaps two databases' contents (SWAPDB).
@@ -367,10 +678,10 @@ impl Db {
     }
 
     /// Bytes held by this database (O(1)): the slot, index and TTL arrays by
-    /// capacity, plus each key and value's heap bytes (kept up to date by
+    /// capacity, plus each entry's heap bytes (kept up to date by
     /// insert/remove/replace and `settle`). Allocator headers are not included.
     pub fn footprint(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Entry>()
+        self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
             + self.volatile.capacity() * 4
             + self.mem
@@ -380,7 +691,7 @@ impl Db {
     /// inserted now: the arrays that are full double. Eviction makes room for it.
     pub fn growth_on_insert(&self) -> usize {
         let grow = |len: usize, cap: usize, size: usize| if len >= cap { cap.max(4) * size } else { 0 };
-        grow(self.slots.len(), self.slots.capacity(), std::mem::size_of::<Entry>())
+        grow(self.slots.len(), self.slots.capacity(), std::mem::size_of::<Slot>())
             + grow(self.slots.len(), self.index.capacity(), std::mem::size_of::<u32>() + 1)
             + grow(self.volatile.len(), self.volatile.capacity(), 4)
     }
@@ -389,7 +700,7 @@ impl Db {
     /// slot array and index, and the TTL list.
     pub fn overhead(&self) -> (usize, usize) {
         (
-            self.slots.capacity() * std::mem::size_of::<Entry>()
+            self.slots.capacity() * std::mem::size_of::<Slot>()
                 + self.index.capacity() * (std::mem::size_of::<u32>() + 1),
             self.volatile.capacity() * 4,
         )
@@ -398,13 +709,17 @@ impl Db {
     /// The bytes `footprint` counts for one entry (MEMORY USAGE), including its
     /// share of the index.
     pub fn entry_footprint(&self, i: usize) -> usize {
-        self.slots.get(i).map_or(0, |e| {
-            std::mem::size_of::<Entry>()
-                + e.key.heap_len()
-                + e.val.heap_bytes()
+        self.slots.get(i).map_or(0, |s| {
+            let own = if s.is_compact() {
+                s.data.len()
+            } else {
+                s.cell.get().map_or(0, |e| std::mem::size_of::<Entry>() + e.key.heap_len() + e.val.heap_bytes())
+            };
+            std::mem::size_of::<Slot>()
+                + own
                 + std::mem::size_of::<u32>()
                 + 1
-                + if e.vpos != NO_POS { 4 } else { 0 }
+                + if self.expire_of(i).is_some() { 4 } else { 0 }
         })
     }
 }
@@ -448,6 +763,59 @@ mod tests {
             assert!(db.entry(i).expire().is_some());
         }
         assert_eq!(db.volatile_len(), db.iter().filter(|e| e.expire().is_some()).count());
+    }
+
+    #[test]
+    fn compact_slots_convert_and_count() {
+        let mut db = Db::new();
+        let h = db.key_hash(b"k");
+        let i = db.insert_str(b"k", h, b"hello", 7);
+        assert!(db.slots[i].is_compact());
+        assert_eq!(db.string_bytes(i).as_deref(), Some(&b"hello"[..]));
+        assert_eq!((db.key(i), db.lru(i), db.expire_of(i)), (&b"k"[..], 7, None));
+        let base = db.mem;
+        assert_eq!(base, 6);
+        // A view for &Entry callers; dropped after the command, and by any change.
+        assert_eq!(db.entry(i).val, Value::Str(b"hello".to_vec()));
+        assert_eq!(db.entry(i).key(), b"k");
+        assert!(db.has_views());
+        db.drop_views();
+        assert!(!db.has_views() && db.slots[i].cell.get().is_none());
+        let _ = db.entry(i);
+        db.set_lru(i, 9);
+        assert_eq!(db.entry(i).lru, 9);
+        db.drop_views();
+        // An expiry or a mutable borrow makes it full; SET makes it compact again.
+        db.set_expire(i, Some(1000));
+        assert!(!db.slots[i].is_compact());
+        assert_eq!((db.expire_of(i), db.lru(i), db.volatile_len()), (Some(1000), 9, 1));
+        db.set_expire(i, None);
+        db.replace_str(i, b"again");
+        assert!(db.slots[i].is_compact());
+        assert_eq!((db.mem, db.volatile_len(), db.lru(i)), (6, 0, 9));
+        db.entry_mut(i).val.make_raw().unwrap().push(b'!');
+        db.settle();
+        assert_eq!(db.string_bytes(i).as_deref(), Some(&b"again!"[..]));
+        assert_eq!(db.mem, db.slots[i].counted());
+        // Long keys, empty key and value, and other types stay full.
+        let long = vec![b'x'; 300];
+        let j = db.insert(&long, Value::Str(b"v".to_vec()), None, 0);
+        let e = db.insert(b"", Value::Str(Vec::new()), None, 0);
+        let n = db.insert(b"n", Value::Int(5), None, 0);
+        assert!(!db.slots[j].is_compact() && !db.slots[e].is_compact() && !db.slots[n].is_compact());
+        assert_eq!(db.find(&long), Some(j));
+        assert_eq!(db.find(b""), Some(e));
+        // Removal moves the last slot and keeps every link.
+        let removed = db.remove_at(i);
+        assert_eq!((removed.key(), removed.val.as_bytes().unwrap().as_ref()), (&b"k"[..], &b"again!"[..]));
+        for (k, want) in [(&long[..], "v"), (&b""[..], ""), (&b"n"[..], "5")] {
+            let s = db.find(k).unwrap();
+            assert_eq!(db.string_bytes(s).unwrap().as_ref(), want.as_bytes());
+        }
+        db.delete_at(0);
+        db.delete_at(0);
+        db.delete_at(0);
+        assert_eq!((db.len(), db.mem), (0, 0));
     }
 
     #[test]

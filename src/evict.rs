@@ -114,10 +114,11 @@ impl Server {
             let Some((dbi, slot)) = self.pick_victim(policy, now) else {
                 return Evict::Fail;
             };
-            let gone = self.dbs[dbi].remove_at(slot);
+            let key = self.dbs[dbi].key(slot).to_vec();
+            self.dbs[dbi].delete_at(slot);
             self.stats.evicted_keys += 1;
-            self.notify(notify::EVICTED, "evicted", dbi, gone.key());
-            self.signal_modified_key(dbi, gone.key());
+            self.notify(notify::EVICTED, "evicted", dbi, &key);
+            self.signal_modified_key(dbi, &key);
         }
         Evict::Ok
     }
@@ -157,9 +158,8 @@ impl Server {
                     let slot =
                         if volatile { db.random_volatile_slot(&mut self.rng) } else { db.random_slot(&mut self.rng) };
                     let Some(slot) = slot else { break };
-                    let e = db.entry(slot);
-                    let score = self.score(policy, e.lru, e.expire(), now);
-                    let hash = db.key_hash(e.key());
+                    let score = self.score(policy, db.lru(slot), db.expire_of(slot), now);
+                    let hash = db.key_hash(db.key(slot));
                     self.evict_pool.offer(score, dbi, slot, hash);
                 }
             }
@@ -169,10 +169,11 @@ impl Server {
             // Best candidate first (end of the pool); skip ghosts.
             while let Some(c) = self.evict_pool.items.pop() {
                 let Some(db) = self.dbs.get(c.db) else { continue };
-                if let Some(e) = db.get(c.slot) {
-                    if db.key_hash(e.key()) == c.hash && (!volatile || e.expire().is_some()) {
-                        return Some((c.db, c.slot));
-                    }
+                if c.slot < db.len()
+                    && db.key_hash(db.key(c.slot)) == c.hash
+                    && (!volatile || db.expire_of(c.slot).is_some())
+                {
+                    return Some((c.db, c.slot));
                 }
             }
         }

@@ -12,6 +12,7 @@
 //! ':' i64 (8 bytes LE)      integer         '$' u32 len, bytes   bulk string
 //! '_'                       nil bulk        '!'                  nil array
 //! '*' u32 count, items...   array
+//! '#' u32 count, items...   array whose items are all '$' with ASCII bytes or '_'
 //! ```
 
 use crate::error::Error;
@@ -121,10 +122,26 @@ impl Reply {
             Reply::Nil => out.push(b'_'),
             Reply::NilArray => out.push(b'!'),
             Reply::Array(items) => {
+                // '#' instead of '*' when every item is a nil or an ASCII bulk
+                // string (MGET, LRANGE...): JS then decodes them in one go.
+                let at = out.len();
                 out.push(b'*');
                 out.extend_from_slice(&(items.len() as u32).to_le_bytes());
+                let mut ascii = items.len() > 1;
                 for r in items {
+                    if ascii {
+                        ascii = match r {
+                            Reply::Bulk(b) => b.is_ascii(),
+                            Reply::Nil => true,
+                            _ => false,
+                        };
+                    }
                     r.write_compact(out);
+                }
+                if ascii {
+                    if let Some(t) = out.get_mut(at) {
+                        *t = b'#';
+                    }
                 }
             }
             Reply::Seq(items) => match items.as_slice() {

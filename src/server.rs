@@ -129,6 +129,11 @@ pub struct Server {
     pub evict_pool: crate::evict::Pool,
     /// Blocked calls (BLPOP & co.), see blocking.rs.
     pub blocking: Blocking,
+    /// The wasm binding's output buffer, lent for one MGET so it writes its
+    /// compact reply straight from the stored bytes (`cmd::string::mget`);
+    /// `direct_written` tells the binding it did.
+    pub direct: Option<Vec<u8>>,
+    pub direct_written: bool,
 }
 
 impl Server {
@@ -159,6 +164,8 @@ impl Server {
             in_exec: false,
             evict_pool: Default::default(),
             blocking: Blocking::default(),
+            direct: None,
+            direct_written: false,
         }
     }
 
@@ -268,9 +275,12 @@ impl Server {
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
         let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
-        if spec.flags & cmd::WRITE != 0 {
-            for db in self.dbs.iter_mut().filter(|d| d.is_dirty()) {
+        for db in self.dbs.iter_mut() {
+            if db.is_dirty() {
                 db.settle();
+            }
+            if db.has_views() {
+                db.drop_views(); // views of compact slots live for one command (db.rs)
             }
         }
         reply
@@ -292,8 +302,14 @@ impl Server {
             || (is_exec
                 && client.multi.as_ref().is_some_and(|m| m.queue.iter().any(|q| q.spec.flags & cmd::DENYOOM != 0)));
         let writes = spec.flags & cmd::DENYOOM != 0;
-        let incoming =
-            if writes { argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD } else { 0 };
+        let incoming = if writes {
+            argv.iter().map(|a| a.len()).sum::<usize>() + crate::evict::PER_KEY_OVERHEAD
+        } else if spec.flags & cmd::WRITE != 0 {
+            // EXPIRE and other writes may turn a compact string slot into a full one.
+            crate::db::FULL_ENTRY_GROWTH
+        } else {
+            0
+        };
         let grow_db = writes.then_some(client.db);
         let oom = self.perform_evictions(incoming, grow_db, now) == crate::evict::Evict::Fail;
         let reject = denyoom
@@ -417,7 +433,7 @@ impl Server {
 
     fn key_is_expired(&self, dbi: usize, key: &[u8], now: i64) -> bool {
         let db = &self.dbs[dbi];
-        db.find(key).and_then(|i| db.entry(i).expire()).is_some_and(|t| t <= now)
+        db.find(key).and_then(|i| db.expire_of(i)).is_some_and(|t| t <= now)
     }
 
     fn watched_key_expired(&self, id: u64, now: i64) -> bool {

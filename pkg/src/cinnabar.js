@@ -13,6 +13,7 @@
 //   request  u32 argc, then (u32 len, bytes) per argument, little-endian
 //   reply    '+' status | '-' error | '$' bulk: u32 len, bytes
 //            ':' i64 | '_' nil | '!' nil array | '*' u32 count, items
+//            '#' u32 count, items: an array of only '_' and ASCII '$' items
 //
 // Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX
 // BZMPOP, and XREAD/XREADGROUP with or without BLOCK) return Promises:
@@ -285,6 +286,9 @@ function readReply(asBuffer) {
     case 0x5f: // '_' nil
     case 0x21: // '!' nil array
       return null;
+    case 0x23: // '#' array of nils and ASCII bulk strings
+      if (!asBuffer) return readAsciiArray();
+    // falls through: as Uint8Array items, the same as '*'
     case 0x2a: {
       // '*' array
       const n = dv.getUint32(rp, true);
@@ -303,6 +307,98 @@ function readReply(asBuffer) {
       throw new Error(`cinnabar: corrupt reply from wasm (tag ${tag} at ${rp - 1})`);
   }
 }
+
+// ---- fast paths (perf) ----
+// An all-ASCII flat array is decoded with one native call for the whole array
+// and one substring per item (V8 slices, no copy), instead of one decode each.
+const latin1 = NodeBuffer === null ? new TextDecoder("latin1") : null; // one char per byte, as latin1Slice
+
+function readAsciiArray() {
+  const n = dv.getUint32(rp, true);
+  rp += 4;
+  const start = rp;
+  let q = rp;
+  for (let i = 0; i < n; i++) q += u8[q] === 0x24 ? 5 + dv.getUint32(q + 1, true) : 1;
+  const block = nb !== null ? nb.latin1Slice(start, q) : latin1.decode(u8.subarray(start, q));
+  const arr = new Array(n);
+  for (let i = 0, o = 0; i < n; i++) {
+    if (u8[start + o] === 0x24) {
+      const len = dv.getUint32(start + o + 1, true);
+      arr[i] = block.substring(o + 5, o + 5 + len);
+      o += 5 + len;
+    } else {
+      arr[i] = null;
+      o += 1;
+    }
+  }
+  rp = q;
+  return arr;
+}
+
+/** Writes a command name given as ASCII bytes at `p`; the next position. */
+function writeName(p, bytes) {
+  const n = bytes.length;
+  dv.setUint32(p, n, true);
+  for (let i = 0; i < n; i++) u8[p + 4 + i] = bytes[i];
+  return p + 4 + n;
+}
+const nameBytes = (name) => Uint8Array.from(name, (c) => c.charCodeAt(0));
+const N_GET = nameBytes("get");
+const N_SET = nameBytes("set");
+const N_MGET = nameBytes("mget");
+const N_MSET = nameBytes("mset");
+const N_INCR = nameBytes("incr");
+const N_DEL = nameBytes("del");
+const N_EXISTS = nameBytes("exists");
+
+/** True when every item of `a` is a string (the common shape of the typed methods). */
+function allStrings(a) {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== "string") return false;
+  return true;
+}
+
+/** Runs `name` with string arguments `args` (already checked): no copy, no normalize. */
+function runStrings(conn, shared, name, bytes, args, asBuffer) {
+  shared.beforeCommand();
+  let bound = 8 + bytes.length;
+  for (let i = 0; i < args.length; i++) bound += 4 + utf8Bound(args[i]);
+  const p = inputFor(bound);
+  dv.setUint32(p, args.length + 1, true);
+  let q = writeName(p + 4, bytes);
+  for (let i = 0; i < args.length; i++) q = writeStr(q, args[i]);
+  return finish(conn.call(q - p, Date.now()), q - p, shared, name, args, undefined, asBuffer);
+}
+
+/** `runStrings` for one or two arguments, without an array. */
+function runStrings12(conn, shared, name, bytes, a, b, asBuffer) {
+  shared.beforeCommand();
+  const two = b !== undefined;
+  const p = inputFor(16 + bytes.length + utf8Bound(a) + (two ? 4 + utf8Bound(b) : 0));
+  dv.setUint32(p, two ? 3 : 2, true);
+  let q = writeStr(writeName(p + 4, bytes), a);
+  if (two) q = writeStr(q, b);
+  return finish(conn.call(q - p, Date.now()), q - p, shared, name, a, b, asBuffer);
+}
+
+/**
+ * Decodes the reply of a call and runs the after-call duties (as `runOn`).
+ * The arguments (for an error's `command`) are an array, or one or two strings
+ * (no array built unless the reply is an error).
+ */
+function finish(n, reqLen, shared, name, a, b, asBuffer) {
+  views();
+  rp = u32(hdr + 2);
+  const r = readReply(asBuffer);
+  if (n > KEEP || reqLen > KEEP) glue.trim();
+  if (u32(hdr + 4) !== 0) shared.flush();
+  if (u32(hdr + 5) !== 0) shared.deliver();
+  if (r instanceof ReplyError) {
+    r.command = { name, args: Array.isArray(a) ? a : b === undefined ? [a] : [a, b] };
+    throw r;
+  }
+  return r;
+}
+// ---- end fast paths ----
 
 // ---------------------------------------------------------- shared engine
 
@@ -533,6 +629,41 @@ export class Cinnabar {
   }
   // ---- end cache ----
 
+  // ---- fast paths (perf): the hot typed methods, for string arguments ----
+  get(key) {
+    if (arguments.length !== 1 || typeof key !== "string" || this.#conn === null) return this._run("get", [...arguments], false);
+    return runStrings12(this.#conn, this.#shared, "get", N_GET, key, undefined, false);
+  }
+  set(key, value) {
+    if (arguments.length !== 2 || typeof key !== "string" || typeof value !== "string" || this.#conn === null) {
+      return this._run("set", [...arguments], false);
+    }
+    return runStrings12(this.#conn, this.#shared, "set", N_SET, key, value, false);
+  }
+  incr(key) {
+    if (arguments.length !== 1 || typeof key !== "string" || this.#conn === null) return this._run("incr", [...arguments], false);
+    return runStrings12(this.#conn, this.#shared, "incr", N_INCR, key, undefined, false);
+  }
+  mget(...keys) {
+    const a = keys.length === 1 && Array.isArray(keys[0]) ? keys[0] : keys;
+    if (a.length === 0 || this.#conn === null || !allStrings(a)) return this._run("mget", keys, false);
+    return runStrings(this.#conn, this.#shared, "mget", N_MGET, a, false);
+  }
+  mset(...kv) {
+    const a = kv.length === 1 && Array.isArray(kv[0]) ? kv[0] : kv;
+    if (a.length === 0 || this.#conn === null || !allStrings(a)) return this._run("mset", expandPairs(kv), false);
+    return runStrings(this.#conn, this.#shared, "mset", N_MSET, a, false);
+  }
+  del(...keys) {
+    if (keys.length === 0 || this.#conn === null || !allStrings(keys)) return this._run("del", keys, false);
+    return runStrings(this.#conn, this.#shared, "del", N_DEL, keys, false);
+  }
+  exists(...keys) {
+    if (keys.length === 0 || this.#conn === null || !allStrings(keys)) return this._run("exists", keys, false);
+    return runStrings(this.#conn, this.#shared, "exists", N_EXISTS, keys, false);
+  }
+  // ---- end fast paths ----
+
   /** Runs one normalised command; the reply, with error replies thrown. */
   _run(name, args, asBuffer) {
     const conn = this.#conn;
@@ -753,7 +884,7 @@ function runOn(conn, shared, name, args, asBuffer) {
   shared.beforeCommand();
   const p = inputFor(commandBound(name, args));
   const end = writeCommand(p, name, args);
-  const n = conn.call(end - p);
+  const n = conn.call(end - p, Date.now());
   views();
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
@@ -795,7 +926,7 @@ _setIo({
 
 function readExec(cmds, execCmd) {
   const tag = u8[rp];
-  if (tag !== 0x2a) return readReply(false); // error (EXECABORT) or nil array
+  if (tag !== 0x2a && tag !== 0x23) return readReply(false); // error (EXECABORT) or nil array
   rp++;
   const n = dv.getUint32(rp, true);
   rp += 4;

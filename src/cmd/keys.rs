@@ -127,7 +127,7 @@ impl<'a> Ctx<'a> {
     /// Whether `key` is present in the current database but past its time.
     fn is_expired(&self, key: &[u8]) -> bool {
         let db = self.db_ref();
-        db.find(key).and_then(|i| db.entry(i).expire()).is_some_and(|t| t <= self.now)
+        db.find(key).and_then(|i| db.expire_of(i)).is_some_and(|t| t <= self.now)
     }
 }
 
@@ -171,7 +171,7 @@ fn exists(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// TYPE key
 fn type_(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let name = match ctx.lookup_notouch(&a[1], true) {
-        Some(slot) => ctx.value(slot).type_name(),
+        Some(slot) => ctx.db_ref().type_name(slot),
         None => "none",
     };
     Ok(Reply::status(name))
@@ -213,7 +213,7 @@ fn rename_generic(ctx: &mut Ctx, a: Args, nx: bool) -> Result<Reply> {
 /// of database `to`, with its value, expiry and access field.
 fn move_entry(ctx: &mut Ctx, src: &[u8], to: usize, dst: &[u8]) {
     let Some(slot) = ctx.db_ref().find(src) else { return };
-    let expire = ctx.db_ref().entry(slot).expire();
+    let expire = ctx.db_ref().expire_of(slot);
     let e = ctx.db().remove_at(slot);
     let (lru, unshared) = (e.lru, e.unshared);
     let slot = ctx.srv.dbs[to].insert(dst, e.val, expire, lru);
@@ -364,7 +364,7 @@ fn scan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let mut found = Vec::new();
     let db = ctx.db_ref();
     let next = db.scan_slots(cursor, usize::try_from(count).unwrap_or(usize::MAX), |slot| {
-        found.push(db.entry(slot).key().to_vec())
+        found.push(db.key(slot).to_vec())
     });
     let mut out = Vec::with_capacity(found.len());
     for key in found {
@@ -373,7 +373,7 @@ fn scan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         }
         if let Some(want) = type_name {
             let have = match ctx.lookup_notouch(&key, true) {
-                Some(slot) => ctx.value(slot).type_name(),
+                Some(slot) => ctx.db_ref().type_name(slot),
                 None => "none",
             };
             if !have.as_bytes().eq_ignore_ascii_case(want) {
@@ -398,7 +398,7 @@ fn randomkey(ctx: &mut Ctx, _: Args) -> Result<Reply> {
         let Some(slot) = db.random_slot(&mut ctx.srv.rng) else {
             return Ok(Reply::Nil);
         };
-        let key = db.entry(slot).key().to_vec();
+        let key = db.key(slot).to_vec();
         if ctx.expire_if_needed(dbi, &key).is_some() {
             return Ok(Reply::Bulk(key));
         }
@@ -463,7 +463,7 @@ fn expire_generic(ctx: &mut Ctx, a: Args, name: &str, base: i64, unit: i64) -> R
     let Some(slot) = ctx.lookup_write(key) else {
         return Ok(Reply::Int(0));
     };
-    let current = ctx.db_ref().entry(slot).expire();
+    let current = ctx.db_ref().expire_of(slot);
     let refused = (flags & NX != 0 && current.is_some())
         || (flags & XX != 0 && current.is_none())
         || (flags & GT != 0 && current.is_none_or(|c| when <= c))
@@ -507,7 +507,7 @@ fn ttl_generic(ctx: &mut Ctx, a: Args, ms: bool, absolute: bool) -> Result<Reply
     let Some(slot) = ctx.lookup_notouch(&a[1], true) else {
         return Ok(Reply::Int(-2));
     };
-    let Some(at) = ctx.db_ref().entry(slot).expire() else {
+    let Some(at) = ctx.db_ref().expire_of(slot) else {
         return Ok(Reply::Int(-1));
     };
     let t = if absolute { at } else { at.saturating_sub(ctx.now).max(0) };
@@ -522,7 +522,7 @@ fn persist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let Some(slot) = ctx.lookup_write(key) else {
         return Ok(Reply::Int(0));
     };
-    if ctx.db_ref().entry(slot).expire().is_none() {
+    if ctx.db_ref().expire_of(slot).is_none() {
         return Ok(Reply::Int(0));
     }
     ctx.db().set_expire(slot, None);
@@ -547,7 +547,7 @@ fn object_freq(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if !ctx.srv.config.maxmemory_policy.is_lfu() {
         return Err(error::LFU_NOT_SELECTED);
     }
-    let field = ctx.db_ref().entry(slot).lru;
+    let field = ctx.db_ref().lru(slot);
     Ok(Reply::Int(lfu_value(field, ctx.now, ctx.srv.config.lfu_decay_time) as i64))
 }
 
@@ -560,7 +560,7 @@ fn object_idletime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         return Err(error::LFU_SELECTED);
     }
     // Redis's estimateObjectIdleTime: the 24-bit clock may have wrapped.
-    let last = (ctx.db_ref().entry(slot).lru & 0xFF_FFFF) as i64;
+    let last = (ctx.db_ref().lru(slot) & 0xFF_FFFF) as i64;
     let now = ctx.lru_clock() as i64;
     Ok(Reply::Int(if now >= last { now - last } else { now + (0xFF_FFFF - last) }))
 }

@@ -232,6 +232,33 @@ pub fn all_commands() -> &'static [&'static CommandSpec] {
 
 /// Top-level command by name, ASCII case-insensitive.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    // The last name looked up (length and lower-case bytes, up to 7, packed):
+    // a loop of one command skips the hash.
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, Option<&'static CommandSpec>)> = const { std::cell::Cell::new((0, None)) };
+    }
+    let packed = (name.len() <= 7 && !name.is_empty()).then(|| {
+        let mut p = (name.len() as u64) << 56;
+        for (i, b) in name.iter().enumerate() {
+            p |= (b.to_ascii_lowercase() as u64) << (8 * i);
+        }
+        p
+    });
+    if let Some(p) = packed {
+        if let (q, Some(spec)) = LAST.with(|c| c.get()) {
+            if q == p {
+                return Some(spec);
+            }
+        }
+    }
+    let spec = lookup_uncached(name)?;
+    if let Some(p) = packed {
+        LAST.with(|c| c.set((p, Some(spec))));
+    }
+    Some(spec)
+}
+
+fn lookup_uncached(name: &[u8]) -> Option<&'static CommandSpec> {
     let mut buf = [0u8; 32];
     if name.len() > buf.len() {
         return None;
@@ -292,11 +319,16 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` in database `dbi` when its time has come. Returns the live slot.
     pub fn expire_if_needed(&mut self, dbi: usize, key: &[u8]) -> Option<usize> {
+        let h = self.srv.dbs[dbi].key_hash(key);
+        self.expire_if_needed_hashed(dbi, key, h)
+    }
+    /// `expire_if_needed` with the key's hash in database `dbi` computed.
+    fn expire_if_needed_hashed(&mut self, dbi: usize, key: &[u8], h: u64) -> Option<usize> {
         let db = &mut self.srv.dbs[dbi];
-        let slot = db.find(key)?;
-        match db.entry(slot).expire() {
+        let slot = db.find_hashed(key, h)?;
+        match db.expire_of(slot) {
             Some(t) if t <= self.now => {
-                db.remove_at(slot);
+                db.delete_at(slot);
                 self.srv.stats.expired_keys += 1;
                 self.srv.notify(notify::EXPIRED, "expired", dbi, key);
                 self.srv.signal_modified_key(dbi, key);
@@ -344,7 +376,7 @@ impl<'a> Ctx<'a> {
         let cfg = &self.srv.config;
         let lru = if cfg.maxmemory_policy.is_lfu() {
             let (factor, decay) = (cfg.lfu_log_factor, cfg.lfu_decay_time);
-            let old = self.srv.dbs[dbi].entry(slot).lru;
+            let old = self.srv.dbs[dbi].lru(slot);
             keys::lfu_touch(old, self.now, factor, decay, &mut self.srv.rng)
         } else {
             self.lru_clock()
@@ -379,7 +411,7 @@ impl<'a> Ctx<'a> {
     pub fn read_string(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.lookup_read(key) {
             None => Ok(None),
-            Some(slot) => match self.value(slot).as_bytes() {
+            Some(slot) => match self.db_ref().string_bytes(slot) {
                 Some(b) => Ok(Some(b.into_owned())),
                 None => Err(error::WRONGTYPE),
             },
@@ -410,6 +442,59 @@ impl<'a> Ctx<'a> {
         slot
     }
 
+    /// `set_key` for a string value given as bytes (SET, MSET): stored as
+    /// `Value::string` would, without building a `Value` for plain strings
+    /// (they go to a compact slot, key and value in one allocation). With
+    /// `expire` (which the caller then sets) the key gets a full entry at once.
+    pub fn set_string(&mut self, key: &[u8], val: &[u8], keep_ttl: bool, expire: Option<i64>) -> usize {
+        if let Some(at) = expire {
+            let dbi = self.client.db;
+            let lru = self.new_lru();
+            let slot = match self.lookup_write(key) {
+                Some(slot) => {
+                    self.srv.dbs[dbi].replace_value_full(slot, Value::string(val.to_vec()));
+                    slot
+                }
+                None => {
+                    let slot = self.srv.dbs[dbi].insert(key, Value::string(val.to_vec()), Some(at), lru);
+                    self.srv.notify(notify::NEW, "new", dbi, key);
+                    slot
+                }
+            };
+            self.srv.signal_modified_key(dbi, key);
+            return slot;
+        }
+        if val.len() <= 20 && crate::num::parse_i64(val).is_some() {
+            return self.set_key(key, Value::string(val.to_vec()), keep_ttl);
+        }
+        let dbi = self.client.db;
+        let lru = self.new_lru();
+        let h = self.srv.dbs[dbi].key_hash(key); // once for the lookup and the insert
+        let found = self.expire_if_needed_hashed(dbi, key, h);
+        if let Some(slot) = found {
+            self.touch(dbi, slot); // as lookup_write
+        }
+        let slot = match found {
+            Some(slot) => {
+                let db = &mut self.srv.dbs[dbi];
+                if keep_ttl && db.expire_of(slot).is_some() {
+                    db.replace_value(slot, Value::plain_string(val.to_vec()));
+                } else {
+                    db.set_expire(slot, None);
+                    db.replace_str(slot, val);
+                }
+                slot
+            }
+            None => {
+                let slot = self.srv.dbs[dbi].insert_str(key, h, val, lru);
+                self.srv.notify(notify::NEW, "new", dbi, key);
+                slot
+            }
+        };
+        self.srv.signal_modified_key(dbi, key);
+        slot
+    }
+
     /// Adds a key known to be absent (after `lookup_write` said so).
     pub fn add_key(&mut self, key: &[u8], val: Value) -> usize {
         let dbi = self.client.db;
@@ -425,7 +510,7 @@ impl<'a> Ctx<'a> {
         let dbi = self.client.db;
         match self.lookup_write(key) {
             Some(slot) => {
-                self.srv.dbs[dbi].remove_at(slot);
+                self.srv.dbs[dbi].delete_at(slot);
                 self.srv.signal_modified_key(dbi, key);
                 true
             }

@@ -134,7 +134,7 @@ fn set_generic(
     if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
         return Ok(old.unwrap_or_else(|| replies.map_or(Reply::Nil, |r| r.1)));
     }
-    let slot = ctx.set_key(key, Value::string(val.to_vec()), flags & KEEPTTL != 0);
+    let slot = ctx.set_string(key, val, flags & KEEPTTL != 0, at);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(slot, at);
@@ -210,7 +210,7 @@ fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "expire", key);
         }
-        None if flags & PERSIST != 0 && ctx.db_ref().entry(slot).expire().is_some() => {
+        None if flags & PERSIST != 0 && ctx.db_ref().expire_of(slot).is_some() => {
             ctx.db().set_expire(slot, None);
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "persist", key);
@@ -222,12 +222,44 @@ fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// MGET key [key ...]
 fn mget(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    if let Some(out) = ctx.srv.direct.take() {
+        return Ok(mget_direct(ctx, a, out));
+    }
     let mut out = Vec::with_capacity(a.len().saturating_sub(1));
     for key in a.from(1) {
-        let v = ctx.lookup_read(key).and_then(|slot| ctx.value(slot).as_bytes().map(|b| b.into_owned()));
+        let v = ctx.lookup_read(key).and_then(|slot| ctx.db_ref().string_bytes(slot).map(|b| b.into_owned()));
         out.push(Reply::opt_bulk(v));
     }
     Ok(Reply::Array(out))
+}
+
+/// MGET writing its compact reply (`Reply::write_compact`'s form) straight into
+/// the wasm binding's output buffer: no owned copy per value.
+fn mget_direct(ctx: &mut Ctx, a: Args, mut out: Vec<u8>) -> Reply {
+    let keys = a.from(1);
+    let at = out.len();
+    out.push(b'*');
+    out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+    let mut ascii = keys.len() > 1;
+    for key in keys {
+        match ctx.lookup_read(key).and_then(|slot| ctx.db_ref().string_bytes(slot)) {
+            Some(b) => {
+                ascii = ascii && b.is_ascii();
+                out.push(b'$');
+                out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                out.extend_from_slice(&b);
+            }
+            None => out.push(b'_'),
+        }
+    }
+    if ascii {
+        if let Some(t) = out.get_mut(at) {
+            *t = b'#';
+        }
+    }
+    ctx.srv.direct = Some(out);
+    ctx.srv.direct_written = true;
+    Reply::Nil // not written: the binding sees `direct_written`
 }
 
 fn mset_generic(ctx: &mut Ctx, a: Args, nx: bool, name: &str) -> Result<Reply> {
@@ -240,7 +272,7 @@ fn mset_generic(ctx: &mut Ctx, a: Args, nx: bool, name: &str) -> Result<Reply> {
     }
     for p in pairs.chunks(2) {
         if let [k, v] = p {
-            ctx.set_key(k, Value::string(v.to_vec()), false);
+            ctx.set_string(k, v, false, None);
             ctx.notify(notify::STRING, "set", k);
         }
     }

@@ -46,13 +46,32 @@ const START: usize = 16 << 10;
 /// Arguments kept on the stack before falling back to a heap vector.
 const STACK_ARGS: usize = 16;
 
-/// Time from the JS host.
+/// Time from the JS host: the `now` JS passed with the current call (saves an
+/// import call per command), else `Date.now()`.
 struct JsClock;
+
+thread_local! {
+    /// Unix ms given by JS for the call under way; NaN outside one.
+    static CALL_NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NAN) };
+}
 
 impl Clock for JsClock {
     fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
+        let t = CALL_NOW.with(|c| c.get());
+        if t.is_finite() && t > 0.0 {
+            t as i64
+        } else {
+            js_sys::Date::now() as i64
+        }
     }
+}
+
+/// Runs `f` with the clock reading `now` (when JS gave a usable one).
+fn at_time<T>(now: f64, f: impl FnOnce() -> T) -> T {
+    CALL_NOW.with(|c| c.set(now));
+    let r = f();
+    CALL_NOW.with(|c| c.set(f64::NAN));
+    r
 }
 
 // ------------------------------------------------------------------ io buffers
@@ -181,7 +200,23 @@ impl<'a> Reader<'a> {
 /// Reads one command from `r` and runs it; writes its compact reply to `out`.
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
-    run_one_with(srv, client, r, out, |srv, client, argv, out| srv.execute(client, argv).write_compact(out))
+    run_one_with(srv, client, r, out, |srv, client, argv, out| {
+        // MGET may write its reply itself (no copy per value): lend it the buffer.
+        let direct = argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"mget"));
+        if direct {
+            srv.direct = Some(std::mem::take(out));
+        }
+        let reply = srv.execute(client, argv);
+        if direct {
+            if let Some(buf) = srv.direct.take() {
+                *out = buf;
+            }
+            if std::mem::take(&mut srv.direct_written) {
+                return;
+            }
+        }
+        reply.write_compact(out)
+    })
 }
 
 /// `run_one` with the way the decoded command runs.
@@ -412,12 +447,15 @@ pub struct Conn {
 #[wasm_bindgen]
 impl Conn {
     /// Runs the command in the first `len` bytes of the input buffer; returns
-    /// the reply's length in the output buffer.
-    pub fn call(&mut self, len: u32) -> u32 {
+    /// the reply's length in the output buffer. `now` is JS's `Date.now()`
+    /// (omitted or NaN: the store asks for the time itself).
+    pub fn call(&mut self, len: u32, now: f64) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
-        let n = with_io(len, |req, out| {
-            run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
+        let n = at_time(now, || {
+            with_io(len, |req, out| {
+                run_one(&mut srv, client, &mut Reader { buf: req, pos: 0 }, out);
+            })
         });
         note_pending(&srv);
         n

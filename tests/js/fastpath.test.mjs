@@ -1,0 +1,56 @@
+// The typed fast paths (get/set/incr/mget/mset/del/exists) and the '#' reply
+// (an array of nils and ASCII bulk strings decoded in one go) answer exactly as
+// the generic path does: same values, same errors, same fallbacks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Cinnabar, ReplyError } from "./load.mjs";
+
+test("fast paths answer as call() does", () => {
+  const db = new Cinnabar();
+  assert.equal(db.set("k", "v"), "OK");
+  assert.equal(db.get("k"), "v");
+  assert.equal(db.get("nope"), null);
+  assert.equal(db.set("n", 41), "OK"); // number: generic path
+  assert.equal(db.incr("n"), 42);
+  assert.equal(db.set("k", "v2", "XX"), "OK"); // options: generic path
+  assert.equal(db.set("k", "v3", "NX"), null);
+  assert.deepEqual(db.mget("k", "nope", "n"), ["v2", null, "42"]);
+  assert.deepEqual(db.mget(["k", "n"]), ["v2", "42"]);
+  assert.equal(db.mset("a", "1", "b", "2"), "OK");
+  assert.equal(db.mset(["c", "3", "d", "4"]), "OK");
+  assert.equal(db.mset({ e: "5" }), "OK");
+  assert.equal(db.exists("a", "b", "zz"), 2);
+  assert.equal(db.del("a", "b", "zz"), 2);
+  assert.deepEqual(db.mget("a", "c", "d", "e"), [null, "3", "4", "5"]);
+  db.close();
+});
+
+test("fast path errors carry the command and its arguments", () => {
+  const db = new Cinnabar();
+  db.call("RPUSH", "list", "x");
+  assert.throws(() => db.get("list"), (e) => e instanceof ReplyError && e.code === "WRONGTYPE" && e.command.name === "get" && e.command.args[0] === "list");
+  assert.throws(() => db.incr("list"), (e) => e.code === "WRONGTYPE" && e.command.args.length === 1);
+  db.set("s", "abc");
+  assert.throws(() => db.incr("s"), { message: "ERR value is not an integer or out of range" });
+  assert.throws(() => db.mset("a", "1", "b"), (e) => e.command.name === "mset" && e.command.args.length === 3);
+  assert.throws(() => db.get(undefined), TypeError);
+  assert.throws(() => db.mget(), { message: "ERR wrong number of arguments for 'mget' command" });
+  db.close();
+  assert.throws(() => db.get("k"), { message: "Connection is closed." });
+});
+
+test("'#' arrays: non-ASCII, empty strings, nils, long values, Buffers, pipelines and EXEC", () => {
+  const db = new Cinnabar();
+  const long = "x".repeat(70_000) + "é";
+  db.mset("a", "plain", "b", "", "c", "héllo", "d", long, "e", "y".repeat(300));
+  assert.deepEqual(db.mget("a", "b", "zz"), ["plain", "", null]);
+  assert.deepEqual(db.mget("a", "c", "d"), ["plain", "héllo", long]);
+  assert.deepEqual(db.mget("e", "a"), ["y".repeat(300), "plain"]);
+  const bufs = db.mgetBuffer("a", "b", "zz");
+  assert.deepEqual(bufs.map((b) => (b === null ? null : Buffer.from(b).toString())), ["plain", "", null]);
+  db.call("RPUSH", "l", "1", "2", "three");
+  assert.deepEqual(db.lrange("l", 0, -1), ["1", "2", "three"]);
+  assert.deepEqual(db.pipeline().mget("a", "b").lrange("l", 0, -1).exec(), [[null, ["plain", ""]], [null, ["1", "2", "three"]]]);
+  assert.deepEqual(db.multi().mget("a", "zz").mgetBuffer("a", "b").exec().map(([e, r]) => [e, r.map((x) => (x instanceof Uint8Array ? Buffer.from(x).toString() : x))]), [[null, ["plain", null]], [null, ["plain", ""]]]);
+  db.close();
+});
