@@ -642,6 +642,13 @@ impl Db {
     }
 
     /// Every entry (compact slots answer views: prefer `keys` where it does).
+    /// Key and bytes of slot `i` when it is a compact plain string (a `Value::Str`
+    /// without TTL): lets whole-keyspace walks (snapshots, dumps) read it without
+    /// building a temporary `Entry` view per key.
+    pub fn compact_string(&self, i: usize) -> Option<(&[u8], &[u8])> {
+        let s = self.slots.get(i)?;
+        s.is_compact().then(|| (s.key(), s.bytes()))
+    }
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.slots.iter().enumerate().map(|(i, s)| self.view(s, i))
     }

@@ -153,7 +153,12 @@ pub fn dump_resp(dbs: &[Db], now: i64, o: DumpOptions) -> Result<Vec<u8>, Snapsh
             continue;
         }
         r.command(&[b"SELECT", i.to_string().as_bytes()])?;
-        for e in db.iter() {
+        for i in 0..db.len() {
+            if let Some((key, bytes)) = db.compact_string(i) {
+                r.command(&[b"SET", key, bytes])?;
+                continue;
+            }
+            let Some(e) = db.get(i) else { continue };
             if e.expire().is_some_and(|t| t <= now) {
                 continue;
             }

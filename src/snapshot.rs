@@ -374,7 +374,17 @@ pub fn encode(dbs: &[Db], now: i64) -> R<Vec<u8>> {
         out.byte(OP_DB)?;
         out.varint(i as u64)?;
         out.varint(db.len() as u64)?;
-        for e in db.iter() {
+        for i in 0..db.len() {
+            // A compact plain string: written straight from its slot (no Entry view,
+            // which would copy every such key for the length of the command).
+            if let Some((key, bytes)) = db.compact_string(i) {
+                out.byte(T_STR)?;
+                out.bytes(key)?;
+                out.bytes(bytes)?;
+                total += 1;
+                continue;
+            }
+            let Some(e) = db.get(i) else { continue };
             if let Some(t) = e.expire() {
                 if t <= now {
                     continue;

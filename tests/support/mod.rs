@@ -50,37 +50,63 @@ impl RedisServer {
     }
 
     fn start_bin(bin: &str, extra: &[&str]) -> Option<RedisServer> {
-        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        let dir = std::env::temp_dir().join(format!("cinnabar-redis-{port}"));
-        let _ = std::fs::create_dir_all(&dir);
-        let spawned = Command::new(&bin)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--daemonize", "no", "--protected-mode", "yes", "--dir"])
-            .arg(&dir)
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let bin = bin.to_string();
-        let child = match spawned {
-            Ok(c) => c,
-            Err(e) => {
-                if std::env::var("CINNABAR_SKIP_PARITY").as_deref() == Ok("1") {
-                    eprintln!("redis-server not available ({e}); skipping parity (CINNABAR_SKIP_PARITY=1)");
-                    return None;
+        // Parity tests run in parallel threads: a port freed by one thread's probe can be
+        // picked by another before its server binds it. Ports handed out here are never
+        // reused in this process, and a server that exits (its port was taken after all)
+        // is retried on another port.
+        use std::sync::Mutex;
+        static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+        for _attempt in 0..8 {
+            let port = {
+                let mut used = USED.lock().unwrap_or_else(|e| e.into_inner());
+                let mut port = 0;
+                for _ in 0..100 {
+                    let p = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+                    if !used.contains(&p) {
+                        port = p;
+                        break;
+                    }
                 }
-                panic!("cannot start {bin}: {e}. Install Debian's redis-server (scripts/setup.sh) or set CINNABAR_SKIP_PARITY=1");
+                used.push(port);
+                port
+            };
+            let dir = std::env::temp_dir().join(format!("cinnabar-redis-{port}"));
+            let _ = std::fs::create_dir_all(&dir);
+            let spawned = Command::new(bin)
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args(["--daemonize", "no", "--protected-mode", "yes", "--dir"])
+                .arg(&dir)
+                .args(extra)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn();
+            let child = match spawned {
+                Ok(c) => c,
+                Err(e) => {
+                    if std::env::var("CINNABAR_SKIP_PARITY").as_deref() == Ok("1") {
+                        eprintln!("redis-server not available ({e}); skipping parity (CINNABAR_SKIP_PARITY=1)");
+                        return None;
+                    }
+                    panic!("cannot start {bin}: {e}. Install Debian's redis-server (scripts/setup.sh) or set CINNABAR_SKIP_PARITY=1");
+                }
+            };
+            let mut server = RedisServer { child, port };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = server.child.try_wait() {
+                    break; // it exited: the port was taken; try another
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    std::thread::sleep(Duration::from_millis(20));
+                    if let Ok(None) = server.child.try_wait() {
+                        return Some(server);
+                    }
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
             }
-        };
-        let server = RedisServer { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server did not start on port {port}");
+        panic!("{bin} did not start on a free 127.0.0.1 port after 8 attempts");
     }
 
     pub fn client(&self) -> RespClient {
