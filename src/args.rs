@@ -5,7 +5,7 @@
 //! instance. Option keywords compare ASCII case-insensitively, as Redis's
 //! `strcasecmp` does.
 
-use crate::error::{self, Result};
+use crate::error::{self, Error, Result};
 use std::ops::Index;
 
 #[derive(Clone, Copy)]
@@ -59,4 +59,16 @@ pub fn parse_i64(b: &[u8]) -> Result<i64> {
 /// Case-insensitive keyword test for a single argument.
 pub fn is_word(b: &[u8], word: &str) -> bool {
     b.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// Redis's getRangeLongFromObjectOrReply: an integer in `min..=max`. With `msg`,
+/// that text is the error for both a non-integer and an out-of-range value (as
+/// Redis's callers that pass one, e.g. getPositiveLongFromObjectOrReply); without,
+/// Redis's default texts.
+pub fn range_long(arg: &[u8], min: i64, max: i64, msg: Option<Error>) -> Result<i64> {
+    match crate::num::parse_i64(arg) {
+        Some(n) if n >= min && n <= max => Ok(n),
+        Some(_) => Err(msg.unwrap_or_else(|| error::out_of_range_between(min, max))),
+        None => Err(msg.unwrap_or(error::NOT_INTEGER)),
+    }
 }

@@ -253,18 +253,7 @@ fn parse_dec(s: &[u8]) -> Option<Kind> {
     }
     let mut exp: i64 = 0;
     if i < s.len() && (s[i] | 0x20) == b'e' {
-        let mut j = i + 1;
-        let neg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
+        let (neg, mut j) = crate::num::sign_at(s, i + 1);
         let start = j;
         while j < s.len() && s[j].is_ascii_digit() {
             exp = (exp * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
@@ -339,18 +328,7 @@ fn parse_hex(s: &[u8]) -> Option<Kind> {
         return None;
     }
     if i < s.len() && (s[i] | 0x20) == b'p' {
-        let mut j = i + 1;
-        let neg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
+        let (neg, mut j) = crate::num::sign_at(s, i + 1);
         let start = j;
         let mut exp: i64 = 0;
         while j < s.len() && s[j].is_ascii_digit() {

@@ -5,6 +5,16 @@
 //! a string value is stored with the `int` encoding.
 
 /// Redis's `string2ll`.
+/// An optional `+` or `-` at `s[i]` (as C's strto* functions read it): whether it was
+/// `-`, and the index after it.
+pub fn sign_at(s: &[u8], i: usize) -> (bool, usize) {
+    match s.get(i) {
+        Some(b'-') => (true, i + 1),
+        Some(b'+') => (false, i + 1),
+        _ => (false, i),
+    }
+}
+
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
     if s.is_empty() || s.len() > 20 {
         return None;

@@ -348,15 +348,6 @@ fn hincrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     Ok(Reply::Bulk(text))
 }
 
-/// Redis's getRangeLongFromObjectOrReply with the default message.
-fn range_long(arg: &[u8], min: i64, max: i64) -> Result<i64> {
-    let n = num::parse_i64(arg).ok_or(error::NOT_INTEGER)?;
-    if n < min || n > max {
-        return Err(error::out_of_range_between(min, max));
-    }
-    Ok(n)
-}
-
 /// HRANDFIELD key [count [WITHVALUES]]
 fn hrandfield(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() < 3 {
@@ -368,7 +359,7 @@ fn hrandfield(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         };
         return Ok(Reply::opt_bulk(h.random(&mut ctx.srv.rng).map(|(k, _)| k.to_vec())));
     }
-    let l = range_long(&a[2], -i64::MAX, i64::MAX)?;
+    let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
     if a.len() > 4 || (a.len() == 4 && !a.is(3, "withvalues")) {
         return Err(error::SYNTAX);
     }

@@ -125,14 +125,6 @@ fn bulk_items(items: Vec<Vec<u8>>) -> Reply {
     Reply::Array(items.into_iter().map(Reply::Bulk).collect())
 }
 
-/// Redis's getRangeLongFromObjectOrReply with a message (used for parse errors too).
-fn range_long(arg: &[u8], min: i64, max: i64, msg: Error) -> Result<i64> {
-    match num::parse_i64(arg) {
-        Some(n) if n >= min && n <= max => Ok(n),
-        _ => Err(msg),
-    }
-}
-
 fn end_arg(b: &[u8]) -> Result<End> {
     End::parse(b).ok_or(error::SYNTAX)
 }
@@ -200,7 +192,7 @@ fn pop(ctx: &mut Ctx, a: Args, end: End) -> Result<Reply> {
         return Err(error::wrong_arity(if end == End::Left { "lpop" } else { "rpop" }));
     }
     let has_count = a.len() == 3;
-    let count = if has_count { range_long(&a[2], 0, i64::MAX, error::MUST_BE_POSITIVE)? } else { 0 };
+    let count = if has_count { args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? } else { 0 };
     let key = &a[1];
     if !ctx.list_exists_write(key)? {
         return Ok(if has_count { Reply::NilArray } else { Reply::Nil });
@@ -333,10 +325,10 @@ fn lpos(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             }
         } else if a.is(j, "count") && more {
             j += 1;
-            count = range_long(&a[j], 0, i64::MAX, error::LPOS_COUNT_NEGATIVE)?;
+            count = args::range_long(&a[j], 0, i64::MAX, Some(error::LPOS_COUNT_NEGATIVE))?;
         } else if a.is(j, "maxlen") && more {
             j += 1;
-            maxlen = range_long(&a[j], 0, i64::MAX, error::LPOS_MAXLEN_NEGATIVE)?;
+            maxlen = args::range_long(&a[j], 0, i64::MAX, Some(error::LPOS_MAXLEN_NEGATIVE))?;
         } else {
             return Err(error::SYNTAX);
         }
@@ -405,7 +397,7 @@ struct Mpop<'a> {
 }
 
 fn parse_mpop<'a>(a: &Args<'a>, at: usize) -> Result<Mpop<'a>> {
-    let numkeys = range_long(&a[at], 1, i64::MAX, error::NUMKEYS_GT_ZERO)?;
+    let numkeys = args::range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
     let where_idx = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(at + 1)).filter(|&w| w < a.len());
     let Some(where_idx) = where_idx else { return Err(error::SYNTAX) };
     let end = end_arg(&a[where_idx])?;
@@ -414,7 +406,7 @@ fn parse_mpop<'a>(a: &Args<'a>, at: usize) -> Result<Mpop<'a>> {
     while j < a.len() {
         if count == -1 && a.is(j, "count") && j + 1 < a.len() {
             j += 1;
-            count = range_long(&a[j], 1, i64::MAX, error::COUNT_GT_ZERO)?;
+            count = args::range_long(&a[j], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?;
         } else {
             return Err(error::SYNTAX);
         }

@@ -28,7 +28,7 @@ pub mod string;
 pub mod tx;
 pub mod zset;
 
-use crate::args::Args;
+use crate::args::{self, Args};
 use crate::db::Db;
 use crate::error::{self, Error, Result};
 use crate::notify;

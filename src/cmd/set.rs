@@ -68,15 +68,6 @@ fn bulk_members(members: Vec<Vec<u8>>) -> Reply {
     Reply::Array(members.into_iter().map(Reply::Bulk).collect())
 }
 
-/// Redis's getRangeLongFromObjectOrReply.
-fn range_long(arg: &[u8], min: i64, max: i64, msg: Option<Error>) -> Result<i64> {
-    let n = num::parse_i64(arg).ok_or_else(|| msg.clone().unwrap_or(error::NOT_INTEGER))?;
-    if n < min || n > max {
-        return Err(msg.unwrap_or_else(|| error::out_of_range_between(min, max)));
-    }
-    Ok(n)
-}
-
 /// SADD key member [member ...]
 fn sadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let key = &a[1];
@@ -210,7 +201,7 @@ fn spop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 fn spop_count(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let key = &a[1];
-    let count = range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? as u64;
+    let count = args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? as u64;
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::empty_array()) };
     ctx.set_at(slot)?;
     if count == 0 {
@@ -250,7 +241,7 @@ fn srandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             Ok(Reply::opt_bulk(set.random(&mut ctx.srv.rng)))
         }
         3 => {
-            let l = range_long(&a[2], -i64::MAX, i64::MAX, None)?;
+            let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
             let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
             let Value::Set(set) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else {
                 return Err(error::WRONGTYPE);
@@ -371,7 +362,7 @@ fn sinterstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
 fn sintercard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let numkeys = range_long(&a[1], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
+    let numkeys = args::range_long(&a[1], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
     if numkeys > (a.len() - 2) as u64 {
         return Err(error::NUMKEYS_GT_ARGS);
     }
@@ -380,7 +371,7 @@ fn sintercard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let mut j = 2 + numkeys;
     while j < a.len() {
         if a.is(j, "LIMIT") && j + 1 < a.len() {
-            limit = range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
+            limit = args::range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
             j += 2;
         } else {
             return Err(error::SYNTAX);

@@ -119,18 +119,8 @@ fn string2ull(s: &[u8]) -> Option<u64> {
     if let Some(v) = num::parse_i64(s) {
         return u64::try_from(v).ok();
     }
-    let mut i = s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let i = s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
+    let (neg, i) = crate::num::sign_at(s, i);
     let digits = s.get(i..).unwrap_or(b"");
     if digits.is_empty() || !digits.iter().all(|c| c.is_ascii_digit()) {
         return None;

@@ -86,31 +86,12 @@ fn score_reply(s: f64) -> Reply {
     Reply::Bulk(fmt_score(s))
 }
 
-/// Redis's getRangeLongFromObjectOrReply (also getPositiveLongFromObjectOrReply).
-fn range_long(arg: &[u8], min: i64, max: i64, msg: Option<Error>) -> Result<i64> {
-    let n = num::parse_i64(arg).ok_or_else(|| msg.clone().unwrap_or(error::NOT_INTEGER))?;
-    if n < min || n > max {
-        return Err(msg.unwrap_or_else(|| error::out_of_range_between(min, max)));
-    }
-    Ok(n)
-}
-
 /// C's `strtod` on a NUL-terminated copy of `s`: the value and the index
 /// where parsing stopped (0 when nothing was converted).
 fn strtod(s: &[u8]) -> (f64, usize) {
     let s = s.split(|&b| b == 0).next().unwrap_or(b"");
-    let mut i = s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let i = s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
+    let (neg, i) = crate::num::sign_at(s, i);
     let rest = s.get(i..).unwrap_or(b"");
     let lower: Vec<u8> = rest.iter().take(8).map(|c| c.to_ascii_lowercase()).collect();
     let sign = |v: f64| if neg { -v } else { v };
@@ -848,7 +829,7 @@ fn zpop(ctx: &mut Ctx, a: Args, max: bool) -> Result<Reply> {
     if a.len() > 3 {
         return Err(error::SYNTAX);
     }
-    let count = if a.len() == 3 { Some(range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))?) } else { None };
+    let count = if a.len() == 3 { Some(args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))?) } else { None };
     zpop_generic(ctx, a.from(1).get(..1).unwrap_or(&[]), max, count, false)
 }
 
@@ -867,7 +848,7 @@ type Zmpop<'a> = (&'a [&'a [u8]], bool, Option<i64>);
 
 /// Parses `numkeys key [key ...] MIN|MAX [COUNT count]` from `a[at]`.
 fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
-    let numkeys = range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
+    let numkeys = args::range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
     let where_idx = numkeys.checked_add(at as u64 + 1).filter(|&w| w < a.len() as u64).ok_or(error::SYNTAX)? as usize;
     let max = if a.is(where_idx, "min") {
         false
@@ -880,7 +861,7 @@ fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
     let mut j = where_idx + 1;
     while j < a.len() {
         if count.is_none() && a.is(j, "count") && j + 1 < a.len() {
-            count = Some(range_long(&a[j + 1], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?);
+            count = Some(args::range_long(&a[j + 1], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?);
             j += 2;
         } else {
             return Err(error::SYNTAX);
@@ -972,7 +953,7 @@ fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         let i = ctx.srv.rng.below(z.len());
         return Ok(Reply::opt_bulk(z.at_pos(i).map(|(m, _)| m.to_vec())));
     }
-    let l = range_long(&a[2], -i64::MAX, i64::MAX, None)?;
+    let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
     let withscores = match a.len() {
         3 => false,
         4 if a.is(3, "withscores") => true,
@@ -1148,7 +1129,7 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
             withscores = true;
             j += 1;
         } else if card && remaining >= 2 && a.is(j, "limit") {
-            limit = range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
+            limit = args::range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
             j += 2;
         } else {
             return Err(error::SYNTAX);
