@@ -284,6 +284,9 @@ fn random_sequence() {
                         }
                     }
                 };
+                // A short relative ms TTL (also one drawn by numberish, e.g. "37") would expire
+                // between the two servers' commands: make it 1 ms and sleep past it below.
+                let t = if ms && !at && t.parse::<i64>().is_ok_and(|n| (1..100_000).contains(&n)) { "1".to_string() } else { t };
                 // A 1 s/ms relative TTL near "now" is racy only for the ms unit.
                 let short = t == "1" && ms;
                 let t = if t == "1" && !ms { "1000".to_string() } else { t };
