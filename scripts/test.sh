@@ -3,7 +3,8 @@
 #   1. set-up (scripts/setup.sh: redis-server, chromium, wasm32 target, wasm-bindgen CLI, npm ci)
 #   2. the npm package build (scripts/build-pkg.sh: release wasm → wasm-bindgen → wasm-opt)
 #   3. the host core has no wasm crates (cargo tree)
-#   4. Rust: unit + integration tests, parity against a real redis-server, the 1,000,000-command fuzz test
+#   4. Rust: unit + integration tests, parity against a real redis-server, the 1,000,000-command fuzz test,
+#      and the fuzz again compiled to wasm32 and run in Node (wasm-bindgen-test)
 #   5. node --test: the built package in Node, headless Chromium, workerd (Miniflare), npm pack + Vite
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,10 @@ echo "ok"
 
 step "Rust tests (unit, integration, parity with redis-server, dispatcher fuzz)"
 cargo test --all-targets
+
+step "the dispatcher fuzz compiled to wasm32 (32-bit usize), run in Node by wasm-bindgen-test"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test fuzz_dispatch
 
 step "JS tests (Node, Chromium, workerd, packaging)"
 node --test --test-concurrency=1 tests/js/ tests/browser/ tests/workerd/

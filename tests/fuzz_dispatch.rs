@@ -27,7 +27,16 @@ const WORDS: &[&str] = &[
     "NOACK", "MKSTREAM", "ENTRIESREAD", "IDLE", "FORCE", "JUSTID", "LASTID", "RETRYCOUNT", "FULL", "0-1", "5-*",
 ];
 
+/// Numbers around the 32-bit limits (usize on wasm32) and the 512 MB string limit.
+const WIDE: &[&str] = &[
+    "2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296", "4294967297",
+    "-4294967296", "536870911", "536870912", "4294967295999", "9007199254740993", "18446744073709551615",
+];
+
 fn arg(g: &mut Gen) -> Vec<u8> {
+    if g.chance(4) {
+        return g.pick(WIDE).as_bytes().to_vec();
+    }
     match g.below(10) {
         0..=2 => format!("k{}", g.below(12)).into_bytes(),
         3 => g.numberish().into_bytes(),
@@ -89,10 +98,26 @@ fn well_formed(r: &Reply) -> bool {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn a_million_random_commands_never_panic() {
     let iters: u64 = std::env::var("CINNABAR_FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let seed: u64 = std::env::var("CINNABAR_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    fuzz(iters, seed);
+}
+
+/// The same fuzz compiled for wasm32 (usize is 32 bits there: offsets, counts
+/// and lengths that fit natively may not), run in Node by wasm-bindgen-test:
+///   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+///     cargo test --target wasm32-unknown-unknown --test fuzz_dispatch
+/// A panic there is a trap that fails the run (wasm has no unwinding).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+fn wasm32_random_commands_never_panic() {
+    fuzz(1_000_000, 3);
+}
+
+fn fuzz(iters: u64, seed: u64) {
     let clock = ManualClock::new(1_700_000_000_000);
     let mut srv = Server::with_clock(Options { seed, ..Options::default() }, Box::new(clock.clone()));
     let mut clients = vec![srv.new_client(), srv.new_client(), srv.new_client()];
@@ -161,7 +186,8 @@ fn a_million_random_commands_never_panic() {
     eprintln!("fuzz: {iters} commands, {errors} error replies, {} keys at the end", srv.total_keys());
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn random_bytes_as_whole_commands() {
     let clock = ManualClock::new(1_000);
     let mut srv = Server::with_clock(Options::default(), Box::new(clock));
