@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
-import { ROOT, miniflareOptions, readWrangler, startOrigin } from "./support/wrangler.mjs";
+import { ROOT, miniflareOptions, parseToml, readWrangler, startOrigin } from "./support/wrangler.mjs";
 import { Cinnabar } from "../../pkg/node.js";
 import { PLACES } from "../../examples/edge-worker/src/places.js";
 
@@ -26,7 +26,7 @@ before(async () => {
       res.setHeader("content-type", url.pathname.endsWith(".json") ? "application/json" : "text/plain; charset=utf-8");
       res.end(url.pathname.endsWith(".json") ? JSON.stringify({ path: url.pathname, n: origin.hits.get(req.url) }) : `origin ${req.url} #${origin.hits.get(req.url)}`);
     };
-    if (url.pathname.startsWith("/slow")) setTimeout(answer, 300);
+    if (url.pathname.startsWith("/slow")) setTimeout(answer, 1500);
     else answer();
   });
   mf = new Miniflare(miniflareOptions("edge-worker", { vars: { ORIGIN_URL: origin.url } }));
@@ -40,6 +40,37 @@ after(async () => {
 
 const get = (path, client, init = {}) =>
   fetch(new URL(path, base), { ...init, headers: { "x-client-id": client, ...init.headers } });
+
+test("the wrangler.toml reader", () => {
+  const text = `# comment
+name = "w" # trailing
+main = 'src/index.js'
+n = 1_000
+on = true
+[vars]
+URL = "http://a/#not-a-comment"
+LIST = [
+  "a", # one
+  "b",
+]
+[[durable_objects.bindings]]
+name = "A"
+class_name = "X"
+[[durable_objects.bindings]]
+name = "B"
+class_name = "Y"
+`;
+  assert.deepEqual(parseToml(text), {
+    name: "w",
+    main: "src/index.js",
+    n: 1000,
+    on: true,
+    vars: { URL: "http://a/#not-a-comment", LIST: ["a", "b"] },
+    durable_objects: { bindings: [{ name: "A", class_name: "X" }, { name: "B", class_name: "Y" }] },
+  });
+  assert.throws(() => parseToml("x = { a = 1 }"), /unsupported value/);
+  assert.throws(() => parseToml("just words"), /cannot read/);
+});
 
 test("the toml is what runs: vars and main come from examples/edge-worker/wrangler.toml", async () => {
   assert.equal(config.main, "src/index.js");
@@ -83,12 +114,12 @@ test("cache: concurrent misses share one origin fetch (getOrSet single flight)",
 });
 
 test("cache: a short TTL expires and the next request refetches; origin errors are not cached", async () => {
-  const first = await get("/cache/ttl?ttl=0.4", "ttl");
+  const first = await get("/cache/ttl?ttl=1", "ttl");
   assert.equal(first.headers.get("x-cache"), "MISS");
   assert.equal(await first.text(), "origin /ttl #1");
-  assert.equal((await get("/cache/ttl?ttl=0.4", "ttl")).headers.get("x-cache"), "HIT");
-  await sleep(600);
-  const later = await get("/cache/ttl?ttl=0.4", "ttl");
+  assert.equal((await get("/cache/ttl?ttl=1", "ttl")).headers.get("x-cache"), "HIT");
+  await sleep(1300);
+  const later = await get("/cache/ttl?ttl=1", "ttl");
   assert.equal(later.headers.get("x-cache"), "MISS");
   assert.equal(await later.text(), "origin /ttl #2");
   assert.equal(origin.hits.get("/ttl"), 2);
