@@ -142,12 +142,14 @@ test("a restart keeps the data and the TTLs, which keep counting; keys that expi
   await cmd("restart", "SET", "plain", "1");
   await cmd("restart", "HSET", "h", "f", "v");
   await cmd("restart", "ZADD", "board", 10, "ada", 20, "bob");
+  const big = Array.from({ length: 30000 }, (_, i) => `${i % 10}abcdefgh`).join(""); // 270 KB: a snapshot of 3 chunks
+  await cmd("restart", "SET", "big", big);
   await cmd("restart", "SET", "ttl", "t", "EX", 60);
   await cmd("restart", "SET", "short", "s", "PX", 2500);
   const job = await request("POST", "/db/restart/jobs", { name: "after-restart", delay: 7000, command: ["SET", "ran", "yes"] });
   const ttlAt = await cmd("restart", "PEXPIRETIME", "ttl");
   const shortAt = await cmd("restart", "PEXPIRETIME", "short");
-  assert.deepEqual(await info("restart"), { keys: 5, alarm: shortAt + 1, expired: [] });
+  assert.deepEqual(await info("restart"), { keys: 6, alarm: shortAt + 1, expired: [] });
 
   await mf.dispose();
   mf = undefined;
@@ -155,6 +157,7 @@ test("a restart keeps the data and the TTLs, which keep counting; keys that expi
   await start();
 
   assert.equal(await cmd("restart", "GET", "plain"), "1");
+  assert.equal(await cmd("restart", "GET", "big"), big);
   assert.deepEqual(await cmd("restart", "HGETALL", "h"), ["f", "v"]);
   assert.deepEqual(await cmd("restart", "ZRANGE", "board", 0, -1, "WITHSCORES"), ["ada", "10", "bob", "20"]);
   // the same absolute deadline, so the TTL kept counting while the object was down

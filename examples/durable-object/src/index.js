@@ -73,8 +73,15 @@ export class CinnabarObject {
     this.sys = null; // a second connection on SYS_DB: the jobs
     this.chunks = 0; // snapshot chunks in storage
     this.expired = []; // the last expirations: { key, at, whileDown? }
-    // No request or alarm runs before the store is loaded.
-    ctx.blockConcurrencyWhile(() => this.load());
+    this.broken = null; // why the stored snapshot could not be loaded
+    // No request or alarm runs before the store is loaded. A snapshot that
+    // cannot be read leaves the object refusing requests (500) rather than
+    // starting empty and overwriting it.
+    ctx.blockConcurrencyWhile(() =>
+      this.load().catch((e) => {
+        this.broken = e;
+      }),
+    );
   }
 
   /** Restores the snapshot from storage (keys that expired meanwhile are dropped) or starts empty. */
@@ -194,11 +201,13 @@ export class CinnabarObject {
 
   /** The alarm: runs due jobs, expires due keys (the sweep), persists, sets the next alarm. */
   async alarm() {
+    if (this.broken) return;
     this.runDueJobs(Date.now());
     await this.afterWrite();
   }
 
   async fetch(request) {
+    if (this.broken) return json({ error: `the stored snapshot cannot be loaded: ${this.broken.message}` }, 500);
     try {
       return await this.route(request);
     } catch (e) {
@@ -280,6 +289,11 @@ export default {
       return json({ error: `no route for ${url.pathname}; use /db/<name>, /db/<name>/jobs or /db/<name>/info` }, 404);
     }
     if (!NAME.test(name)) return json({ error: "the object name must be 1 to 64 characters of A-Z a-z 0-9 _ . -" }, 400);
-    return env.DB.get(env.DB.idFromName(name)).fetch(request);
+    try {
+      return await env.DB.get(env.DB.idFromName(name)).fetch(request);
+    } catch (e) {
+      // the object was reset (e.g. an exception, a code update) or is overloaded
+      return json({ error: `Durable Object unavailable: ${e?.message ?? e}` }, e?.overloaded ? 503 : 500);
+    }
   },
 };
