@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
 import { ROOT, miniflareOptions, parseToml, readWrangler, startOrigin } from "./support/wrangler.mjs";
+import { hasRedis, startRedis } from "./support/redis.mjs";
 import { Cinnabar } from "../../pkg/node.js";
 import { PLACES } from "../../examples/edge-worker/src/places.js";
 
@@ -206,6 +207,33 @@ test("geo: GEOSEARCH answers match the store and Redis's distance formula", asyn
   const hamburg = fromBerlin.places.find((p) => p.name === "Hamburg");
   assert.equal(hamburg.dist, local.geodist("geo:places", "Berlin", "Hamburg", "km"));
   assert.deepEqual((await (await get("/geo/nearby?lon=-150&lat=-60&radius=10&count=5", "geo")).json()).places, []);
+});
+
+test("geo: the same answers and errors as redis-server 7.0", { skip: !hasRedis() && "redis-server is not on PATH" }, async () => {
+  const redis = await startRedis();
+  try {
+    assert.equal(await redis.call("GEOADD", "geo:places", ...PLACES.flatMap((p) => [p.lon, p.lat, p.name])), PLACES.length);
+    const queries = [
+      [2.35, 48.86, 60, "km", 6],
+      [-74, 40.7, 40, "mi", 10],
+      [151.2, -33.9, 80000, "m", 8],
+      [-0.1, 51.5, 1500000, "ft", 20],
+      [10, 50, 800, "km", 1000],
+      [179.9, 0, 100, "km", 5],
+    ];
+    for (const [lon, lat, radius, unit, count] of queries) {
+      const r = await get(`/geo/nearby?lon=${lon}&lat=${lat}&radius=${radius}&unit=${unit}&count=${count}`, "geo-redis");
+      const want = await redis.call("GEOSEARCH", "geo:places", "FROMLONLAT", lon, lat, "BYRADIUS", radius, unit, "ASC", "COUNT", count, "WITHDIST", "WITHCOORD");
+      assert.deepEqual((await r.json()).places, want.map(([name, dist, [plon, plat]]) => ({ name, dist, lon: plon, lat: plat })), `${lon},${lat} ${radius}${unit}`);
+    }
+    for (const [lon, lat, radius] of [[1, 95, 5], [200, 0, 5], [1, 2, -5]]) {
+      const r = await get(`/geo/nearby?lon=${lon}&lat=${lat}&radius=${radius}`, "geo-redis");
+      const want = await redis.call("GEOSEARCH", "geo:places", "FROMLONLAT", lon, lat, "BYRADIUS", radius, "km", "ASC", "COUNT", 10, "WITHDIST", "WITHCOORD");
+      assert.deepEqual({ status: r.status, body: await r.json() }, { status: 400, body: want });
+    }
+  } finally {
+    await redis.stop();
+  }
 });
 
 test("malformed requests get a 4xx with a clear JSON message", async () => {
