@@ -1362,6 +1362,7 @@ export interface GeofenceEvent {
   lon: number;
   lat: number;
 }
+/** Options of {@link Cinnabar.geofence}. */
 export interface GeofenceOptions {
   /** Also PUBLISH each event, as JSON, on this pub/sub channel. */
   channel?: string;
@@ -1369,9 +1370,9 @@ export interface GeofenceOptions {
 
 type Sigs = CommandSignatures;
 type Fn = (...args: any) => any;
-/** Command methods of a client: each returns its reply; `xxxBuffer` with strings as Uint8Array. */
 /** Commands whose `Cinnabar` method is the listener form (declared on the class). */
 type ListenerForms = "subscribe" | "psubscribe" | "ssubscribe";
+/** Command methods of a client: each returns its reply; `xxxBuffer` with strings as Uint8Array. */
 export type ClientCommands = { [K in Exclude<keyof Sigs, "multi" | ListenerForms>]: Sigs[K] } & {
   [K in Exclude<keyof Sigs, "multi" | ListenerForms> as `${K}Buffer`]: Sigs[K] extends Fn
     ? (...args: Parameters<Sigs[K]>) => ToBuffer<ReturnType<Sigs[K]>>
@@ -1741,6 +1742,7 @@ export interface RestoreResult {
   expired: ExpiredKey[];
 }
 
+/** What a snapshot holds, read from its header without restoring it. */
 export interface SnapshotInfo {
   version: number;
   databases: number;
@@ -1749,24 +1751,31 @@ export interface SnapshotInfo {
   keys: number;
 }
 
+/** Options of {@link Cinnabar.dump}. */
 export interface DumpOptions {
+  /** The only format: RESP commands, as `redis-cli --pipe` reads them. */
   format?: "resp";
   /** Emit HPEXPIREAT for hash fields with TTLs (default true; Redis ≥ 7.4 / Valkey ≥ 9). */
   hashFieldTtl?: boolean;
 }
 
+/** What {@link Cinnabar.load} ran: the number of commands and of error replies. */
 export interface LoadResult {
+  /** Commands run. */
   commands: number;
+  /** Commands that answered an error. */
   errorCount: number;
   /** The first 100 error replies, with the index of their command in the stream. */
   errors: Array<{ index: number; message: string }>;
 }
 
+/** Options of {@link Cinnabar.fromSnapshot}: the store's options, plus a callback for keys that expired meanwhile. */
 export interface FromSnapshotOptions extends CinnabarOptions {
   /** Called once with the keys that expired since the snapshot was taken. */
   onExpired?: (keys: ExpiredKey[]) => void;
 }
 
+/** Options of {@link Cinnabar.open}: how and when the store saves itself. */
 export interface OpenOptions extends FromSnapshotOptions {
   /**
    * "strict" (default): save as soon as writes pause, with IndexedDB's strict

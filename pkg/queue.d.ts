@@ -8,8 +8,11 @@ import type { Cinnabar } from "./index.js";
 
 /** Time source and timer scheduler of a Queue or Worker (default: Date.now and the global timers). */
 export interface Clock {
+  /** The current time in ms. */
   now(): number;
+  /** Runs `fn` after `ms` ms; a handle for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set with setTimeout. */
   clearTimeout(handle: any): void;
 }
 
@@ -25,9 +28,13 @@ export declare const systemClock: Clock;
  * await clock.advance(5000); // runs the timers due, letting promises settle after each
  */
 export declare class ManualClock implements Clock {
+  /** A clock standing at `start` ms (default 0). */
   constructor(start?: number);
+  /** The clock's time in ms. */
   now(): number;
+  /** Schedules `fn` at now() + `ms`; it runs when advance() reaches that time. */
   setTimeout(fn: () => void, ms: number): number;
+  /** Cancels a timer set with setTimeout. */
   clearTimeout(handle: number): void;
   /** Timers not yet run. */
   readonly pending: number;
@@ -54,6 +61,7 @@ export interface RepeatOptions {
   key?: string;
 }
 
+/** Options of one job (Queue.add, addBulk, `defaultJobOptions`), as BullMQ's. */
 export interface JobsOptions {
   /** Wait this many ms before the job may run. */
   delay?: number;
@@ -74,17 +82,22 @@ export interface JobsOptions {
   repeat?: RepeatOptions;
 }
 
+/** Options of `new Queue(...)`. */
 export interface QueueOptions {
   /** Key prefix (default "queue"). */
   prefix?: string;
+  /** Time source (default: {@link systemClock}; a {@link ManualClock} in tests). */
   clock?: Clock;
   /** Options merged under each job's own. */
   defaultJobOptions?: JobsOptions;
 }
 
+/** Where a job is (`unknown` when there is no such job). */
 export type JobState = "completed" | "failed" | "delayed" | "active" | "prioritized" | "waiting" | "unknown";
+/** A state name accepted by getJobs / getJobCounts (`wait` = `waiting`; `paused` = waiting while paused). */
 export type JobType = "waiting" | "wait" | "paused" | "active" | "delayed" | "prioritized" | "completed" | "failed";
 
+/** Jobs per state (Queue.getJobCounts()). */
 export interface JobCounts {
   waiting: number;
   prioritized: number;
@@ -131,11 +144,17 @@ export declare class Job<Data = any, Result = any, Name extends string = string>
   updateData(data: Data): Promise<void>;
   /** Appends a row to the job's log; the log's length. */
   log(row: string): Promise<number>;
+  /** The job's current state (read from the store). */
   getState(): Promise<JobState>;
+  /** Whether the job is in the completed set. */
   isCompleted(): Promise<boolean>;
+  /** Whether the job is in the failed set. */
   isFailed(): Promise<boolean>;
+  /** Whether a worker holds the job. */
   isActive(): Promise<boolean>;
+  /** Whether the job waits for its delay (or a retry backoff). */
   isDelayed(): Promise<boolean>;
+  /** Whether the job waits for a worker (waiting or prioritized). */
   isWaiting(): Promise<boolean>;
   /** Removes the job (throws while a worker holds it). */
   remove(): Promise<number>;
@@ -143,9 +162,11 @@ export declare class Job<Data = any, Result = any, Name extends string = string>
   retry(state?: "failed" | "completed"): Promise<void>;
   /** Moves a delayed job to waiting now. */
   promote(): Promise<void>;
+  /** The job's own fields except its lock token (what JSON.stringify(job) writes). */
   toJSON(): Record<string, unknown>;
 }
 
+/** A repeatable job's configuration (Queue.getRepeatableJobs()). */
 export interface RepeatableJob {
   key: string;
   name: string;
@@ -159,19 +180,29 @@ export interface RepeatableJob {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+/** The event methods of Queue, Worker and QueueEvents (Node's EventEmitter API, typed per event). */
 declare class Emitter<Events extends Record<string, unknown[]>> {
+  /** Calls `listener` on every `event`. */
   on<E extends keyof Events & string>(event: E, listener: Listener<Events[E]>): this;
+  /** Same as on(). */
   addListener<E extends keyof Events & string>(event: E, listener: Listener<Events[E]>): this;
+  /** Calls `listener` on the next `event` only. */
   once<E extends keyof Events & string>(event: E, listener: Listener<Events[E]>): this;
+  /** Removes a listener added with on() or once(). */
   off<E extends keyof Events & string>(event: E, listener: Listener<Events[E]>): this;
+  /** Same as off(). */
   removeListener<E extends keyof Events & string>(event: E, listener: Listener<Events[E]>): this;
+  /** Removes every listener of `event` (of all events without it). */
   removeAllListeners(event?: keyof Events & string): this;
+  /** How many listeners `event` has. */
   listenerCount(event: keyof Events & string): number;
+  /** Calls the listeners of `event` with `args`; whether there were any. */
   emit<E extends keyof Events & string>(event: E, ...args: Events[E]): boolean;
   /** A Promise of the next `event`'s first argument. */
   waitFor<E extends keyof Events & string>(event: E): Promise<Events[E][0]>;
 }
 
+/** Events of a Queue and their listener arguments. */
 export interface QueueListeners<Data, Result, Name extends string> {
   [event: string]: unknown[];
   waiting: [job: Job<Data, Result, Name>];
@@ -215,7 +246,9 @@ export declare class Queue<Data = any, Result = any, Name extends string = strin
    * @example await q.addBulk([{ name: "a", data: 1 }, { name: "b", data: 2, opts: { priority: 3 } }])
    */
   addBulk(jobs: { name: Name; data: Data; opts?: Omit<JobsOptions, "repeat"> }[]): Promise<Job<Data, Result, Name>[]>;
+  /** The job with this id, or undefined. */
   getJob(id: string): Promise<Job<Data, Result, Name> | undefined>;
+  /** The state of the job with this id (`unknown` when missing). */
   getJobState(id: string): Promise<JobState>;
   /**
    * Counts by state, or of the named states only.
@@ -223,25 +256,37 @@ export declare class Queue<Data = any, Result = any, Name extends string = strin
    */
   getJobCounts(): Promise<JobCounts>;
   getJobCounts(...types: JobType[]): Promise<Partial<Record<JobType, number>>>;
+  /** The number of jobs in the named states together. */
   getJobCountByTypes(...types: JobType[]): Promise<number>;
   /** Jobs not yet processed (waiting, prioritized, delayed, paused). */
   count(): Promise<number>;
   /** Jobs in the given states: waiting/prioritized/delayed in processing order, completed/failed newest first. */
   getJobs(types?: JobType | JobType[], start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("waiting", start, end)`: jobs waiting for a worker, in processing order. */
   getWaiting(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("prioritized", start, end)`: prioritized jobs, in processing order. */
   getPrioritized(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("active", start, end)`: jobs workers hold. */
   getActive(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("delayed", start, end)`: delayed jobs, soonest first. */
   getDelayed(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("completed", start, end)`: completed jobs, newest first. */
   getCompleted(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** `getJobs("failed", start, end)`: failed jobs, newest first. */
   getFailed(start?: number, end?: number): Promise<Job<Data, Result, Name>[]>;
+  /** Rows `start..end` of a job's log (written with job.log) and the log's length. */
   getJobLogs(id: string, start?: number, end?: number): Promise<{ logs: string[]; count: number }>;
+  /** The repeatable jobs' configurations, next run first. */
   getRepeatableJobs(): Promise<RepeatableJob[]>;
   /** Stops a repeatable job (same name and repeat options as given to add); whether it existed. */
   removeRepeatable(name: Name, repeat: RepeatOptions, jobId?: string): Promise<boolean>;
+  /** Stops a repeatable job by its key (RepeatableJob.key); whether it existed. */
   removeRepeatableByKey(key: string): Promise<boolean>;
   /** Workers stop taking jobs until resume(); running jobs finish. */
   pause(): Promise<void>;
+  /** Lets workers take jobs again after pause(). */
   resume(): Promise<void>;
+  /** Whether the queue is paused. */
   isPaused(): Promise<boolean>;
   /** Removes a job no worker holds: 1, or 0 when missing; throws for an active job. */
   remove(id: string): Promise<number>;
@@ -261,6 +306,7 @@ export declare class Queue<Data = any, Result = any, Name extends string = strin
   close(): Promise<void>;
 }
 
+/** Options of `new Worker(...)`. */
 export interface WorkerOptions {
   /** Jobs processed at once (default 1). */
   concurrency?: number;
@@ -278,6 +324,7 @@ export interface WorkerOptions {
   autorun?: boolean;
   /** Wait after an error before fetching again (default 1000 ms). */
   retryDelay?: number;
+  /** Time source (default: the queue's clock). */
   clock?: Clock;
   settings?: {
     /** Delay for custom backoff types; a negative number means no retry. */
@@ -285,6 +332,7 @@ export interface WorkerOptions {
   };
 }
 
+/** Events of a Worker and their listener arguments. */
 export interface WorkerListeners<Data, Result, Name extends string> {
   [event: string]: unknown[];
   active: [job: Job<Data, Result, Name>, prev: string];
@@ -301,6 +349,7 @@ export interface WorkerListeners<Data, Result, Name extends string> {
   error: [error: Error];
 }
 
+/** The function a Worker runs per job: its return value (or resolved value) is the job's result; a throw fails the attempt. */
 export type Processor<Data, Result, Name extends string> = (job: Job<Data, Result, Name>, token?: string) => Result | Promise<Result>;
 
 /**
@@ -311,6 +360,7 @@ export type Processor<Data, Result, Name extends string> = (job: Job<Data, Resul
  * w.on("failed", (job, err) => {});
  */
 export declare class Worker<Data = any, Result = any, Name extends string = string> extends Emitter<WorkerListeners<Data, Result, Name>> {
+  /** A worker on `queue`, started at once unless `autorun: false`. */
   constructor(queue: Queue<Data, Result, Name>, processor: Processor<Data, Result, Name>, options?: WorkerOptions);
   readonly id: string;
   readonly queue: Queue<Data, Result, Name>;
@@ -319,11 +369,15 @@ export declare class Worker<Data = any, Result = any, Name extends string = stri
   readonly clock: Clock;
   /** Jobs this worker is processing. */
   readonly activeCount: number;
+  /** Starts taking jobs (with `autorun: false`); resolves when the worker closes. */
   run(): Promise<void>;
+  /** Whether the worker has started and not closed. */
   isRunning(): boolean;
+  /** Whether this worker is paused. */
   isPaused(): boolean;
   /** Stops taking jobs (this worker only; see Queue.pause for all). */
   pause(): void;
+  /** Takes jobs again after pause(). */
   resume(): void;
   /** Takes no job for `ms`; throw a RateLimitError from the processor to put the current job back. */
   rateLimit(ms: number): void;
@@ -333,6 +387,7 @@ export declare class Worker<Data = any, Result = any, Name extends string = stri
   close(force?: boolean): Promise<void>;
 }
 
+/** Events of QueueEvents and their listener arguments (BullMQ's names and shapes). */
 export interface QueueEventsListeners {
   [event: string]: unknown[];
   added: [args: { jobId: string; name: string }, ts: number];
@@ -359,8 +414,10 @@ export interface QueueEventsListeners {
  * events.on("completed", ({ jobId, returnvalue }) => console.log(jobId, returnvalue));
  */
 export declare class QueueEvents extends Emitter<QueueEventsListeners> {
+  /** Listens to `queue` (or to the queue `name` in `db`). */
   constructor(queue: Queue);
   constructor(db: Cinnabar, name: string, options?: { prefix?: string });
+  /** Stops listening and removes the listeners. */
   close(): Promise<void>;
 }
 
@@ -368,5 +425,6 @@ export declare class QueueEvents extends Emitter<QueueEventsListeners> {
 export declare class UnrecoverableError extends Error {}
 /** Throw from a processor (after `worker.rateLimit(ms)`) to put the job back untouched. */
 export declare class RateLimitError extends Error {
+  /** A RateLimitError; the message defaults to "rate limit exceeded". */
   constructor(message?: string);
 }

@@ -4,6 +4,7 @@ import type { Cinnabar } from "./index.js";
 /** A session value as stored: strings (and bytes) go in as they are, numbers/booleans as text. */
 export type SessionValue = string | number | boolean | bigint | Uint8Array;
 
+/** Options of `new Sessions(db, options)`. */
 export interface SessionsOptions {
   /** Lifetime: "30m" (default), "12h", "45s", "250ms", "7d", or milliseconds. Sliding with `touch`. */
   ttl?: string | number;
@@ -28,6 +29,7 @@ export interface SessionsOptions {
  * ```
  */
 export declare class Sessions {
+  /** Sessions kept in `db` (any store; one opened with `Cinnabar.open` persists them). */
   constructor(db: Cinnabar, options?: SessionsOptions);
   /** The lifetime in milliseconds. */
   readonly ttl: number;
