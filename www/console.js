@@ -125,7 +125,7 @@ export function setupConsole(cli) {
     const name = dec.decode(argv[0]).toLowerCase();
     let reply;
     try {
-      reply = cli.callBuffer(...argv);
+      reply = cli.callBuffer(dec.decode(argv[0]), ...argv.slice(1)); // the name as text, arguments as bytes
       if (reply instanceof Promise) reply = await reply; // blocking commands
     } catch (e) {
       if (!(e instanceof ReplyError)) return `(error) ${e.message}`;

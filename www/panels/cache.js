@@ -12,6 +12,7 @@ export function setupCache(db) {
   panel.append(status);
   const n = { hits: 0, stale: 0, misses: 0, loads: 0 };
   const expires = new Map(); // key → Unix ms when the key goes (ttl + swr after its load)
+  const loading = new Set(); // keys whose loader runs now: a miss then joins that call
 
   const show = () => {
     for (const k of Object.keys(n)) $(`#cache-${k}`).textContent = n[k];
@@ -31,16 +32,22 @@ export function setupCache(db) {
     // What getOrSet will find: absent (miss), fresh (hit) or within the stale window.
     const pttl = db.pttl(key);
     const kind = pttl === -2 ? "miss" : pttl >= 0 && pttl <= SWR ? "stale" : "hit";
+    const joined = kind === "miss" && loading.has(key);
     const product = await db.getOrSet(key, async () => {
-      const v = await fetchProduct(id);
-      expires.set(key, Date.now() + TTL + SWR);
-      return v;
+      loading.add(key);
+      try {
+        const v = await fetchProduct(id);
+        expires.set(key, Date.now() + TTL + SWR);
+        return v;
+      } finally {
+        loading.delete(key);
+      }
     }, { ttl: TTL, staleWhileRevalidate: SWR, json: true });
     n[kind === "miss" ? "misses" : kind === "stale" ? "stale" : "hits"]++;
     show();
     const ms = performance.now() - t0;
     logLine($("#cache-log"), 8, h("span", { class: `tag ${kind}` }, kind),
-      `${key} → ${product.name} · ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`);
+      `${key} → ${product.name} · ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms${joined ? " (joined the load)" : ""}`);
     return product;
   }
 
