@@ -28,6 +28,17 @@ const waitNum = (sel, pred, p = page) =>
     const el = document.querySelector(s);
     return el && new Function("n", `return ${f}`)(Number(el.textContent));
   }, [sel, pred], T);
+/** Copies the viewport screenshots to docs/img/, palette-quantized with sharp when it is installed (~4× smaller). */
+async function docsScreenshots() {
+  mkdirSync(`${ROOT}docs/img`, { recursive: true });
+  let sharp = null;
+  try { sharp = (await import("sharp")).default; } catch { /* not installed: plain copies */ }
+  for (const n of ["desktop", "phone"]) {
+    const from = `${SHOTS}/demo-${n}.png`, to = `${ROOT}docs/img/demo-${n}.png`;
+    if (sharp) await sharp(from).png({ palette: true, quality: 90, effort: 10, compressionLevel: 9 }).toFile(to);
+    else copyFileSync(from, to);
+  }
+}
 const noProblems = (list = problems) => assert.deepEqual(list, [], "console errors, page errors or failed requests");
 
 before(async () => {
@@ -245,6 +256,22 @@ test("chat: a message sent in one page appears in another through the bridge", a
   noProblems();
 });
 
+test("caching: a stale value is served at once while one background load refreshes it", async () => {
+  // product 1 was loaded by the caching test: wait (no sleep) until its 10 s TTL has passed
+  const row = '#cache-keys li[data-key="cache:product:1"]';
+  await page.waitForSelector(`${row}.stale`, { timeout: 40000 });
+  const loads = await num("#cache-loads");
+  await page.click('[data-product="1"]');
+  await waitNum("#cache-stale", "n === 1");
+  assert.match(await text("#cache-log li"), /^stale\s*cache:product:1 → Cinnabar mug · \d+(\.\d)? ms$/);
+  const ms = parseFloat(/([\d.]+) ms$/.exec(await text("#cache-log li"))[1]);
+  assert.ok(ms < 300, `served without waiting for the API (${ms} ms)`);
+  assert.equal(await num("#cache-loads"), loads + 1, "one background refresh");
+  // the refresh stores a fresh value: the row leaves the stale window
+  await page.waitForSelector(`${row}.fresh`, T);
+  noProblems();
+});
+
 test("layout: screenshots at desktop and phone widths, no horizontal scroll on a phone", async () => {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}/demo-desktop.png` });
@@ -265,10 +292,6 @@ test("layout: screenshots at desktop and phone widths, no horizontal scroll on a
   assert.ok(s.y > c.y + c.height - 1, "one column");
   await page.screenshot({ path: `${SHOTS}/demo-phone.png` });
   await page.screenshot({ path: `${SHOTS}/demo-phone-full.png`, fullPage: true });
-  if (process.env.DEMO_DOCS_SCREENSHOTS === "1") {
-    mkdirSync(`${ROOT}docs/img`, { recursive: true });
-    copyFileSync(`${SHOTS}/demo-desktop.png`, `${ROOT}docs/img/demo-desktop.png`);
-    copyFileSync(`${SHOTS}/demo-phone.png`, `${ROOT}docs/img/demo-phone.png`);
-  }
+  if (process.env.DEMO_DOCS_SCREENSHOTS === "1") await docsScreenshots();
   noProblems();
 });
