@@ -155,6 +155,16 @@ export function setupConsole(cli) {
     log.scrollTop = log.scrollHeight;
   }
 
+  // After SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE here, messages arrive as redis-cli shows them
+  // (the console stays usable: UNSUBSCRIBE, PING and the other commands allowed then).
+  const push = (...parts) => {
+    log.append(h("div", { class: "push" }, format(parts)));
+    log.scrollTop = log.scrollHeight;
+  };
+  cli.on("messageBuffer", (channel, message) => push(enc.encode("message"), channel, message));
+  cli.on("pmessageBuffer", (pattern, channel, message) => push(enc.encode("pmessage"), pattern, channel, message));
+  cli.on("smessageBuffer", (channel, message) => push(enc.encode("smessage"), channel, message));
+
   $("#form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const line = input.value.trim();

@@ -39,6 +39,14 @@ async function docsScreenshots() {
     else copyFileSync(from, to);
   }
 }
+/** Types a line into the console; the reply text shown under it. */
+async function type(line) {
+  const n = await page.locator("#log > div").count();
+  await page.fill("#cmd", line);
+  await page.press("#cmd", "Enter");
+  await page.waitForFunction((k) => document.querySelectorAll("#log > div").length >= k + 2, n, T);
+  return page.locator("#log > div").nth(n + 1).textContent();
+}
 const noProblems = (list = problems) => assert.deepEqual(list, [], "console errors, page errors or failed requests");
 
 before(async () => {
@@ -98,13 +106,6 @@ test("sessions: log in, reload, still logged in with the TTL counting; log out",
 });
 
 test("console: redis-cli replies, Redis's error texts, history", async () => {
-  const type = async (line) => {
-    const n = await page.locator("#log > div").count();
-    await page.fill("#cmd", line);
-    await page.press("#cmd", "Enter");
-    await page.waitForFunction((k) => document.querySelectorAll("#log > div").length >= k + 2, n, T);
-    return page.locator("#log > div").nth(n + 1).textContent();
-  };
   assert.equal(await type('SET greeting "hello world"'), "OK");
   assert.equal(await type("GET greeting"), '"hello world"');
   assert.equal(await type("GET nothing"), "(nil)");
@@ -242,6 +243,11 @@ test("chat: a message sent in one page appears in another through the bridge", a
   // the second tab opened the same idb:// store: the session is there too
   await p2.waitForSelector("#sess-in:not([hidden])", T);
 
+  // the console subscribes too: messages from either page reach it (redis-cli's push format)
+  assert.equal(await type("SUBSCRIBE chat:lobby"), '1) "subscribe"\n2) "chat:lobby"\n3) (integer) 1');
+  assert.equal(await type("GET greeting"),
+    "(error) ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+
   await page.fill("#chat-name", "Ada");
   await page.fill("#chat-text", "hello from tab 1");
   await page.press("#chat-text", "Enter");
@@ -254,6 +260,11 @@ test("chat: a message sent in one page appears in another through the bridge", a
   await p2.click("#chat-form button");
   await page.waitForSelector('#chat-list li:not(.me):has-text("hi Ada, this is tab 2")', T);
   assert.equal(await page.locator('#chat-list li:has-text("hello from tab 1")').count(), 1, "delivered once, never echoed");
+  const pushes = await page.locator("#log > div.push").allTextContents();
+  assert.equal(pushes.length, 2, pushes.join("\n"));
+  assert.match(pushes[0], /^1\) "message"\n2\) "chat:lobby"\n3\) "\{\\"from\\":\\"Ada\\",\\"text\\":\\"hello from tab 1\\",/);
+  assert.match(pushes[1], /\\"from\\":\\"Grace\\",\\"text\\":\\"hi Ada, this is tab 2\\"/);
+  assert.equal(await type("UNSUBSCRIBE"), '1) "unsubscribe"\n2) "chat:lobby"\n3) (integer) 0');
   await p2.close();
   noProblems(second.problems);
   noProblems();
