@@ -1,7 +1,8 @@
 // Headless Chromium (Debian's, via playwright-core) loads www/index.html from a
 // static server on 127.0.0.1: the page imports the package through an import
 // map (→ /pkg/browser.js, top-level await, no init call), a user types Redis
-// commands into the console, and a module Worker imports pkg/browser.js by path.
+// commands into the demo's console panel, and a module Worker imports
+// pkg/browser.js by path. (tests/browser/demo.test.mjs drives the other panels.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -33,15 +34,15 @@ test("the console page runs typed commands and shows the replies", async () => {
     await page.waitForFunction((n) => document.querySelectorAll("#log > div").length >= n + 2, before);
     return page.locator("#log > div").nth(before + 1).textContent();
   };
-  assert.equal(await type('SET greeting "hello world"'), '"OK"');
+  assert.equal(await type('SET greeting "hello world"'), "OK"); // a status reply, bare as redis-cli prints it
   assert.equal(await type("GET greeting"), '"hello world"');
   assert.equal(await type("GET nothing"), "(nil)");
   assert.equal(await type("DEL greeting nothing"), "(integer) 1");
   assert.equal(await type("GET"), "(error) ERR wrong number of arguments for 'get' command");
-  assert.equal(await type("MULTI"), '"OK"');
-  await type("SET a 1");
+  assert.equal(await type("MULTI"), "OK");
+  assert.equal(await type("SET a 1"), "QUEUED");
   await type("GET a");
-  assert.equal(await type("EXEC"), '1) "OK"\n2) "1"');
+  assert.equal(await type("EXEC"), '1) OK\n2) "1"');
   // the page's store is reachable for assertions: same data the user typed
   assert.equal(await page.evaluate(() => window.cinnabar.db.get("a")), "1");
   const bin = await page.evaluate(() => {
