@@ -2,7 +2,7 @@
 # Installs everything the build and the tests need on a fresh Debian machine,
 # skipping whatever is already present. Safe to run again.
 #   - Debian: redis-server (the parity oracle), chromium + chromium-driver (browser tests)
-#   - rustup: the wasm32-unknown-unknown target
+#   - rustup: the wasm32-unknown-unknown target and clippy (the panic lint in scripts/test.sh)
 #   - cargo:  wasm-bindgen-cli pinned to the wasm-bindgen version in Cargo.lock
 #   - npm:    the dev dependencies in package-lock.json (playwright-core, binaryen, miniflare, vite...)
 set -euo pipefail
@@ -36,6 +36,11 @@ fi
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo clippy --version >/dev/null 2>&1; then
+  log "rustup component add clippy"
+  rustup component add clippy
 fi
 
 WB=$(cargo metadata --format-version 1 --locked 2>/dev/null \

@@ -24,6 +24,13 @@ if cargo tree -e normal --target "$(rustc -vV | sed -n 's/^host: //p')" | grep -
 fi
 echo "ok"
 
+step "no unwrap/expect/panic in the library (clippy; modules marked #![deny(clippy::indexing_slicing)] also index only through checked access)"
+for target in "" "--target wasm32-unknown-unknown"; do   # the host core, then the wasm binding too
+  cargo clippy --lib -q $target -- -A clippy::all -D clippy::unwrap_used -D clippy::expect_used \
+    -D clippy::panic -D clippy::todo -D clippy::unimplemented
+done
+echo ok
+
 step "Rust tests (unit, integration, parity with redis-server, dispatcher fuzz)"
 cargo test --all-targets
 
