@@ -403,22 +403,20 @@ struct Mpop<'a> {
 }
 
 fn parse_mpop<'a>(a: &Args<'a>, at: usize) -> Result<Mpop<'a>> {
-    let numkeys = args::range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
-    let where_idx = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(at + 1)).filter(|&w| w < a.len());
-    let Some(where_idx) = where_idx else { return Err(error::SYNTAX) };
-    let end = end_arg(&a[where_idx])?;
+    let numkeys = args::range_long(a.get(at).unwrap_or_default(), 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
+    let split = usize::try_from(numkeys).ok().and_then(|n| a.from(at + 1).split_at_checked(n));
+    let Some((keys, &[end, ref opts @ ..])) = split else { return Err(error::SYNTAX) };
+    let end = end_arg(end)?;
     let mut count = -1;
-    let mut j = where_idx + 1;
-    while j < a.len() {
-        if count == -1 && a.is(j, "count") && j + 1 < a.len() {
-            j += 1;
-            count = args::range_long(&a[j], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?;
-        } else {
-            return Err(error::SYNTAX);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(v) if count == -1 && args::is_word(opt, "count") => {
+                count = args::range_long(v, 1, i64::MAX, Some(error::COUNT_GT_ZERO))?;
+            }
+            _ => return Err(error::SYNTAX),
         }
-        j += 1;
     }
-    let keys = a.all().get(at + 1..where_idx).unwrap_or(&[]);
     Ok(Mpop { keys, end, count: count.max(1) })
 }
 

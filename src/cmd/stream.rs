@@ -212,10 +212,10 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
     let mut t = TrimArgs { trim: Trim::None, approx: false, limit: 0, nomkstream: false, id: None, idpos: 0 };
     let mut limit_given = false;
     let mut i = 2;
-    while i < a.len() {
+    while let Some(opt) = a.get(i) {
         let more = a.len() - 1 - i;
-        let opt = &a[i];
-        let is_approx_mark = |j: usize| more >= 2 && (cstr(&a[j]) == b"~" || cstr(&a[j]) == b"=");
+        let next = cstr(a.get(i + 1).unwrap_or_default());
+        let approx_mark = more >= 2 && (next == b"~" || next == b"=");
         if xadd && cstr(opt) == b"*" {
             break;
         } else if word(opt, "maxlen") && more > 0 {
@@ -223,8 +223,8 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
                 return Err(error::XTRIM_BOTH);
             }
             t.approx = false;
-            if is_approx_mark(i + 1) {
-                t.approx = cstr(&a[i + 1]) == b"~";
+            if approx_mark {
+                t.approx = next == b"~";
                 i += 1;
             }
             let n = a.i64(i + 1)?;
@@ -238,11 +238,11 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
                 return Err(error::XTRIM_BOTH);
             }
             t.approx = false;
-            if is_approx_mark(i + 1) {
-                t.approx = cstr(&a[i + 1]) == b"~";
+            if approx_mark {
+                t.approx = next == b"~";
                 i += 1;
             }
-            let id = parse_strict_id(&a[i + 1], 0)?;
+            let id = parse_strict_id(a.get(i + 1).unwrap_or_default(), 0)?;
             i += 1;
             t.trim = Trim::MinId(id);
         } else if word(opt, "limit") && more > 0 {
@@ -487,12 +487,11 @@ fn parse_read<'a>(a: &Args<'a>, group_cmd: bool, now: i64) -> Result<ReadArgs<'a
     let mut r = ReadArgs { block: None, count: 0, noack: false, group: None, keys: &[], ids: &[] };
     let mut streams_at = 0;
     let mut i = 1;
-    while i < a.len() {
+    while let Some(o) = a.get(i) {
         let more = a.len() - i - 1;
-        let o = &a[i];
         if word(o, "block") && more > 0 {
             i += 1;
-            let t = crate::args::parse_i64(&a[i]).map_err(|_| error::TIMEOUT_NOT_INTEGER)?;
+            let t = a.i64(i).map_err(|_| error::TIMEOUT_NOT_INTEGER)?;
             if t < 0 {
                 return Err(error::TIMEOUT_NEGATIVE);
             }
@@ -730,23 +729,23 @@ fn xreadgroup(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 // ---------------------------------------------------------------- XGROUP
 
 fn subcommand_syntax(a: &Args) -> Error {
-    error::unknown_subcommand_or_arity(&a[1], &String::from_utf8_lossy(cstr(&a[0])))
+    let (name, sub) = (a.get(0).unwrap_or_default(), a.get(1).unwrap_or_default());
+    error::unknown_subcommand_or_arity(sub, &String::from_utf8_lossy(cstr(name)))
 }
 
 /// Options after `XGROUP CREATE|SETID key group id`: (MKSTREAM, ENTRIESREAD).
 fn xgroup_options(a: &Args, create: bool, setid: bool) -> Result<(bool, i64)> {
     let (mut mkstream, mut entries_read) = (false, INVALID_ENTRIES_READ);
-    let mut i = 5;
-    while i < a.len() {
-        if create && word(&a[i], "mkstream") {
+    let mut opts = a.from(5).iter();
+    while let Some(opt) = opts.next() {
+        if create && word(opt, "mkstream") {
             mkstream = true;
-            i += 1;
-        } else if (create || setid) && word(&a[i], "entriesread") && i + 1 < a.len() {
-            entries_read = a.i64(i + 1)?;
+        } else if let (true, Some(v)) = ((create || setid) && word(opt, "entriesread"), opts.as_slice().first()) {
+            entries_read = crate::args::parse_i64(v)?;
             if entries_read < 0 && entries_read != INVALID_ENTRIES_READ {
                 return Err(error::XGROUP_ENTRIESREAD);
             }
-            i += 2;
+            opts.next();
         } else {
             return Err(subcommand_syntax(a));
         }
@@ -757,7 +756,7 @@ fn xgroup_options(a: &Args, create: bool, setid: bool) -> Result<(bool, i64)> {
 /// The common checks of XGROUP subcommands: the key must be a stream (or
 /// missing with MKSTREAM) and, unless `may_miss_group`, the group must exist.
 fn xgroup_lookup(ctx: &mut Ctx, a: &Args, mkstream: bool, may_miss_group: bool) -> Result<bool> {
-    let key = &a[2];
+    let &[_, _, key, group, ..] = a.all() else { return Err(error::SYNTAX) };
     let exists = match ctx.lookup_write(key) {
         Some(slot) => {
             ctx.stream_at(slot)?;
@@ -769,8 +768,8 @@ fn xgroup_lookup(ctx: &mut Ctx, a: &Args, mkstream: bool, may_miss_group: bool) 
         if !exists {
             return Err(error::XGROUP_NEED_KEY);
         }
-        if !may_miss_group && !ctx.stream_ref(key).is_some_and(|s| s.groups.contains_key(&a[3])) {
-            return Err(error::nogroup_for_key(&a[3], key));
+        if !may_miss_group && !ctx.stream_ref(key).is_some_and(|s| s.groups.contains_key(group)) {
+            return Err(error::nogroup_for_key(group, key));
         }
     }
     Ok(exists)
