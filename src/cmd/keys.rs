@@ -22,6 +22,9 @@
 //! SCAN cursors are slot positions (`Db::scan_slots`), not Redis's
 //! reverse-binary dict cursors; they keep SCAN's guarantees (a key present
 //! for the whole iteration is returned at least once; cursor 0 ends it).
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
 
 #![deny(clippy::indexing_slicing)]
 

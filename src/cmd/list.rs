@@ -7,6 +7,9 @@
 //! Each blocking command has a `serve_*` function that serves it from one
 //! ready key, as the blocked client, with the same replies and keyspace events
 //! as Redis's `serveClientBlockedOnList`.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
 
 #![deny(clippy::indexing_slicing)]
 

@@ -7,6 +7,9 @@
 //! commands [`allowed_when_subscribed`] lists (checked by the dispatcher).
 //! Receiver counts are local: subscribers in other contexts reached through
 //! the JS bridge are not counted (they are not known synchronously).
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
 
 #![deny(clippy::indexing_slicing)]
 

@@ -6,6 +6,9 @@
 //! the commands we support. CONFIG GET/SET work on `config::PARAMS`; CONFIG SET
 //! parses every value before applying any, so it is atomic as Redis's is.
 //! INFO prints Redis's section headers and field names for the values we have.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
 
 #![deny(clippy::indexing_slicing)]
 

@@ -10,6 +10,9 @@
 //! `serve_xread` answers them when a stream gets entries past their id, and
 //! XREADGROUP waiters get Redis's NOGROUP / UNBLOCKED errors when their group
 //! or key goes away.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
 
 #![deny(clippy::indexing_slicing)]
 
