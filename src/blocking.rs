@@ -48,6 +48,8 @@
 //! without a signal (XSETID, XGROUP SETID) wakes nobody until the next XADD, as
 //! in Redis, and waiters on a live stream cost nothing per command.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::args::Args;
 use crate::cmd::Ctx;
 use crate::reply::Reply;
@@ -192,7 +194,7 @@ impl Server {
                 }
                 for k in &keys {
                     self.blocking.by_key.entry((client.db, k.clone())).or_default().push_back(id);
-                    let ident = value_identity(&self.dbs[client.db], k);
+                    let ident = value_identity(self.dbs.get(client.db), k);
                     self.blocking.seen.entry((client.db, k.clone())).or_insert(ident);
                 }
                 let mut req = req;
@@ -216,11 +218,12 @@ impl Server {
         if !self.blocking.by_key.contains_key(&kr) || self.blocking.ready_set.contains(&kr) {
             return;
         }
-        self.blocking.seen.insert(kr.clone(), value_identity(&self.dbs[dbi], key));
-        let ty = self.dbs[dbi].find(key).map(|slot| self.dbs[dbi].entry(slot).val.type_name());
-        let wanted = self.blocking.by_key[&kr]
-            .iter()
-            .any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes(ty)));
+        let db = self.dbs.get(dbi);
+        self.blocking.seen.insert(kr.clone(), value_identity(db, key));
+        let ty = db.and_then(|db| db.find(key).map(|slot| db.entry(slot).val.type_name()));
+        let wanted = self.blocking.by_key.get(&kr).is_some_and(|q| {
+            q.iter().any(|id| self.blocking.waits.get(id).is_some_and(|w| w.req.wakes(ty)))
+        });
         if wanted {
             self.blocking.ready_set.insert(kr.clone());
             self.blocking.ready.push(kr);
@@ -240,7 +243,7 @@ impl Server {
             .blocking
             .by_key
             .keys()
-            .filter(|kr| self.blocking.seen.get(*kr) != Some(&value_identity(&self.dbs[kr.0], &kr.1)))
+            .filter(|kr| self.blocking.seen.get(*kr) != Some(&value_identity(self.dbs.get(kr.0), &kr.1)))
             .cloned()
             .collect();
         for (dbi, k) in changed {
@@ -262,12 +265,10 @@ impl Server {
             None => return,
         };
         for id in ids {
-            let ty = match self.dbs[dbi].find(key) {
-                Some(slot) if self.dbs[dbi].entry(slot).expire().is_none_or(|t| t > now) => {
-                    Some(self.dbs[dbi].entry(slot).val.type_name())
-                }
-                _ => None,
-            };
+            let ty = self.dbs.get(dbi).and_then(|db| {
+                let e = db.entry(db.find(key)?);
+                e.expire().is_none_or(|t| t > now).then(|| e.val.type_name())
+            });
             let Some(w) = self.blocking.waits.get(&id) else { continue };
             if !w.req.wakes(ty) {
                 continue;
@@ -329,9 +330,9 @@ impl Server {
 /// Identifies the value under `key` (0 when missing): its type and, for the
 /// boxed types, the box's address, which stays put while the value lives and
 /// differs for another value (SWAPDB, COPY, RESTORE bring other boxes).
-fn value_identity(db: &crate::db::Db, key: &[u8]) -> usize {
+fn value_identity(db: Option<&crate::db::Db>, key: &[u8]) -> usize {
     use crate::value::Value;
-    let Some(slot) = db.find(key) else { return 0 };
+    let Some((db, slot)) = db.and_then(|db| db.find(key).map(|slot| (db, slot))) else { return 0 };
     match &db.entry(slot).val {
         Value::List(b) => &**b as *const _ as usize,
         Value::ZSet(b) => &**b as *const _ as usize,

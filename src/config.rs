@@ -3,6 +3,8 @@
 //! CONFIG GET/SET (in `cmd/server.rs`) read and write these through the
 //! `PARAMS` table, so a parameter is listed once with its type and bounds.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::error;
 use crate::notify;
 
@@ -193,8 +195,7 @@ pub fn lookup(name: &[u8]) -> Option<&'static Param> {
 
 /// What C sees of a binary argument: the bytes before the first NUL.
 fn c_bytes(b: &[u8]) -> &[u8] {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    &b[..end]
+    b.split(|&c| c == 0).next().unwrap_or(b)
 }
 
 /// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb, any case).
@@ -205,8 +206,7 @@ pub fn memtoull(s: &[u8]) -> Option<u64> {
     if s.first() == Some(&b'-') {
         return None;
     }
-    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    let unit = &s[digits..];
+    let (digits, unit) = s.split_at_checked(s.iter().take_while(|c| c.is_ascii_digit()).count())?;
     let mul: u64 = match unit.to_ascii_lowercase().as_slice() {
         b"" | b"b" => 1,
         b"k" => 1000,
@@ -217,11 +217,11 @@ pub fn memtoull(s: &[u8]) -> Option<u64> {
         b"gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
-    if digits >= 128 {
+    if digits.len() >= 128 {
         return None;
     }
     let mut val: u64 = 0;
-    for &c in &s[..digits] {
+    for &c in digits {
         val = val.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)).unwrap_or(u64::MAX);
         if val == u64::MAX {
             break;

@@ -22,9 +22,15 @@
 //! SCAN cursors are slot positions (`Db::scan_slots`), not Redis's
 //! reverse-binary dict cursors; they keep SCAN's guarantees (a key present
 //! for the whole iteration is returned at least once; cursor 0 ends it).
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
+
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::config::Policy;
+use crate::args::is_word;
 use crate::glob::Pattern;
 use crate::rng::Rng;
 use crate::value::SHARED_INTEGERS;
@@ -170,7 +176,8 @@ fn exists(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// TYPE key
 fn type_(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let name = match ctx.lookup_notouch(&a[1], true) {
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    let name = match ctx.lookup_notouch(key, true) {
         Some(slot) => ctx.db_ref().type_name(slot),
         None => "none",
     };
@@ -188,7 +195,7 @@ fn renamenx(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 fn rename_generic(ctx: &mut Ctx, a: Args, nx: bool) -> Result<Reply> {
-    let (src, dst) = (&a[1], &a[2]);
+    let &[_, src, dst, ..] = a.all() else { return Err(error::SYNTAX) };
     ctx.lookup_write(src).ok_or(error::NO_SUCH_KEY)?;
     let done = if nx { Reply::Int(1) } else { Reply::OK };
     if src == dst {
@@ -216,15 +223,16 @@ fn move_entry(ctx: &mut Ctx, src: &[u8], to: usize, dst: &[u8]) {
     let expire = ctx.db_ref().expire_of(slot);
     let e = ctx.db().remove_at(slot);
     let (lru, unshared) = (e.lru, e.unshared);
-    let slot = ctx.srv.dbs[to].insert(dst, e.val, expire, lru);
-    ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
+    let Some(db) = ctx.srv.dbs.get_mut(to) else { return };
+    let slot = db.insert(dst, e.val, expire, lru);
+    db.entry_mut(slot).unshared = unshared;
     ctx.srv.notify(notify::NEW, "new", to, dst);
 }
 
 /// MOVE key db
 fn move_(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let to = parse_db(ctx, &a[2])?;
+    let &[_, key, db, ..] = a.all() else { return Err(error::SYNTAX) };
+    let to = parse_db(ctx, db)?;
     let from = ctx.dbi();
     if to == from {
         return Err(error::SAME_OBJECT);
@@ -242,21 +250,20 @@ fn move_(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// COPY source destination [DB destination-db] [REPLACE]
 fn copy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (src, dst) = (&a[1], &a[2]);
+    let &[_, src, dst, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
     let from = ctx.dbi();
     let mut to = from;
     let mut replace = false;
-    let mut i = 3;
-    while i < a.len() {
-        if a.is(i, "replace") {
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        if is_word(opt, "replace") {
             replace = true;
-        } else if a.is(i, "db") && i + 1 < a.len() {
-            to = parse_db(ctx, &a[i + 1])?;
-            i += 1;
+        } else if let (true, Some(db)) = (is_word(opt, "db"), opts.as_slice().first()) {
+            to = parse_db(ctx, db)?;
+            opts.next();
         } else {
             return Err(error::SYNTAX);
         }
-        i += 1;
     }
     if from == to && src == dst {
         return Err(error::SAME_OBJECT);
@@ -266,17 +273,19 @@ fn copy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     };
     let entry = ctx.db_ref().entry(slot);
     let (val, expire) = (entry.val.clone(), entry.expire());
-    if ctx.lookup_write_in(to, dst).is_some() {
-        if !replace {
-            return Ok(Reply::Int(0));
-        }
-        ctx.srv.dbs[to].remove(dst);
+    let exists = ctx.lookup_write_in(to, dst).is_some();
+    if exists && !replace {
+        return Ok(Reply::Int(0));
     }
     // A copied integer is a new object, never a shared one (dupStringObject).
     let unshared = matches!(val, Value::Int(_));
     let lru = ctx.new_lru();
-    let slot = ctx.srv.dbs[to].insert(dst, val, expire, lru);
-    ctx.srv.dbs[to].entry_mut(slot).unshared = unshared;
+    let Some(db) = ctx.srv.dbs.get_mut(to) else { return Err(error::DB_INDEX_OUT_OF_RANGE) };
+    if exists {
+        db.remove(dst);
+    }
+    let slot = db.insert(dst, val, expire, lru);
+    db.entry_mut(slot).unshared = unshared;
     ctx.srv.notify(notify::NEW, "new", to, dst);
     ctx.srv.signal_modified_key(to, dst);
     ctx.srv.notify(notify::GENERIC, "copy_to", to, dst);
@@ -296,8 +305,9 @@ fn touch(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// KEYS pattern
 fn keys(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let all = &a[1] == b"*";
-    let pattern = Pattern::new(&a[1]);
+    let &[_, pattern, ..] = a.all() else { return Err(error::SYNTAX) };
+    let all = pattern == b"*";
+    let pattern = Pattern::new(pattern);
     let now = ctx.now;
     let out = ctx
         .db_ref()
@@ -340,26 +350,24 @@ pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
 
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 fn scan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let cursor = parse_cursor(&a[1]).ok_or(error::INVALID_CURSOR)?;
+    let &[_, cursor, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
+    let cursor = parse_cursor(cursor).ok_or(error::INVALID_CURSOR)?;
     let mut count: i64 = 10;
     let mut pattern = None;
     let mut type_name: Option<&[u8]> = None;
-    let mut i = 2;
-    while i < a.len() {
-        let more = i + 1 < a.len();
-        if a.is(i, "count") && more {
-            count = a.i64(i + 1)?;
-            if count < 1 {
-                return Err(error::SYNTAX);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(v) if is_word(opt, "count") => {
+                count = crate::args::parse_i64(v)?;
+                if count < 1 {
+                    return Err(error::SYNTAX);
+                }
             }
-        } else if a.is(i, "match") && more {
-            pattern = (&a[i + 1] != b"*").then(|| Pattern::new(&a[i + 1]));
-        } else if a.is(i, "type") && more {
-            type_name = Some(&a[i + 1]);
-        } else {
-            return Err(error::SYNTAX);
+            Some(v) if is_word(opt, "match") => pattern = (*v != b"*").then(|| Pattern::new(v)),
+            Some(v) if is_word(opt, "type") => type_name = Some(v),
+            _ => return Err(error::SYNTAX),
         }
-        i += 2;
     }
     let mut found = Vec::new();
     let db = ctx.db_ref();
@@ -394,7 +402,7 @@ fn scan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 fn randomkey(ctx: &mut Ctx, _: Args) -> Result<Reply> {
     let dbi = ctx.dbi();
     loop {
-        let db = &ctx.srv.dbs[dbi];
+        let Some(db) = ctx.srv.dbs.get(dbi) else { return Ok(Reply::Nil) };
         let Some(slot) = db.random_slot(&mut ctx.srv.rng) else {
             return Ok(Reply::Nil);
         };
@@ -440,8 +448,9 @@ const LT: u8 = 8;
 /// Redis's `expireGenericCommand`: options first, then the number, the
 /// overflow checks, the key, the conditions; a time not in the future deletes.
 fn expire_generic(ctx: &mut Ctx, a: Args, name: &str, base: i64, unit: i64) -> Result<Reply> {
+    let &[_, key, when, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
     let mut flags = 0;
-    for opt in a.from(3) {
+    for opt in opts {
         flags |= [("nx", NX), ("xx", XX), ("gt", GT), ("lt", LT)]
             .iter()
             .find(|(w, _)| crate::args::is_word(opt, w))
@@ -454,12 +463,10 @@ fn expire_generic(ctx: &mut Ctx, a: Args, name: &str, base: i64, unit: i64) -> R
     if flags & GT != 0 && flags & LT != 0 {
         return Err(error::EXPIRE_GT_LT);
     }
-    let when = a.i64(2)?;
-    let when = when
+    let when = crate::args::parse_i64(when)?
         .checked_mul(unit)
         .and_then(|w| w.checked_add(base))
         .ok_or_else(|| error::invalid_expire(name))?;
-    let key = &a[1];
     let Some(slot) = ctx.lookup_write(key) else {
         return Ok(Reply::Int(0));
     };
@@ -504,7 +511,8 @@ fn pexpiretime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 fn ttl_generic(ctx: &mut Ctx, a: Args, ms: bool, absolute: bool) -> Result<Reply> {
-    let Some(slot) = ctx.lookup_notouch(&a[1], true) else {
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    let Some(slot) = ctx.lookup_notouch(key, true) else {
         return Ok(Reply::Int(-2));
     };
     let Some(at) = ctx.db_ref().expire_of(slot) else {
@@ -518,7 +526,7 @@ fn ttl_generic(ctx: &mut Ctx, a: Args, ms: bool, absolute: bool) -> Result<Reply
 
 /// PERSIST key
 fn persist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
     let Some(slot) = ctx.lookup_write(key) else {
         return Ok(Reply::Int(0));
     };
@@ -533,7 +541,8 @@ fn persist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// OBJECT ENCODING key
 fn object_encoding(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(match ctx.lookup_notouch(&a[2], false) {
+    let &[_, _, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    Ok(match ctx.lookup_notouch(key, false) {
         Some(slot) => Reply::bulk_str(ctx.value(slot).encoding()),
         None => Reply::Nil,
     })
@@ -541,7 +550,8 @@ fn object_encoding(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// OBJECT FREQ key
 fn object_freq(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.lookup_notouch(&a[2], false) else {
+    let &[_, _, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    let Some(slot) = ctx.lookup_notouch(key, false) else {
         return Ok(Reply::Nil);
     };
     if !ctx.srv.config.maxmemory_policy.is_lfu() {
@@ -553,7 +563,8 @@ fn object_freq(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// OBJECT IDLETIME key
 fn object_idletime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.lookup_notouch(&a[2], false) else {
+    let &[_, _, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    let Some(slot) = ctx.lookup_notouch(key, false) else {
         return Ok(Reply::Nil);
     };
     if ctx.srv.config.maxmemory_policy.is_lfu() {
@@ -568,7 +579,8 @@ fn object_idletime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// OBJECT REFCOUNT key: Redis shares the integers 0..9999 (refcount INT_MAX)
 /// unless maxmemory is set with an LRU or LFU policy, or the value was COPYed.
 fn object_refcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.lookup_notouch(&a[2], false) else {
+    let &[_, _, key, ..] = a.all() else { return Err(error::SYNTAX) };
+    let Some(slot) = ctx.lookup_notouch(key, false) else {
         return Ok(Reply::Nil);
     };
     let cfg = &ctx.srv.config;

@@ -7,6 +7,11 @@
 //! Each blocking command has a `serve_*` function that serves it from one
 //! ready key, as the blocked client, with the same replies and keyspace events
 //! as Redis's `serveClientBlockedOnList`.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
+
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::blocking::BlockRequest;
@@ -153,7 +158,7 @@ pub(super) fn parse_timeout(arg: &[u8], now: i64) -> Result<i64> {
 }
 
 fn push(ctx: &mut Ctx, a: Args, end: End, only_existing: bool) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ref values @ ..] = a.all() else { return Err(error::SYNTAX) };
     if !ctx.list_exists_write(key)? {
         if only_existing {
             return Ok(Reply::Int(0));
@@ -161,7 +166,7 @@ fn push(ctx: &mut Ctx, a: Args, end: End, only_existing: bool) -> Result<Reply> 
         ctx.add_key(key, Value::List(Box::default()));
     }
     let l = ctx.list_mut(key).ok_or(error::WRONGTYPE)?;
-    for v in a.from(2) {
+    for v in values {
         l.push(end, v.to_vec());
     }
     let len = l.len();
@@ -188,12 +193,13 @@ fn rpushx(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 fn pop(ctx: &mut Ctx, a: Args, end: End) -> Result<Reply> {
-    if a.len() > 3 {
-        return Err(error::wrong_arity(if end == End::Left { "lpop" } else { "rpop" }));
-    }
-    let has_count = a.len() == 3;
-    let count = if has_count { args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? } else { 0 };
-    let key = &a[1];
+    let (key, count) = match *a.all() {
+        [_, key] => (key, None),
+        [_, key, count] => (key, Some(args::range_long(count, 0, i64::MAX, Some(error::MUST_BE_POSITIVE))?)),
+        _ => return Err(error::wrong_arity(if end == End::Left { "lpop" } else { "rpop" })),
+    };
+    let has_count = count.is_some();
+    let count = count.unwrap_or(0);
     if !ctx.list_exists_write(key)? {
         return Ok(if has_count { Reply::NilArray } else { Reply::Nil });
     }
@@ -221,7 +227,8 @@ fn rpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LLEN key
 fn llen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    match ctx.lookup_read(&a[1]) {
+    let &[_, key] = a.all() else { return Err(error::SYNTAX) };
+    match ctx.lookup_read(key) {
         None => Ok(Reply::Int(0)),
         Some(slot) => Ok(Reply::Int(ctx.list_at(slot)?.len() as i64)),
     }
@@ -229,8 +236,9 @@ fn llen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LRANGE key start stop
 fn lrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (start, end) = (a.i64(2)?, a.i64(3)?);
-    let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
+    let &[_, key, start, end] = a.all() else { return Err(error::SYNTAX) };
+    let (start, end) = (args::parse_i64(start)?, args::parse_i64(end)?);
+    let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::empty_array()) };
     let l = ctx.list_at(slot)?;
     Ok(match l.range_bounds(start, end) {
         None => Reply::empty_array(),
@@ -240,19 +248,20 @@ fn lrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LINDEX key index
 fn lindex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::Nil) };
+    let &[_, key, index] = a.all() else { return Err(error::SYNTAX) };
+    let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::Nil) };
     ctx.list_at(slot)?;
-    let index = a.i64(2)?;
+    let index = args::parse_i64(index)?;
     Ok(Reply::opt_bulk(ctx.list_at(slot)?.get(index).map(|v| v.to_vec())))
 }
 
 /// LSET key index element
 fn lset(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, index, element] = a.all() else { return Err(error::SYNTAX) };
     let Some(slot) = ctx.lookup_write(key) else { return Err(error::NO_SUCH_KEY) };
     ctx.list_at(slot)?;
-    let index = a.i64(2)?;
-    if !ctx.list_at_mut(slot)?.set(index, a[3].to_vec()) {
+    let index = args::parse_i64(index)?;
+    if !ctx.list_at_mut(slot)?.set(index, element.to_vec()) {
         return Err(error::INDEX_OUT_OF_RANGE);
     }
     ctx.modified(key);
@@ -262,17 +271,17 @@ fn lset(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LINSERT key BEFORE|AFTER pivot element
 fn linsert(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let after = if a.is(2, "after") {
+    let &[_, key, place, pivot, element] = a.all() else { return Err(error::SYNTAX) };
+    let after = if args::is_word(place, "after") {
         true
-    } else if a.is(2, "before") {
+    } else if args::is_word(place, "before") {
         false
     } else {
         return Err(error::SYNTAX);
     };
-    let key = &a[1];
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
     let l = ctx.list_at_mut(slot)?;
-    if !l.insert(after, &a[3], a[4].to_vec()) {
+    if !l.insert(after, pivot, element.to_vec()) {
         return Ok(Reply::Int(-1));
     }
     let len = l.len();
@@ -283,10 +292,10 @@ fn linsert(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LREM key count element
 fn lrem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let count = a.i64(2)?;
-    let key = &a[1];
+    let &[_, key, count, element] = a.all() else { return Err(error::SYNTAX) };
+    let count = args::parse_i64(count)?;
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
-    let removed = ctx.list_at_mut(slot)?.remove(count, &a[3]);
+    let removed = ctx.list_at_mut(slot)?.remove(count, element);
     if removed > 0 {
         ctx.notify(notify::LIST, "lrem", key);
     }
@@ -299,8 +308,8 @@ fn lrem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LTRIM key start stop
 fn ltrim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (start, end) = (a.i64(2)?, a.i64(3)?);
-    let key = &a[1];
+    let &[_, key, start, end] = a.all() else { return Err(error::SYNTAX) };
+    let (start, end) = (args::parse_i64(start)?, args::parse_i64(end)?);
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::OK) };
     let l = ctx.list_at_mut(slot)?;
     let keep = l.range_bounds(start, end);
@@ -313,37 +322,35 @@ fn ltrim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
 fn lpos(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let &[_, key, ele, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
     let (mut rank, mut count, mut maxlen) = (1i64, -1i64, 0i64);
-    let mut j = 3;
-    while j < a.len() {
-        let more = j + 1 < a.len();
-        if a.is(j, "rank") && more {
-            j += 1;
-            rank = a.i64(j)?;
-            if rank == 0 {
-                return Err(error::LPOS_RANK_ZERO);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(v) if args::is_word(opt, "rank") => {
+                rank = args::parse_i64(v)?;
+                if rank == 0 {
+                    return Err(error::LPOS_RANK_ZERO);
+                }
             }
-        } else if a.is(j, "count") && more {
-            j += 1;
-            count = args::range_long(&a[j], 0, i64::MAX, Some(error::LPOS_COUNT_NEGATIVE))?;
-        } else if a.is(j, "maxlen") && more {
-            j += 1;
-            maxlen = args::range_long(&a[j], 0, i64::MAX, Some(error::LPOS_MAXLEN_NEGATIVE))?;
-        } else {
-            return Err(error::SYNTAX);
+            Some(v) if args::is_word(opt, "count") => {
+                count = args::range_long(v, 0, i64::MAX, Some(error::LPOS_COUNT_NEGATIVE))?;
+            }
+            Some(v) if args::is_word(opt, "maxlen") => {
+                maxlen = args::range_long(v, 0, i64::MAX, Some(error::LPOS_MAXLEN_NEGATIVE))?;
+            }
+            _ => return Err(error::SYNTAX),
         }
-        j += 1;
     }
     // A negative rank searches from the tail (LONG_MIN stays negative, as in C).
     let from_tail = rank < 0;
     if from_tail {
         rank = rank.wrapping_neg();
     }
-    let Some(slot) = ctx.lookup_read(&a[1]) else {
+    let Some(slot) = ctx.lookup_read(key) else {
         return Ok(if count != -1 { Reply::empty_array() } else { Reply::Nil });
     };
     let l = ctx.list_at(slot)?;
-    let ele = &a[2];
     let len = l.len() as i64;
     let mut found = Vec::new();
     let mut matches = 0i64;
@@ -380,13 +387,15 @@ fn lmove_generic(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> R
 
 /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
 fn lmove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (from, to) = (end_arg(&a[3])?, end_arg(&a[4])?);
-    lmove_generic(ctx, &a[1], &a[2], from, to)
+    let &[_, src, dst, from, to] = a.all() else { return Err(error::SYNTAX) };
+    let (from, to) = (end_arg(from)?, end_arg(to)?);
+    lmove_generic(ctx, src, dst, from, to)
 }
 
 /// RPOPLPUSH source destination
 fn rpoplpush(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    lmove_generic(ctx, &a[1], &a[2], End::Right, End::Left)
+    let &[_, src, dst] = a.all() else { return Err(error::SYNTAX) };
+    lmove_generic(ctx, src, dst, End::Right, End::Left)
 }
 
 /// Parsed `numkeys key [key ...] LEFT|RIGHT [COUNT count]` from `a[at]`.
@@ -397,22 +406,20 @@ struct Mpop<'a> {
 }
 
 fn parse_mpop<'a>(a: &Args<'a>, at: usize) -> Result<Mpop<'a>> {
-    let numkeys = args::range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
-    let where_idx = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(at + 1)).filter(|&w| w < a.len());
-    let Some(where_idx) = where_idx else { return Err(error::SYNTAX) };
-    let end = end_arg(&a[where_idx])?;
+    let numkeys = args::range_long(a.get(at).unwrap_or_default(), 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
+    let split = usize::try_from(numkeys).ok().and_then(|n| a.from(at + 1).split_at_checked(n));
+    let Some((keys, &[end, ref opts @ ..])) = split else { return Err(error::SYNTAX) };
+    let end = end_arg(end)?;
     let mut count = -1;
-    let mut j = where_idx + 1;
-    while j < a.len() {
-        if count == -1 && a.is(j, "count") && j + 1 < a.len() {
-            j += 1;
-            count = args::range_long(&a[j], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?;
-        } else {
-            return Err(error::SYNTAX);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(v) if count == -1 && args::is_word(opt, "count") => {
+                count = args::range_long(v, 1, i64::MAX, Some(error::COUNT_GT_ZERO))?;
+            }
+            _ => return Err(error::SYNTAX),
         }
-        j += 1;
     }
-    let keys = a.all().get(at + 1..where_idx).unwrap_or(&[]);
     Ok(Mpop { keys, end, count: count.max(1) })
 }
 
@@ -484,28 +491,28 @@ fn serve_bpop(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
 
 /// BLPOP key [key ...] timeout
 fn blpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let last = a.len().saturating_sub(1);
-    let deadline = parse_timeout(&a[last], ctx.now)?;
-    blocking_pop(ctx, a.all().get(1..last).unwrap_or(&[]), End::Left, deadline, None)
+    let &[_, ref keys @ .., timeout] = a.all() else { return Err(error::SYNTAX) };
+    let deadline = parse_timeout(timeout, ctx.now)?;
+    blocking_pop(ctx, keys, End::Left, deadline, None)
 }
 
 /// BRPOP key [key ...] timeout
 fn brpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let last = a.len().saturating_sub(1);
-    let deadline = parse_timeout(&a[last], ctx.now)?;
-    blocking_pop(ctx, a.all().get(1..last).unwrap_or(&[]), End::Right, deadline, None)
+    let &[_, ref keys @ .., timeout] = a.all() else { return Err(error::SYNTAX) };
+    let deadline = parse_timeout(timeout, ctx.now)?;
+    blocking_pop(ctx, keys, End::Right, deadline, None)
 }
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 fn blmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let m = parse_mpop(&a, 2)?;
-    let deadline = parse_timeout(&a[1], ctx.now)?;
+    let &[_, timeout, ..] = a.all() else { return Err(error::SYNTAX) };
+    let deadline = parse_timeout(timeout, ctx.now)?;
     blocking_pop(ctx, m.keys, m.end, deadline, Some(m.count))
 }
 
-fn blocking_move(ctx: &mut Ctx, a: Args, from: End, to: End, timeout: &[u8]) -> Result<Reply> {
+fn blocking_move(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End, timeout: &[u8]) -> Result<Reply> {
     let deadline = parse_timeout(timeout, ctx.now)?;
-    let (src, dst) = (&a[1], &a[2]);
     if ctx.list_exists_write(src)? {
         return lmove_generic(ctx, src, dst, from, to);
     }
@@ -517,12 +524,11 @@ fn blocking_move(ctx: &mut Ctx, a: Args, from: End, to: End, timeout: &[u8]) -> 
 
 /// Serves a blocked BLMOVE/BRPOPLPUSH from `key` (its source).
 fn serve_bmove(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
-    let (from, to) = if a.is(0, "blmove") {
-        (End::parse(&a[3])?, End::parse(&a[4])?)
-    } else {
-        (End::Right, End::Left)
+    let (dst, from, to) = match *a.all() {
+        [name, _, dst, from, to, ..] if args::is_word(name, "blmove") => (dst, End::parse(from)?, End::parse(to)?),
+        [_, _, dst, ..] => (dst, End::Right, End::Left),
+        _ => return None,
     };
-    let dst = &a[2];
     if let Err(e) = ctx.list_exists_write(dst) {
         return Some(Reply::Error(e));
     }
@@ -531,11 +537,13 @@ fn serve_bmove(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
 
 /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 fn blmove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (from, to) = (end_arg(&a[3])?, end_arg(&a[4])?);
-    blocking_move(ctx, a, from, to, &a[5])
+    let &[_, src, dst, from, to, timeout] = a.all() else { return Err(error::SYNTAX) };
+    let (from, to) = (end_arg(from)?, end_arg(to)?);
+    blocking_move(ctx, src, dst, from, to, timeout)
 }
 
 /// BRPOPLPUSH source destination timeout
 fn brpoplpush(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    blocking_move(ctx, a, End::Right, End::Left, &a[3])
+    let &[_, src, dst, timeout] = a.all() else { return Err(error::SYNTAX) };
+    blocking_move(ctx, src, dst, End::Right, End::Left, timeout)
 }

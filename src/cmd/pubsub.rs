@@ -7,6 +7,11 @@
 //! commands [`allowed_when_subscribed`] lists (checked by the dispatcher).
 //! Receiver counts are local: subscribers in other contexts reached through
 //! the JS bridge are not counted (they are not known synchronously).
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
+
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::pubsub::Kind;
@@ -149,19 +154,22 @@ fn punsubscribe(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// PUBLISH channel message
 fn publish(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::Int(ctx.srv.pubsub.publish(&a[1], &a[2], false, Some(Kind::OutPublish))))
+    let &[_, channel, message, ..] = a.all() else { return Err(error::SYNTAX) };
+    Ok(Reply::Int(ctx.srv.pubsub.publish(channel, message, false, Some(Kind::OutPublish))))
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::Int(ctx.srv.pubsub.publish(&a[1], &a[2], true, Some(Kind::OutSPublish))))
+    let &[_, channel, message, ..] = a.all() else { return Err(error::SYNTAX) };
+    Ok(Reply::Int(ctx.srv.pubsub.publish(channel, message, true, Some(Kind::OutSPublish))))
 }
 
 fn channel_list(ctx: &mut Ctx, a: Args, shard: bool) -> Result<Reply> {
-    if a.len() > 3 {
-        return Err(error::unknown_subcommand_or_arity(&a[1], "pubsub"));
-    }
-    let pat = if a.len() == 3 { Some(&a[2][..]) } else { None };
+    let pat = match *a.all() {
+        [_, _, pat] => Some(pat),
+        [_, sub, _, _, ..] => return Err(error::unknown_subcommand_or_arity(sub, "pubsub")),
+        _ => None,
+    };
     let list = ctx.srv.pubsub.channels(pat, shard);
     Ok(Reply::Array(list.iter().map(|c| Reply::bulk(&c[..])).collect()))
 }

@@ -2,6 +2,8 @@
 //! and MATCH, parsed after the key's type was checked, as Redis does. The
 //! keyspace SCAN (with TYPE) lives in `keys.rs`.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::*;
 use crate::glob::Pattern;
 
@@ -15,20 +17,18 @@ impl ScanOpts {
     pub fn parse(a: &Args, from: usize) -> Result<ScanOpts> {
         let mut count: i64 = 10;
         let mut pattern = None;
-        let mut i = from;
-        while i < a.len() {
-            let more = i + 1 < a.len();
-            if a.is(i, "count") && more {
-                count = a.i64(i + 1)?;
-                if count < 1 {
-                    return Err(error::SYNTAX);
+        let mut opts = a.from(from).iter();
+        while let Some(opt) = opts.next() {
+            match opts.next() {
+                Some(v) if crate::args::is_word(opt, "count") => {
+                    count = crate::args::parse_i64(v)?;
+                    if count < 1 {
+                        return Err(error::SYNTAX);
+                    }
                 }
-            } else if a.is(i, "match") && more {
-                pattern = (&a[i + 1] != b"*").then(|| Pattern::new(&a[i + 1]));
-            } else {
-                return Err(error::SYNTAX);
+                Some(v) if crate::args::is_word(opt, "match") => pattern = (*v != b"*").then(|| Pattern::new(v)),
+                _ => return Err(error::SYNTAX),
             }
-            i += 2;
         }
         Ok(ScanOpts { count: usize::try_from(count).unwrap_or(usize::MAX), pattern })
     }

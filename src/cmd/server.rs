@@ -6,6 +6,11 @@
 //! the commands we support. CONFIG GET/SET work on `config::PARAMS`; CONFIG SET
 //! parses every value before applying any, so it is atomic as Redis's is.
 //! INFO prints Redis's section headers and field names for the values we have.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
+
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::config::{self, Param, Setting};
@@ -62,21 +67,23 @@ fn ping(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() <= 2 && ctx.srv.pubsub.is_subscribed(ctx.client.id) {
         return Ok(Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk(a.get(1).unwrap_or(b""))]));
     }
-    match a.len() {
-        1 => Ok(Reply::status("PONG")),
-        2 => Ok(Reply::bulk(&a[1])),
+    match *a.all() {
+        [_] => Ok(Reply::status("PONG")),
+        [_, message] => Ok(Reply::bulk(message)),
         _ => Err(error::wrong_arity("ping")),
     }
 }
 
 /// ECHO message
 fn echo(_: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::bulk(&a[1]))
+    let &[_, message, ..] = a.all() else { return Err(error::SYNTAX) };
+    Ok(Reply::bulk(message))
 }
 
 /// SELECT index
 fn select(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(i) = num::parse_i64(&a[1]) else {
+    let &[_, index, ..] = a.all() else { return Err(error::SYNTAX) };
+    let Some(i) = num::parse_i64(index) else {
         return Err(error::NOT_INTEGER);
     };
     if i < i32::MIN as i64 || i > i32::MAX as i64 {
@@ -101,8 +108,9 @@ fn int_arg(b: &[u8], e: Error) -> Result<i64> {
 
 /// SWAPDB index1 index2
 fn swapdb(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let x = int_arg(&a[1], error::INVALID_FIRST_DB_INDEX)?;
-    let y = int_arg(&a[2], error::INVALID_SECOND_DB_INDEX)?;
+    let &[_, x, y, ..] = a.all() else { return Err(error::SYNTAX) };
+    let x = int_arg(x, error::INVALID_FIRST_DB_INDEX)?;
+    let y = int_arg(y, error::INVALID_SECOND_DB_INDEX)?;
     let n = ctx.srv.dbs.len() as i64;
     if x < 0 || x >= n || y < 0 || y >= n {
         return Err(error::DB_INDEX_OUT_OF_RANGE);
@@ -132,7 +140,9 @@ impl<'a> Ctx<'a> {
     fn flush_db(&mut self, dbi: usize) {
         let now = self.now;
         self.srv.touch_all_watched_in_db(dbi, None, now);
-        self.srv.dbs[dbi] = Db::new();
+        if let Some(db) = self.srv.dbs.get_mut(dbi) {
+            *db = Db::new();
+        }
     }
 }
 
@@ -417,26 +427,23 @@ fn command_list(_: &mut Ctx, a: Args) -> Result<Reply> {
         AclCat(String),
         Pattern(glob::Pattern),
     }
-    let mut filter = Filter::None;
-    let mut i = 2;
-    while i < a.len() {
-        if !(a.is(i, "FILTERBY") && a.len() - 1 - i == 2) {
-            return Err(error::SYNTAX);
+    let filter = match *a.from(2) {
+        [] => Filter::None,
+        [by, kind, arg] if args::is_word(by, "FILTERBY") => {
+            if args::is_word(kind, "MODULE") {
+                Filter::Module
+            } else if args::is_word(kind, "ACLCAT") {
+                Filter::AclCat(format!("@{}", error::c_str(arg, usize::MAX)))
+            } else if args::is_word(kind, "PATTERN") {
+                // Redis matches case-insensitively; our names are lowercase.
+                let name = arg.split(|&b| b == 0).next().unwrap_or(arg);
+                Filter::Pattern(glob::Pattern::new(&name.to_ascii_lowercase()))
+            } else {
+                return Err(error::SYNTAX);
+            }
         }
-        let arg = &a[i + 2];
-        filter = if a.is(i + 1, "MODULE") {
-            Filter::Module
-        } else if a.is(i + 1, "ACLCAT") {
-            Filter::AclCat(format!("@{}", error::c_str(arg, usize::MAX)))
-        } else if a.is(i + 1, "PATTERN") {
-            // Redis matches case-insensitively; our names are lowercase.
-            let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
-            Filter::Pattern(glob::Pattern::new(&arg[..end].to_ascii_lowercase()))
-        } else {
-            return Err(error::SYNTAX);
-        };
-        i += 3;
-    }
+        _ => return Err(error::SYNTAX),
+    };
     let keep = |s: &CommandSpec| match &filter {
         Filter::None => true,
         Filter::Module => false,
@@ -566,7 +573,7 @@ fn variable_key_flags(name: &str, argv: &[&[u8]]) -> Option<&'static [&'static s
 /// the legacy first/last/step positions.
 fn getkeys(a: Args, with_flags: bool) -> Result<Reply> {
     let argv = a.from(2);
-    let base = lookup(&a[2]).ok_or(error::INVALID_COMMAND)?;
+    let base = lookup(argv.first().copied().unwrap_or_default()).ok_or(error::INVALID_COMMAND)?;
     let spec = match (base.is_container(), argv.get(1)) {
         (true, Some(sub)) => base
             .subcommands
@@ -691,7 +698,8 @@ fn config_set(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() % 2 == 1 {
         return Err(error::SYNTAX);
     }
-    let pairs: Vec<(&[u8], &[u8])> = a.from(2).chunks(2).map(|p| (p[0], p[p.len() - 1])).collect();
+    let pairs: Vec<(&[u8], &[u8])> =
+        a.from(2).chunks_exact(2).filter_map(|p| if let [name, value] = *p { Some((name, value)) } else { None }).collect();
     let mut params: Vec<&'static Param> = Vec::with_capacity(pairs.len());
     let mut failure: Option<Error> = None;
     for (name, _) in &pairs {

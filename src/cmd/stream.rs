@@ -10,6 +10,11 @@
 //! `serve_xread` answers them when a stream gets entries past their id, and
 //! XREADGROUP waiters get Redis's NOGROUP / UNBLOCKED errors when their group
 //! or key goes away.
+//!
+//! Arguments come from slice patterns on argv; their `else` branch (a syntax
+//! error) is unreachable once the dispatcher has checked the arity.
+
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::blocking::BlockRequest;
@@ -107,8 +112,7 @@ impl<'a> Ctx<'a> {
 
 /// C string view of an argument (what `strcasecmp`/`strcmp` see).
 fn cstr(b: &[u8]) -> &[u8] {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    &b[..end]
+    b.split(|&c| c == 0).next().unwrap_or(b)
 }
 fn word(b: &[u8], w: &str) -> bool {
     cstr(b).eq_ignore_ascii_case(w.as_bytes())
@@ -145,10 +149,8 @@ fn parse_id_full(arg: &[u8], missing_seq: u64, strict: bool, seq_star: bool) -> 
         }
         return Ok((if buf == b"-" { StreamId::MIN } else { StreamId::MAX }, true));
     }
-    let (ms_part, seq_part) = match buf.iter().position(|&c| c == b'-') {
-        Some(p) => (&buf[..p], Some(&buf[p + 1..])),
-        None => (buf, None),
-    };
+    let mut parts = buf.splitn(2, |&c| c == b'-');
+    let (ms_part, seq_part) = (parts.next().unwrap_or(buf), parts.next());
     let ms = string2ull(ms_part).ok_or(error::STREAM_INVALID_ID)?;
     match seq_part {
         Some(b"*") if seq_star => Ok((StreamId::new(ms, 0), false)),
@@ -166,10 +168,9 @@ fn parse_strict_id(arg: &[u8], missing_seq: u64) -> Result<StreamId> {
 
 /// `streamParseIntervalIDOrReply`: the id and whether it was exclusive (`(`).
 fn parse_interval_id(arg: &[u8], missing_seq: u64) -> Result<(StreamId, bool)> {
-    if arg.len() > 1 && arg[0] == b'(' {
-        Ok((parse_strict_id(&arg[1..], missing_seq)?, true))
-    } else {
-        Ok((parse_id(arg, missing_seq)?, false))
+    match arg {
+        [b'(', rest @ ..] if !rest.is_empty() => Ok((parse_strict_id(rest, missing_seq)?, true)),
+        _ => Ok((parse_id(arg, missing_seq)?, false)),
     }
 }
 
@@ -214,10 +215,10 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
     let mut t = TrimArgs { trim: Trim::None, approx: false, limit: 0, nomkstream: false, id: None, idpos: 0 };
     let mut limit_given = false;
     let mut i = 2;
-    while i < a.len() {
+    while let Some(opt) = a.get(i) {
         let more = a.len() - 1 - i;
-        let opt = &a[i];
-        let is_approx_mark = |j: usize| more >= 2 && (cstr(&a[j]) == b"~" || cstr(&a[j]) == b"=");
+        let next = cstr(a.get(i + 1).unwrap_or_default());
+        let approx_mark = more >= 2 && (next == b"~" || next == b"=");
         if xadd && cstr(opt) == b"*" {
             break;
         } else if word(opt, "maxlen") && more > 0 {
@@ -225,8 +226,8 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
                 return Err(error::XTRIM_BOTH);
             }
             t.approx = false;
-            if is_approx_mark(i + 1) {
-                t.approx = cstr(&a[i + 1]) == b"~";
+            if approx_mark {
+                t.approx = next == b"~";
                 i += 1;
             }
             let n = a.i64(i + 1)?;
@@ -240,11 +241,11 @@ fn parse_add_trim(ctx: &Ctx, a: &Args, xadd: bool) -> Result<TrimArgs> {
                 return Err(error::XTRIM_BOTH);
             }
             t.approx = false;
-            if is_approx_mark(i + 1) {
-                t.approx = cstr(&a[i + 1]) == b"~";
+            if approx_mark {
+                t.approx = next == b"~";
                 i += 1;
             }
-            let id = parse_strict_id(&a[i + 1], 0)?;
+            let id = parse_strict_id(a.get(i + 1).unwrap_or_default(), 0)?;
             i += 1;
             t.trim = Trim::MinId(id);
         } else if word(opt, "limit") && more > 0 {
@@ -302,7 +303,7 @@ fn xadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             return Err(error::XADD_ID_ZERO);
         }
     }
-    let key = &a[1];
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
     match ctx.lookup_write(key) {
         Some(slot) => {
             ctx.stream_at(slot)?;
@@ -353,7 +354,7 @@ fn xadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
 fn xtrim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let t = parse_add_trim(ctx, &a, false)?;
-    let key = &a[1];
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
     ctx.stream_at(slot)?;
     let deleted = ctx.stream_mut(key).map_or(0, |s| s.trim(t.trim, t.approx, t.limit));
@@ -366,25 +367,24 @@ fn xtrim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XLEN key
 fn xlen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::Int(ctx.read_stream(&a[1])?.map_or(0, |s| s.length as i64)))
+    let &[_, key] = a.all() else { return Err(error::SYNTAX) };
+    Ok(Reply::Int(ctx.read_stream(key)?.map_or(0, |s| s.length as i64)))
 }
 
 fn xrange_generic(ctx: &mut Ctx, a: Args, rev: bool) -> Result<Reply> {
-    let (sa, ea) = if rev { (&a[3], &a[2]) } else { (&a[2], &a[3]) };
+    let &[_, key, first, second, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
+    let (sa, ea) = if rev { (second, first) } else { (first, second) };
     let start = range_start(sa)?;
     let end = range_end(ea)?;
     let mut count: i64 = -1;
-    let mut j = 4;
-    while j < a.len() {
-        if word(&a[j], "count") && j + 1 < a.len() {
-            count = a.i64(j + 1)?.max(0);
-            j += 1;
-        } else {
-            return Err(error::SYNTAX);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(n) if word(opt, "count") => count = crate::args::parse_i64(n)?.max(0),
+            _ => return Err(error::SYNTAX),
         }
-        j += 1;
     }
-    let Some(s) = ctx.read_stream(&a[1])? else { return Ok(Reply::empty_array()) };
+    let Some(s) = ctx.read_stream(key)? else { return Ok(Reply::empty_array()) };
     if count == 0 {
         return Ok(Reply::NilArray);
     }
@@ -403,7 +403,7 @@ fn xrevrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XDEL key id [id ...]
 fn xdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ..] = a.all() else { return Err(error::SYNTAX) };
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
     ctx.stream_at(slot)?;
     let ids: Vec<StreamId> = a.from(2).iter().map(|x| parse_strict_id(x, 0)).collect::<Result<_>>()?;
@@ -430,27 +430,27 @@ fn xdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
 fn xsetid(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let id = parse_strict_id(&a[2], 0)?;
+    let &[_, key, id, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
+    let id = parse_strict_id(id, 0)?;
     let (mut added, mut maxdel) = (-1i64, StreamId::MIN);
-    let mut i = 3;
-    while i < a.len() {
-        let more = a.len() - 1 - i;
-        if word(&a[i], "entriesadded") && more > 0 {
-            added = a.i64(i + 1)?;
-            if added < 0 {
-                return Err(error::XSETID_ENTRIES_NEG);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        match opts.next() {
+            Some(v) if word(opt, "entriesadded") => {
+                added = crate::args::parse_i64(v)?;
+                if added < 0 {
+                    return Err(error::XSETID_ENTRIES_NEG);
+                }
             }
-        } else if word(&a[i], "maxdeletedid") && more > 0 {
-            maxdel = parse_strict_id(&a[i + 1], 0)?;
-            if id < maxdel {
-                return Err(error::XSETID_MAXDEL);
+            Some(v) if word(opt, "maxdeletedid") => {
+                maxdel = parse_strict_id(v, 0)?;
+                if id < maxdel {
+                    return Err(error::XSETID_MAXDEL);
+                }
             }
-        } else {
-            return Err(error::SYNTAX);
+            _ => return Err(error::SYNTAX),
         }
-        i += 2;
     }
-    let key = &a[1];
     let Some(slot) = ctx.lookup_write(key) else { return Err(error::NO_SUCH_KEY) };
     ctx.stream_at(slot)?;
     let s = ctx.stream_mut(key).ok_or(error::WRONGTYPE)?;
@@ -490,12 +490,11 @@ fn parse_read<'a>(a: &Args<'a>, group_cmd: bool, now: i64) -> Result<ReadArgs<'a
     let mut r = ReadArgs { block: None, count: 0, noack: false, group: None, keys: &[], ids: &[] };
     let mut streams_at = 0;
     let mut i = 1;
-    while i < a.len() {
+    while let Some(o) = a.get(i) {
         let more = a.len() - i - 1;
-        let o = &a[i];
         if word(o, "block") && more > 0 {
             i += 1;
-            let t = crate::args::parse_i64(&a[i]).map_err(|_| error::TIMEOUT_NOT_INTEGER)?;
+            let t = a.i64(i).map_err(|_| error::TIMEOUT_NOT_INTEGER)?;
             if t < 0 {
                 return Err(error::TIMEOUT_NEGATIVE);
             }
@@ -509,9 +508,7 @@ fn parse_read<'a>(a: &Args<'a>, group_cmd: bool, now: i64) -> Result<ReadArgs<'a
             if n % 2 != 0 {
                 return Err(error::XREAD_UNBALANCED);
             }
-            let all = a.from(streams_at);
-            r.keys = &all[..n / 2];
-            r.ids = &all[n / 2..];
+            (r.keys, r.ids) = a.from(streams_at).split_at_checked(n / 2).ok_or(error::SYNTAX)?;
             break;
         } else if word(o, "group") && more >= 2 {
             if !group_cmd {
@@ -640,12 +637,12 @@ fn xread_generic(ctx: &mut Ctx, a: Args, group_cmd: bool) -> Result<Reply> {
     }
     let count = usize::try_from(r.count).unwrap_or(usize::MAX);
     let mut out = Vec::new();
-    for (i, key) in r.keys.iter().enumerate() {
+    for (key, &id) in r.keys.iter().zip(&ids) {
         if ctx.lookup_read(key).is_none() {
             continue;
         }
         let Some(s) = ctx.stream_ref(key) else { continue };
-        let mut gt = ids[i];
+        let mut gt = id;
         let (mut serve, mut history) = (false, false);
         if let Some((g, _)) = r.group {
             if gt != StreamId::MAX {
@@ -674,7 +671,7 @@ fn xread_generic(ctx: &mut Ctx, a: Args, group_cmd: bool) -> Result<Reply> {
         return Ok(Reply::NilArray);
     }
     // Remember the resolved ids in a canonical argv for `serve_xread`.
-    let mut argv: Vec<Vec<u8>> = vec![a[0].to_vec()];
+    let mut argv: Vec<Vec<u8>> = vec![a.get(0).unwrap_or_default().to_vec()];
     if let Some((g, c)) = r.group {
         argv.extend([b"GROUP".to_vec(), g.to_vec(), c.to_vec()]);
     }
@@ -735,23 +732,23 @@ fn xreadgroup(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 // ---------------------------------------------------------------- XGROUP
 
 fn subcommand_syntax(a: &Args) -> Error {
-    error::unknown_subcommand_or_arity(&a[1], &String::from_utf8_lossy(cstr(&a[0])))
+    let (name, sub) = (a.get(0).unwrap_or_default(), a.get(1).unwrap_or_default());
+    error::unknown_subcommand_or_arity(sub, &String::from_utf8_lossy(cstr(name)))
 }
 
 /// Options after `XGROUP CREATE|SETID key group id`: (MKSTREAM, ENTRIESREAD).
 fn xgroup_options(a: &Args, create: bool, setid: bool) -> Result<(bool, i64)> {
     let (mut mkstream, mut entries_read) = (false, INVALID_ENTRIES_READ);
-    let mut i = 5;
-    while i < a.len() {
-        if create && word(&a[i], "mkstream") {
+    let mut opts = a.from(5).iter();
+    while let Some(opt) = opts.next() {
+        if create && word(opt, "mkstream") {
             mkstream = true;
-            i += 1;
-        } else if (create || setid) && word(&a[i], "entriesread") && i + 1 < a.len() {
-            entries_read = a.i64(i + 1)?;
+        } else if let (true, Some(v)) = ((create || setid) && word(opt, "entriesread"), opts.as_slice().first()) {
+            entries_read = crate::args::parse_i64(v)?;
             if entries_read < 0 && entries_read != INVALID_ENTRIES_READ {
                 return Err(error::XGROUP_ENTRIESREAD);
             }
-            i += 2;
+            opts.next();
         } else {
             return Err(subcommand_syntax(a));
         }
@@ -762,7 +759,7 @@ fn xgroup_options(a: &Args, create: bool, setid: bool) -> Result<(bool, i64)> {
 /// The common checks of XGROUP subcommands: the key must be a stream (or
 /// missing with MKSTREAM) and, unless `may_miss_group`, the group must exist.
 fn xgroup_lookup(ctx: &mut Ctx, a: &Args, mkstream: bool, may_miss_group: bool) -> Result<bool> {
-    let key = &a[2];
+    let &[_, _, key, group, ..] = a.all() else { return Err(error::SYNTAX) };
     let exists = match ctx.lookup_write(key) {
         Some(slot) => {
             ctx.stream_at(slot)?;
@@ -774,8 +771,8 @@ fn xgroup_lookup(ctx: &mut Ctx, a: &Args, mkstream: bool, may_miss_group: bool) 
         if !exists {
             return Err(error::XGROUP_NEED_KEY);
         }
-        if !may_miss_group && !ctx.stream_ref(key).is_some_and(|s| s.groups.contains_key(&a[3])) {
-            return Err(error::nogroup_for_key(&a[3], key));
+        if !may_miss_group && !ctx.stream_ref(key).is_some_and(|s| s.groups.contains_key(group)) {
+            return Err(error::nogroup_for_key(group, key));
         }
     }
     Ok(exists)
@@ -788,21 +785,21 @@ fn xgroup_create(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() > 8 {
         return Err(subcommand_syntax(&a));
     }
-    let key = &a[2];
-    let id = if cstr(&a[4]) == b"$" {
+    let &[_, _, key, gname, id, ..] = a.all() else { return Err(error::SYNTAX) };
+    let id = if cstr(id) == b"$" {
         ctx.stream_ref(key).map_or(StreamId::MIN, |s| s.last_id)
     } else {
-        parse_strict_id(&a[4], 0)?
+        parse_strict_id(id, 0)?
     };
     if !exists {
         ctx.add_key(key, Value::Stream(Box::default()));
     }
     let s = ctx.stream_mut(key).ok_or(error::WRONGTYPE)?;
-    if s.groups.contains_key(&a[3]) {
+    if s.groups.contains_key(gname) {
         return Err(error::BUSYGROUP);
     }
     s.groups.insert(
-        a[3].to_vec(),
+        gname.to_vec(),
         Group { last_id: id, entries_read, pel: Default::default(), consumers: Default::default() },
     );
     ctx.notify(notify::STREAM, "xgroup-create", key);
@@ -816,10 +813,10 @@ fn xgroup_setid(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() != 5 && a.len() != 7 {
         return Err(subcommand_syntax(&a));
     }
-    let key = &a[2];
+    let &[_, _, key, gname, id, ..] = a.all() else { return Err(error::SYNTAX) };
     let last = ctx.stream_ref(key).map_or(StreamId::MIN, |s| s.last_id);
-    let id = if cstr(&a[4]) == b"$" { last } else { parse_id(&a[4], 0)? };
-    if let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(&a[3])) {
+    let id = if cstr(id) == b"$" { last } else { parse_id(id, 0)? };
+    if let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(gname)) {
         g.last_id = id;
         g.entries_read = entries_read;
     }
@@ -830,8 +827,8 @@ fn xgroup_setid(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// XGROUP DESTROY key group
 fn xgroup_destroy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     xgroup_lookup(ctx, &a, false, true)?;
-    let key = &a[2];
-    let removed = ctx.stream_mut(key).and_then(|s| s.groups.remove(&a[3])).is_some();
+    let &[_, _, key, gname] = a.all() else { return Err(error::SYNTAX) };
+    let removed = ctx.stream_mut(key).and_then(|s| s.groups.remove(gname)).is_some();
     if !removed {
         return Ok(Reply::Int(0));
     }
@@ -847,13 +844,13 @@ fn xgroup_destroy(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// XGROUP CREATECONSUMER key group consumer
 fn xgroup_createconsumer(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     xgroup_lookup(ctx, &a, false, false)?;
-    let key = &a[2];
+    let &[_, _, key, gname, cname] = a.all() else { return Err(error::SYNTAX) };
     let now = ctx.now;
-    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(&a[3])) else { return Ok(Reply::Int(0)) };
-    if g.consumers.contains_key(&a[4]) {
+    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(gname)) else { return Ok(Reply::Int(0)) };
+    if g.consumers.contains_key(cname) {
         return Ok(Reply::Int(0));
     }
-    g.consumers.insert(a[4].to_vec(), crate::types::stream::Consumer { seen_time: now, ..Default::default() });
+    g.consumers.insert(cname.to_vec(), crate::types::stream::Consumer { seen_time: now, ..Default::default() });
     ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
     Ok(Reply::Int(1))
 }
@@ -861,9 +858,9 @@ fn xgroup_createconsumer(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// XGROUP DELCONSUMER key group consumer
 fn xgroup_delconsumer(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     xgroup_lookup(ctx, &a, false, false)?;
-    let key = &a[2];
-    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(&a[3])) else { return Ok(Reply::Int(0)) };
-    let Some(c) = g.consumers.remove(&a[4]) else { return Ok(Reply::Int(0)) };
+    let &[_, _, key, gname, cname] = a.all() else { return Err(error::SYNTAX) };
+    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(gname)) else { return Ok(Reply::Int(0)) };
+    let Some(c) = g.consumers.remove(cname) else { return Ok(Reply::Int(0)) };
     for id in &c.pel {
         g.pel.remove(id);
     }
@@ -902,16 +899,16 @@ fn xgroup_help(_: &mut Ctx, _: Args) -> Result<Reply> {
 
 /// XACK key group id [id ...]
 fn xack(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, gname, ref ids @ ..] = a.all() else { return Err(error::SYNTAX) };
     let has_group = match ctx.read_stream(key)? {
-        Some(s) => s.groups.contains_key(&a[2]),
+        Some(s) => s.groups.contains_key(gname),
         None => false,
     };
     if !has_group {
         return Ok(Reply::Int(0));
     }
-    let ids: Vec<StreamId> = a.from(3).iter().map(|x| parse_strict_id(x, 0)).collect::<Result<_>>()?;
-    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(&a[2])) else { return Ok(Reply::Int(0)) };
+    let ids: Vec<StreamId> = ids.iter().map(|x| parse_strict_id(x, 0)).collect::<Result<_>>()?;
+    let Some(g) = ctx.stream_mut(key).and_then(|s| s.groups.get_mut(gname)) else { return Ok(Reply::Int(0)) };
     let mut acked = 0;
     for id in ids {
         if let Some(n) = g.pel.remove(&id) {
@@ -926,30 +923,30 @@ fn xack(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
 fn xpending(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let justinfo = a.len() == 3;
-    if a.len() != 3 && (a.len() < 6 || a.len() > 9) {
+    let &[_, key, gname, ref rest @ ..] = a.all() else { return Err(error::SYNTAX) };
+    let justinfo = rest.is_empty();
+    if !justinfo && !(3..=6).contains(&rest.len()) {
         return Err(error::SYNTAX);
     }
     let (mut start, mut end, mut count, mut minidle, mut consumer) = (StreamId::MIN, StreamId::MAX, 0i64, 0i64, None);
-    if a.len() >= 6 {
-        let mut at = 3;
-        if word(&a[3], "idle") {
-            minidle = a.i64(4)?;
-            if a.len() < 8 {
-                return Err(error::SYNTAX);
+    if !justinfo {
+        let rest = match rest {
+            [opt, idle, tail @ ..] if word(opt, "idle") => {
+                minidle = crate::args::parse_i64(idle)?;
+                tail
             }
-            at += 2;
-        }
-        count = a.i64(at + 2)?.max(0);
-        start = range_start(&a[at])?;
-        end = range_end(&a[at + 1])?;
-        consumer = a.get(at + 3);
+            _ => rest,
+        };
+        let &[s, e, c, ref tail @ ..] = rest else { return Err(error::SYNTAX) };
+        count = crate::args::parse_i64(c)?.max(0);
+        start = range_start(s)?;
+        end = range_end(e)?;
+        consumer = tail.first().copied();
     }
-    let key = &a[1];
     let now = ctx.now;
     let s = ctx.read_stream(key)?;
-    let Some(g) = s.and_then(|s| s.groups.get(&a[2])) else {
-        return Err(error::nogroup_key_or_group(key, &a[2], ""));
+    let Some(g) = s.and_then(|s| s.groups.get(gname)) else {
+        return Err(error::nogroup_key_or_group(key, gname, ""));
     };
     if justinfo {
         let (Some(first), Some(last)) = (g.pel.keys().next(), g.pel.keys().next_back()) else {
@@ -1016,8 +1013,7 @@ fn claim_to(g: &mut Group, id: StreamId, cname: &[u8], time: i64, retry: Option<
 
 /// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-ms] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 fn xclaim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let gname = &a[2];
+    let &[_, key, gname, cname, minidle, ref rest @ ..] = a.all() else { return Err(error::SYNTAX) };
     let has_group = match ctx.read_stream(key)? {
         Some(s) => s.groups.contains_key(gname),
         None => false,
@@ -1025,44 +1021,28 @@ fn xclaim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if !has_group {
         return Err(error::nogroup_key_or_group(key, gname, ""));
     }
-    let minidle = num::parse_i64(&a[4]).ok_or(error::XCLAIM_MINIDLE)?.max(0);
-    let mut ids = Vec::new();
-    let mut j = 5;
-    while j < a.len() {
-        match parse_strict_id(&a[j], 0) {
-            Ok(id) => ids.push(id),
-            Err(_) => break,
-        }
-        j += 1;
-    }
+    let minidle = num::parse_i64(minidle).ok_or(error::XCLAIM_MINIDLE)?.max(0);
+    let ids: Vec<StreamId> = rest.iter().map_while(|x| parse_strict_id(x, 0).ok()).collect();
     let now = ctx.now;
     let (mut force, mut justid, mut retry, mut dtime, mut lastid) = (false, false, -1i64, -1i64, StreamId::MIN);
-    while j < a.len() {
-        let more = a.len() - 1 - j;
-        let opt = &a[j];
+    let mut opts = rest.get(ids.len()..).unwrap_or_default().iter();
+    while let Some(&opt) = opts.next() {
         if word(opt, "force") {
             force = true;
+            continue;
         } else if word(opt, "justid") {
             justid = true;
-        } else if word(opt, "idle") && more > 0 {
-            j += 1;
-            dtime = now.wrapping_sub(num::parse_i64(&a[j]).ok_or(error::XCLAIM_IDLE)?);
-        } else if word(opt, "time") && more > 0 {
-            j += 1;
-            dtime = num::parse_i64(&a[j]).ok_or(error::XCLAIM_TIME)?;
-        } else if word(opt, "retrycount") && more > 0 {
-            j += 1;
-            retry = num::parse_i64(&a[j]).ok_or(error::XCLAIM_RETRYCOUNT)?;
-        } else if word(opt, "lastid") && more > 0 {
-            j += 1;
-            lastid = parse_strict_id(&a[j], 0)?;
-        } else {
-            return Err(error::xclaim_unrecognized(opt));
+            continue;
         }
-        j += 1;
+        match opts.next() {
+            Some(v) if word(opt, "idle") => dtime = now.wrapping_sub(num::parse_i64(v).ok_or(error::XCLAIM_IDLE)?),
+            Some(v) if word(opt, "time") => dtime = num::parse_i64(v).ok_or(error::XCLAIM_TIME)?,
+            Some(v) if word(opt, "retrycount") => retry = num::parse_i64(v).ok_or(error::XCLAIM_RETRYCOUNT)?,
+            Some(v) if word(opt, "lastid") => lastid = parse_strict_id(v, 0)?,
+            _ => return Err(error::xclaim_unrecognized(opt)),
+        }
     }
     let dtime = if dtime != -1 && (0..=now).contains(&dtime) { dtime } else { now };
-    let cname = &a[3];
     let Some(s) = ctx.stream_mut(key) else { return Ok(Reply::empty_array()) };
     let live: Vec<Option<Reply>> = ids.iter().map(|id| s.get(*id).map(entry_reply)).collect();
     let Some(g) = s.groups.get_mut(gname) else { return Ok(Reply::empty_array()) };
@@ -1110,27 +1090,23 @@ fn xclaim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 fn xautoclaim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let gname = &a[2];
+    let &[_, key, gname, cname, minidle, start, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
     let exists = ctx.lookup_read(key);
-    let minidle = num::parse_i64(&a[4]).ok_or(error::XAUTOCLAIM_MINIDLE)?.max(0);
-    let start = range_start(&a[5])?;
+    let minidle = num::parse_i64(minidle).ok_or(error::XAUTOCLAIM_MINIDLE)?.max(0);
+    let start = range_start(start)?;
     let (mut count, mut justid) = (100i64, false);
-    let mut j = 6;
-    while j < a.len() {
-        let more = a.len() - 1 - j;
-        if word(&a[j], "count") && more > 0 {
-            count = match num::parse_i64(&a[j + 1]) {
+    let mut opts = opts.iter();
+    while let Some(&opt) = opts.next() {
+        if word(opt, "justid") {
+            justid = true;
+        } else if let (true, Some(n)) = (word(opt, "count"), opts.next()) {
+            count = match num::parse_i64(n) {
                 Some(n) if (1..=i64::MAX / 16).contains(&n) => n,
                 _ => return Err(error::XAUTOCLAIM_COUNT),
             };
-            j += 1;
-        } else if word(&a[j], "justid") {
-            justid = true;
         } else {
             return Err(error::SYNTAX);
         }
-        j += 1;
     }
     let has_group = match exists {
         Some(slot) => ctx.stream_at(slot)?.groups.contains_key(gname),
@@ -1145,7 +1121,6 @@ fn xautoclaim(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         return Err(error::XAUTOCLAIM_MEMORY);
     }
     let now = ctx.now;
-    let cname = &a[3];
     let Some(s) = ctx.stream_mut(key) else { return Ok(Reply::empty_array()) };
     let pel_ids: Vec<StreamId> = match s.groups.get(gname) {
         Some(g) => g.pel.range(start..).map(|(id, _)| *id).collect(),
@@ -1225,21 +1200,14 @@ fn xinfo_stream_at<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c Stream> {
 
 /// XINFO STREAM key [FULL [COUNT count]]
 fn xinfo_stream(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let s = xinfo_stream_at(ctx, &a[2])?;
-    let optc = a.len() - 3;
-    let (mut full, mut count) = (false, 10i64);
-    if optc != 0 {
-        if (optc != 1 && optc != 3) || !word(&a[3], "full") || (optc == 3 && !word(&a[4], "count")) {
-            return Err(subcommand_syntax(&a));
-        }
-        full = true;
-        if optc == 3 {
-            count = a.i64(5)?;
-            if count < 0 {
-                count = 10;
-            }
-        }
-    }
+    let &[_, _, key, ref opts @ ..] = a.all() else { return Err(error::SYNTAX) };
+    let s = xinfo_stream_at(ctx, key)?;
+    let (full, count) = match opts {
+        [] => (false, 10i64),
+        [f] if word(f, "full") => (true, 10),
+        [f, c, n] if word(f, "full") && word(c, "count") => (true, Some(crate::args::parse_i64(n)?).filter(|n| *n >= 0).unwrap_or(10)),
+        _ => return Err(subcommand_syntax(&a)),
+    };
     let mut out = vec![
         field("length"),
         Reply::Int(s.length as i64),
@@ -1328,7 +1296,8 @@ fn xinfo_stream(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// XINFO GROUPS key
 fn xinfo_groups(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let s = xinfo_stream_at(ctx, &a[2])?;
+    let &[_, _, key] = a.all() else { return Err(error::SYNTAX) };
+    let s = xinfo_stream_at(ctx, key)?;
     Ok(Reply::Array(
         s.groups
             .iter()
@@ -1355,8 +1324,9 @@ fn xinfo_groups(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// XINFO CONSUMERS key group
 fn xinfo_consumers(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let now = ctx.now;
-    let s = xinfo_stream_at(ctx, &a[2])?;
-    let Some(g) = s.groups.get(&a[3]) else { return Err(error::nogroup_for_key(&a[3], &a[2])) };
+    let &[_, _, key, gname] = a.all() else { return Err(error::SYNTAX) };
+    let s = xinfo_stream_at(ctx, key)?;
+    let Some(g) = s.groups.get(gname) else { return Err(error::nogroup_for_key(gname, key)) };
     Ok(Reply::Array(
         g.consumers
             .iter()
