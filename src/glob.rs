@@ -176,7 +176,7 @@ mod tests {
         assert!(m(b"a*", b"a"));
         assert!(!m(b"a*b", b"a"));
         assert!(m(b"*a*", b"bab"));
-        assert!(m(b"[]", b"]") == false);
+        assert!(!m(b"[]", b"]"));
         assert!(!m(b"", b"a"));
         assert!(m(b"", b""));
     }
