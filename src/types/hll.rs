@@ -215,18 +215,14 @@ fn sparse_runs(s: &[u8], mut f: impl FnMut(usize, usize, u8)) -> Result<(), Corr
     let mut idx = 0usize;
     let mut p = HDR;
     while let Some((op, len)) = op_at(s, p) {
-        match op {
-            Op::Zero(n) | Op::Xzero(n) => idx = idx.saturating_add(n),
-            Op::Val(v, n) => {
-                // Debian's redis-server 7.0.15 carries the CVE-2025-32023 fix: a VAL
-                // run past the last register is corruption, not the end of the data.
-                if idx + n > REGISTERS {
-                    return Err(Corrupt);
-                }
-                f(idx, n, v);
-                idx += n;
-            }
+        // Runs past the last register are corruption (for a VAL run that is
+        // Debian's redis-server 7.0.15 CVE-2025-32023 fix; a zero run would fail
+        // the final count anyway). Stopping here also keeps `idx` from wrapping.
+        let end = idx.checked_add(span(op)).filter(|&e| e <= REGISTERS).ok_or(Corrupt)?;
+        if let Op::Val(v, n) = op {
+            f(idx, n, v);
         }
+        idx = end;
         p += len;
     }
     if idx == REGISTERS {
