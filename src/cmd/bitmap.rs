@@ -29,6 +29,14 @@ fn bit_offset(ctx: &Ctx, arg: &[u8], bits: Option<u32>) -> Result<u64> {
     Ok(off as u64)
 }
 
+/// The index of the byte holding bit `off`, and the string length that covers
+/// it; None when that does not fit the address space (a wasm32 `usize`), where
+/// the allocation could not succeed anyway.
+fn byte_of(off: u64) -> Option<(usize, usize)> {
+    let byte = usize::try_from(off >> 3).ok()?;
+    Some((byte, byte.checked_add(1)?))
+}
+
 /// The bytes of a string value for reading (ints as their decimal form).
 fn read_bytes(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<u8>>> {
     ctx.read_string(key)
@@ -73,8 +81,8 @@ fn setbit(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         Some(v @ (0 | 1)) => v as u8,
         _ => return Err(error::BIT_VALUE),
     };
-    let byte = (off >> 3) as usize;
-    let (slot, dirty) = string_for_bits(ctx, key, byte + 1)?;
+    let (byte, len) = byte_of(off).ok_or(error::OOM)?;
+    let (slot, dirty) = string_for_bits(ctx, key, len)?;
     let buf = raw_mut(ctx, slot);
     let shift = 7 - (off & 7) as u8;
     let Some(b) = buf.get_mut(byte) else { return Err(error::OOM) };
@@ -92,7 +100,7 @@ fn getbit(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let &[_, key, offset] = a.all() else { return Err(error::wrong_arity("getbit")) };
     let off = bit_offset(ctx, offset, None)?;
     let Some(s) = read_bytes(ctx, key)? else { return Ok(Reply::Int(0)) };
-    let bit = s.get((off >> 3) as usize).map_or(0, |b| (b >> (7 - (off & 7))) & 1);
+    let bit = byte_of(off).and_then(|(i, _)| s.get(i)).map_or(0, |b| (b >> (7 - (off & 7))) & 1);
     Ok(Reply::Int(bit as i64))
 }
 
@@ -335,7 +343,7 @@ fn get_field(buf: &[u8], offset: u64, bits: u32, signed: bool) -> i64 {
     let mut v: u64 = 0;
     for i in 0..bits as u64 {
         let o = offset + i;
-        let b = buf.get((o >> 3) as usize).copied().unwrap_or(0);
+        let b = byte_of(o).and_then(|(i, _)| buf.get(i)).copied().unwrap_or(0);
         v = (v << 1) | ((b >> (7 - (o & 7))) & 1) as u64;
     }
     if signed && bits < 64 && v & (1u64 << (bits - 1)) != 0 {
@@ -348,7 +356,7 @@ fn set_field(buf: &mut [u8], offset: u64, bits: u32, value: u64) {
     for i in 0..bits as u64 {
         let bit = (value >> (bits as u64 - 1 - i)) & 1;
         let o = offset + i;
-        if let Some(b) = buf.get_mut((o >> 3) as usize) {
+        if let Some(b) = byte_of(o).and_then(|(i, _)| buf.get_mut(i)) {
             let shift = 7 - (o & 7);
             *b = (*b & !(1 << shift)) | ((bit as u8) << shift);
         }
@@ -456,7 +464,8 @@ fn bitfield_generic(ctx: &mut Ctx, a: Args, ro: bool) -> Result<Reply> {
         }
         Some(_) if ro => return Err(error::BITFIELD_RO_GET_ONLY),
         Some(h) => {
-            let (s, d) = string_for_bits(ctx, key, (h >> 3) as usize + 1)?;
+            let (_, len) = byte_of(h).ok_or(error::OOM)?;
+            let (s, d) = string_for_bits(ctx, key, len)?;
             (Some(s), d)
         }
     };
