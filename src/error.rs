@@ -8,6 +8,8 @@
 //! Fixed texts are `pub const` strings; texts with arguments are functions
 //! below. Handlers never spell an error inline.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -174,8 +176,8 @@ pub fn unknown_subcommand_or_arity(sub: &[u8], container: &str) -> Error {
 /// A C `%.Ns` of a binary argument: stops at the first NUL byte and after `max` bytes.
 /// Bytes that are not UTF-8 are shown as U+FFFD (the wire text would carry them raw).
 pub fn c_str(bytes: &[u8], max: usize) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
+    let s = bytes.split(|&b| b == 0).next().unwrap_or(bytes);
+    String::from_utf8_lossy(s.get(..max).unwrap_or(s)).into_owned()
 }
 
 /// Redis maps `\r` and `\n` to spaces in errors built from user input.

@@ -10,6 +10,8 @@
 //! pattern as the class, a trailing `\` is a literal backslash, ranges compare
 //! bytes as C's signed `char`, and `[z-a]` is the same as `[a-z]`.
 
+#![deny(clippy::indexing_slicing)]
+
 #[derive(Debug)]
 enum Tok {
     Star,
@@ -26,60 +28,56 @@ enum ClassItem {
 
 fn tokenize(p: &[u8]) -> Vec<Tok> {
     let mut toks = Vec::new();
-    let mut i = 0;
-    while i < p.len() {
-        match p[i] {
+    let mut rest = p;
+    while let [c, tail @ ..] = rest {
+        rest = tail;
+        match c {
             b'*' => {
                 if !matches!(toks.last(), Some(Tok::Star)) {
                     toks.push(Tok::Star);
                 }
-                i += 1;
             }
-            b'?' => {
-                toks.push(Tok::Any);
-                i += 1;
-            }
-            b'\\' => {
-                if i + 1 < p.len() {
-                    toks.push(Tok::Lit(p[i + 1]));
-                    i += 2;
-                } else {
-                    toks.push(Tok::Lit(b'\\'));
-                    i += 1;
+            b'?' => toks.push(Tok::Any),
+            b'\\' => match rest {
+                [e, tail @ ..] => {
+                    toks.push(Tok::Lit(*e));
+                    rest = tail;
                 }
-            }
+                [] => toks.push(Tok::Lit(b'\\')),
+            },
             b'[' => {
-                i += 1;
-                let neg = i < p.len() && p[i] == b'^';
-                if neg {
-                    i += 1;
-                }
+                let neg = if let [b'^', tail @ ..] = rest {
+                    rest = tail;
+                    true
+                } else {
+                    false
+                };
                 let mut items = Vec::new();
                 loop {
-                    if i >= p.len() {
-                        break; // unterminated: the class runs to the end
-                    }
-                    if p[i] == b'\\' && p.len() - i >= 2 {
-                        items.push(ClassItem::Byte(p[i + 1]));
-                        i += 2;
-                    } else if p[i] == b']' {
-                        i += 1;
-                        break;
-                    } else if p.len() - i >= 3 && p[i + 1] == b'-' {
-                        let (a, b) = (p[i] as i8, p[i + 2] as i8);
-                        items.push(ClassItem::Range(a.min(b), a.max(b)));
-                        i += 3;
-                    } else {
-                        items.push(ClassItem::Byte(p[i]));
-                        i += 1;
+                    match rest {
+                        [] => break, // unterminated: the class runs to the end
+                        [b'\\', e, tail @ ..] => {
+                            items.push(ClassItem::Byte(*e));
+                            rest = tail;
+                        }
+                        [b']', tail @ ..] => {
+                            rest = tail;
+                            break;
+                        }
+                        [a, b'-', b, tail @ ..] => {
+                            let (a, b) = (*a as i8, *b as i8);
+                            items.push(ClassItem::Range(a.min(b), a.max(b)));
+                            rest = tail;
+                        }
+                        [b, tail @ ..] => {
+                            items.push(ClassItem::Byte(*b));
+                            rest = tail;
+                        }
                     }
                 }
                 toks.push(Tok::Class { neg, items });
             }
-            c => {
-                toks.push(Tok::Lit(c));
-                i += 1;
-            }
+            &c => toks.push(Tok::Lit(c)),
         }
     }
     toks
@@ -126,13 +124,13 @@ impl Pattern {
         let t = &self.toks;
         let (mut ti, mut si) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
-        while si < s.len() {
+        while let Some(&c) = s.get(si) {
             match t.get(ti) {
                 Some(Tok::Star) => {
                     star = Some((ti, si));
                     ti += 1;
                 }
-                Some(tok) if one(tok, s[si]) => {
+                Some(tok) if one(tok, c) => {
                     ti += 1;
                     si += 1;
                 }
@@ -147,7 +145,7 @@ impl Pattern {
             }
         }
         // The string is used up: only stars may remain.
-        t[ti.min(t.len())..].iter().all(|x| matches!(x, Tok::Star))
+        t.iter().skip(ti).all(|x| matches!(x, Tok::Star))
     }
 }
 
@@ -178,7 +176,7 @@ mod tests {
         assert!(m(b"a*", b"a"));
         assert!(!m(b"a*b", b"a"));
         assert!(m(b"*a*", b"bab"));
-        assert!(m(b"[]", b"]") == false);
+        assert!(!m(b"[]", b"]"));
         assert!(!m(b"", b"a"));
         assert!(m(b"", b""));
     }

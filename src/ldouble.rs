@@ -18,6 +18,8 @@
 //! of `m` set and `q` in `Q_MIN..=Q_MAX`; subnormals have `q == Q_MIN`. Exact
 //! decimal work uses a small private bignum (`Big`, little-endian `u32` limbs).
 
+#![deny(clippy::indexing_slicing)]
+
 use std::cmp::Ordering;
 
 /// Exponent of the last mantissa bit of the smallest subnormal: 2^-16445.
@@ -64,20 +66,19 @@ impl LDouble {
 
     /// Redis's `string2ld`: `None` where Redis answers "value is not a valid float".
     pub fn parse(s: &[u8]) -> Option<LDouble> {
-        if s.is_empty() || s.len() >= MAX_LONG_DOUBLE_CHARS || s[0].is_ascii_whitespace() || s[0] == 0x0b {
+        let (&first, rest) = s.split_first()?;
+        if s.len() >= MAX_LONG_DOUBLE_CHARS || first.is_ascii_whitespace() || first == 0x0b {
             return None;
         }
-        let (neg, body) = match s[0] {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
+        let (neg, body) = match first {
+            b'-' => (true, rest),
+            b'+' => (false, rest),
             _ => (false, s),
         };
-        let kind = if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-            Kind::Inf
-        } else if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
-            parse_hex(&body[2..])?
-        } else {
-            parse_dec(body)?
+        let kind = match body {
+            _ if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") => Kind::Inf,
+            [b'0', x, hex @ ..] if *x | 0x20 == b'x' && !hex.is_empty() => parse_hex(hex)?,
+            _ => parse_dec(body)?,
         };
         Some(LDouble { neg, kind })
     }
@@ -228,20 +229,21 @@ fn parse_dec(s: &[u8]) -> Option<Kind> {
     let mut digits: Vec<u8> = Vec::new();
     let mut frac_digits: i64 = 0;
     let mut seen = false;
-    while i < s.len() && s[i].is_ascii_digit() {
+    let digit_at = |i: usize| s.get(i).copied().filter(u8::is_ascii_digit);
+    while let Some(c) = digit_at(i) {
         seen = true;
-        if !(digits.is_empty() && s[i] == b'0') {
-            digits.push(s[i] - b'0');
+        if !(digits.is_empty() && c == b'0') {
+            digits.push(c - b'0');
         }
         i += 1;
     }
-    if i < s.len() && s[i] == b'.' {
+    if s.get(i) == Some(&b'.') {
         i += 1;
-        while i < s.len() && s[i].is_ascii_digit() {
+        while let Some(c) = digit_at(i) {
             seen = true;
             frac_digits += 1;
-            if !(digits.is_empty() && s[i] == b'0') {
-                digits.push(s[i] - b'0');
+            if !(digits.is_empty() && c == b'0') {
+                digits.push(c - b'0');
             } else {
                 // a leading zero after the point: still scales the value
             }
@@ -252,11 +254,11 @@ fn parse_dec(s: &[u8]) -> Option<Kind> {
         return None;
     }
     let mut exp: i64 = 0;
-    if i < s.len() && (s[i] | 0x20) == b'e' {
+    if s.get(i).is_some_and(|&c| c | 0x20 == b'e') {
         let (neg, mut j) = crate::num::sign_at(s, i + 1);
         let start = j;
-        while j < s.len() && s[j].is_ascii_digit() {
-            exp = (exp * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
+        while let Some(c) = digit_at(j) {
+            exp = (exp * 10 + (c - b'0') as i64).min(1_000_000_000);
             j += 1;
         }
         if j == start {
@@ -327,12 +329,12 @@ fn parse_hex(s: &[u8]) -> Option<Kind> {
     if !seen {
         return None;
     }
-    if i < s.len() && (s[i] | 0x20) == b'p' {
+    if s.get(i).is_some_and(|&c| c | 0x20 == b'p') {
         let (neg, mut j) = crate::num::sign_at(s, i + 1);
         let start = j;
         let mut exp: i64 = 0;
-        while j < s.len() && s[j].is_ascii_digit() {
-            exp = (exp * 10 + (s[j] - b'0') as i64).min(1_000_000_000);
+        while let Some(c) = s.get(j).copied().filter(u8::is_ascii_digit) {
+            exp = (exp * 10 + (c - b'0') as i64).min(1_000_000_000);
             j += 1;
         }
         if j == start {

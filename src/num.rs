@@ -4,7 +4,8 @@
 //! zeros, no spaces, at most 20 bytes, in range. The same rule decides whether
 //! a string value is stored with the `int` encoding.
 
-/// Redis's `string2ll`.
+#![deny(clippy::indexing_slicing)]
+
 /// An optional `+` or `-` at `s[i]` (as C's strto* functions read it): whether it was
 /// `-`, and the index after it.
 pub fn sign_at(s: &[u8], i: usize) -> (bool, usize) {
@@ -15,6 +16,7 @@ pub fn sign_at(s: &[u8], i: usize) -> (bool, usize) {
     }
 }
 
+/// Redis's `string2ll`.
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
     if s.is_empty() || s.len() > 20 {
         return None;
@@ -22,8 +24,8 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     if s == b"0" {
         return Some(0);
     }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
+    let (neg, digits) = match s {
+        [b'-', digits @ ..] => (true, digits),
         _ => (false, s),
     };
     match digits.first() {
@@ -61,19 +63,19 @@ pub fn fmt_i64(v: i64) -> Vec<u8> {
 /// C99 hexadecimal forms, as `strtod` does.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
     let t = std::str::from_utf8(s).ok()?;
-    if t.is_empty() || t.as_bytes()[0].is_ascii_whitespace() {
+    if t.bytes().next().is_none_or(|c| c.is_ascii_whitespace()) {
         return None;
     }
-    let (neg, body) = match t.as_bytes()[0] {
-        b'-' => (true, &t[1..]),
-        b'+' => (false, &t[1..]),
+    let (neg, body) = match (t.strip_prefix('-'), t.strip_prefix('+')) {
+        (Some(body), _) => (true, body),
+        (None, Some(body)) => (false, body),
         _ => (false, t),
     };
     let lower = body.to_ascii_lowercase();
     let v = if lower == "inf" || lower == "infinity" {
         f64::INFINITY
-    } else if lower.starts_with("0x") {
-        parse_hex_f64(&lower[2..])?
+    } else if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex_f64(hex)?
     } else {
         // Rust's grammar is strtod's decimal grammar minus signs (handled above)
         // and minus "nan"/"inf" spellings (handled here).
@@ -102,26 +104,19 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 /// The part of a C99 hex float after `0x`: hex digits, optional `.` fraction,
 /// optional `p[+-]exp`. Rounded to nearest.
 fn parse_hex_f64(s: &str) -> Option<f64> {
-    let (mant, exp) = match s.find('p') {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
+    let (mant, exp) = match s.split_once('p') {
+        Some((mant, exp)) => (mant, Some(exp)),
         None => (s, None),
     };
-    let (int_part, frac_part) = match mant.find('.') {
-        Some(i) => (&mant[..i], &mant[i + 1..]),
-        None => (mant, ""),
-    };
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
     let mut e2: i64 = match exp {
         Some(e) => {
-            let b = e.as_bytes();
-            if b.is_empty() {
-                return None;
-            }
-            let (sign, digits) = match b[0] {
-                b'-' => (-1, &e[1..]),
-                b'+' => (1, &e[1..]),
+            let (sign, digits) = match (e.strip_prefix('-'), e.strip_prefix('+')) {
+                (Some(digits), _) => (-1, digits),
+                (None, Some(digits)) => (1, digits),
                 _ => (1, e),
             };
             if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
@@ -141,12 +136,9 @@ fn parse_hex_f64(s: &str) -> Option<f64> {
         if m >> 58 == 0 {
             m = (m << 4) | d;
         } else {
-            // too many digits: keep the exponent, remember lost bits
-            if i < int_part.len() {
-                e2 += 4;
-            } else {
-                e2 += 4;
-            }
+            // too many digits: remember the lost bits; a dropped integer digit
+            // scales by 16, a dropped fraction digit undoes its `e2 -= 4`
+            e2 += 4;
             sticky |= d != 0;
         }
     }

@@ -15,6 +15,8 @@
 //! '#' u32 count, items...   array whose items are all '$' with ASCII bytes or '_'
 //! ```
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::error::Error;
 use std::borrow::Cow;
 
@@ -175,10 +177,10 @@ impl From<i64> for Reply {
 /// Used by the parity tests' client; lenient only in what a server never sends.
 pub fn parse_resp(buf: &[u8]) -> Option<(Reply, usize)> {
     let line_end = buf.windows(2).position(|w| w == b"\r\n")?;
-    let line = &buf[1..line_end];
+    let (kind, line) = buf.get(..line_end)?.split_first()?;
     let after = line_end + 2;
     let text = std::str::from_utf8(line).ok()?;
-    match buf.first()? {
+    match kind {
         b'+' => Some((Reply::Status(Cow::Owned(text.to_string())), after)),
         b'-' => Some((Reply::Error(Error::owned(text.to_string())), after)),
         b':' => Some((Reply::Int(text.parse().ok()?), after)),
@@ -187,21 +189,19 @@ pub fn parse_resp(buf: &[u8]) -> Option<(Reply, usize)> {
             if n < 0 {
                 return Some((Reply::Nil, after));
             }
-            let n = n as usize;
-            if buf.len() < after + n + 2 {
-                return None;
-            }
-            Some((Reply::Bulk(buf[after..after + n].to_vec()), after + n + 2))
+            let end = usize::try_from(n).ok().and_then(|n| after.checked_add(n))?;
+            let used = end.checked_add(2).filter(|&u| u <= buf.len())?;
+            Some((Reply::Bulk(buf.get(after..end)?.to_vec()), used))
         }
         b'*' => {
             let n: i64 = text.parse().ok()?;
             if n < 0 {
                 return Some((Reply::NilArray, after));
             }
-            let mut items = Vec::with_capacity(n as usize);
+            let mut items = Vec::with_capacity(n.min(1024) as usize);
             let mut pos = after;
             for _ in 0..n {
-                let (r, used) = parse_resp(&buf[pos..])?;
+                let (r, used) = parse_resp(buf.get(pos..)?)?;
                 items.push(r);
                 pos += used;
             }
@@ -231,6 +231,16 @@ mod tests {
         let (back, used) = parse_resp(&out).unwrap();
         assert_eq!(used, out.len());
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn resp_parse_odd_input() {
+        // An empty first line, and lengths no server sends, are not a reply (no panic).
+        assert_eq!(parse_resp(b"\r\n"), None);
+        assert_eq!(parse_resp(b"$9223372036854775807\r\nab\r\n"), None);
+        assert_eq!(parse_resp(b"*9223372036854775807\r\n:1\r\n"), None);
+        assert_eq!(parse_resp(b"$2\r\nab\r\n"), Some((Reply::Bulk(b"ab".to_vec()), 8)));
+        assert_eq!(parse_resp(b"$2\r\nab\r"), None);
     }
 
     #[test]

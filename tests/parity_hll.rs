@@ -62,6 +62,13 @@ fn hll_hand_written() {
         Step::exact(&["PFCOUNT", "c4"]),
         Step::exact(&["PFADD", "c4", "a", "b"]),
         Step::exact(&["GET", "c4"]),
+        // runs past the last register: two full XZERO runs, then a VAL run
+        Step::exact(&[&b"SET"[..], b"c5", b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\0\x7f\xff\x7f\xff\x80"]),
+        Step::exact(&["PFCOUNT", "c5"]),
+        Step::exact(&["PFCOUNT", "c5", "h"]),
+        Step::exact(&["PFMERGE", "x5", "c5"]),
+        Step::exact(&["PFADD", "c5", "a"]),
+        Step::exact(&["GET", "c5"]),
         Step::exact(&["APPEND", "h", "x"]),
         Step::exact(&["PFCOUNT", "h"]),
         Step::exact(&["PFADD", "h", "q"]),

@@ -2,6 +2,8 @@
 //! BITPOS BITOP BITFIELD BITFIELD_RO). Bit 0 is the most significant bit of
 //! the first byte; strings grow with zero bytes as Redis's do.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::*;
 
 pub(crate) const COMMANDS: &[CommandSpec] = &[
@@ -16,8 +18,8 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
 
 /// A bit offset argument (`getBitOffsetFromArgument`): `#n` means n*bits for BITFIELD.
 fn bit_offset(ctx: &Ctx, arg: &[u8], bits: Option<u32>) -> Result<u64> {
-    let (digits, mul) = match (arg.first(), bits) {
-        (Some(b'#'), Some(bits)) => (&arg[1..], bits as i64),
+    let (digits, mul) = match (arg.split_first(), bits) {
+        (Some((b'#', digits)), Some(bits)) => (digits, bits as i64),
         _ => (arg, 1),
     };
     let off = num::parse_i64(digits)
@@ -25,6 +27,14 @@ fn bit_offset(ctx: &Ctx, arg: &[u8], bits: Option<u32>) -> Result<u64> {
         .filter(|&n| n >= 0 && (n >> 3) < ctx.srv.config.proto_max_bulk_len)
         .ok_or(error::BIT_OFFSET)?;
     Ok(off as u64)
+}
+
+/// The index of the byte holding bit `off`, and the string length that covers
+/// it; None when that does not fit the address space (a wasm32 `usize`), where
+/// the allocation could not succeed anyway.
+fn byte_of(off: u64) -> Option<(usize, usize)> {
+    let byte = usize::try_from(off >> 3).ok()?;
+    Some((byte, byte.checked_add(1)?))
 }
 
 /// The bytes of a string value for reading (ints as their decimal form).
@@ -65,30 +75,32 @@ fn raw_mut<'c>(ctx: &'c mut Ctx, slot: usize) -> &'c mut [u8] {
 
 /// SETBIT key offset value
 fn setbit(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let off = bit_offset(ctx, &a[2], None)?;
-    let on = match num::parse_i64(&a[3]) {
+    let &[_, key, offset, value] = a.all() else { return Err(error::wrong_arity("setbit")) };
+    let off = bit_offset(ctx, offset, None)?;
+    let on = match num::parse_i64(value) {
         Some(v @ (0 | 1)) => v as u8,
         _ => return Err(error::BIT_VALUE),
     };
-    let byte = (off >> 3) as usize;
-    let (slot, dirty) = string_for_bits(ctx, &a[1], byte + 1)?;
+    let (byte, len) = byte_of(off).ok_or(error::OOM)?;
+    let (slot, dirty) = string_for_bits(ctx, key, len)?;
     let buf = raw_mut(ctx, slot);
     let shift = 7 - (off & 7) as u8;
     let Some(b) = buf.get_mut(byte) else { return Err(error::OOM) };
     let old = (*b >> shift) & 1;
     if dirty || old != on {
         *b = (*b & !(1 << shift)) | (on << shift);
-        ctx.modified(&a[1]);
-        ctx.notify(notify::STRING, "setbit", &a[1]);
+        ctx.modified(key);
+        ctx.notify(notify::STRING, "setbit", key);
     }
     Ok(Reply::Int(old as i64))
 }
 
 /// GETBIT key offset
 fn getbit(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let off = bit_offset(ctx, &a[2], None)?;
-    let Some(s) = read_bytes(ctx, &a[1])? else { return Ok(Reply::Int(0)) };
-    let bit = s.get((off >> 3) as usize).map_or(0, |b| (b >> (7 - (off & 7))) & 1);
+    let &[_, key, offset] = a.all() else { return Err(error::wrong_arity("getbit")) };
+    let off = bit_offset(ctx, offset, None)?;
+    let Some(s) = read_bytes(ctx, key)? else { return Ok(Reply::Int(0)) };
+    let bit = byte_of(off).and_then(|(i, _)| s.get(i)).map_or(0, |b| (b >> (7 - (off & 7))) & 1);
     Ok(Reply::Int(bit as i64))
 }
 
@@ -135,19 +147,23 @@ fn clamp_range(mut start: i64, mut end: i64, strlen: i64, isbit: bool) -> Range 
 
 /// BITCOUNT key [start end [BYTE|BIT]]
 fn bitcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(s) = read_bytes(ctx, &a[1])? else { return Ok(Reply::Int(0)) };
+    let &[_, key, ref rest @ ..] = a.all() else { return Err(error::wrong_arity("bitcount")) };
+    let Some(s) = read_bytes(ctx, key)? else { return Ok(Reply::Int(0)) };
     let strlen = s.len() as i64;
-    let r = match a.len() {
-        4 | 5 => {
-            let start = a.i64(2)?;
-            let end = a.i64(3)?;
+    let r = match *rest {
+        [start, end, ref unit @ ..] if unit.len() <= 1 => {
+            let start = args::parse_i64(start)?;
+            let end = args::parse_i64(end)?;
             if start < 0 && end < 0 && start > end {
                 return Ok(Reply::Int(0));
             }
-            let isbit = if a.len() == 5 { bit_or_byte(&a[4])? } else { false };
+            let isbit = match unit.first() {
+                Some(u) => bit_or_byte(u)?,
+                None => false,
+            };
             clamp_range(start, end, strlen, isbit)
         }
-        2 => Range { start: 0, end: strlen - 1, first_mask: 0, last_mask: 0 },
+        [] => Range { start: 0, end: strlen - 1, first_mask: 0, last_mask: 0 },
         _ => return Err(error::SYNTAX),
     };
     if r.start > r.end {
@@ -165,9 +181,8 @@ fn bitcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// read as zeros (so a 0 is always found, at worst just past the end).
 fn first_bit(s: &[u8], bit: u8) -> i64 {
     let skip = if bit == 1 { 0u8 } else { 0xff };
-    match s.iter().position(|&b| b != skip) {
-        Some(i) => {
-            let b = s[i];
+    match s.iter().enumerate().find(|&(_, &b)| b != skip) {
+        Some((i, &b)) => {
             let within = if bit == 1 { b.leading_zeros() } else { b.leading_ones() };
             i as i64 * 8 + within as i64
         }
@@ -178,31 +193,35 @@ fn first_bit(s: &[u8], bit: u8) -> i64 {
 
 /// BITPOS key bit [start [end [BYTE|BIT]]]
 fn bitpos(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let bit = match num::parse_i64(&a[2]) {
+    let &[_, key, bit, ref rest @ ..] = a.all() else { return Err(error::wrong_arity("bitpos")) };
+    let bit = match num::parse_i64(bit) {
         Some(b @ (0 | 1)) => b as u8,
         Some(_) => return Err(error::BIT_ARG),
         None => return Err(error::NOT_INTEGER),
     };
-    let Some(s) = read_bytes(ctx, &a[1])? else {
+    let Some(s) = read_bytes(ctx, key)? else {
         return Ok(Reply::Int(if bit == 1 { -1 } else { 0 }));
     };
     let strlen = s.len() as i64;
     let mut end_given = false;
-    let r = match a.len() {
-        4..=6 => {
-            let start = a.i64(3)?;
-            let isbit = if a.len() == 6 { bit_or_byte(&a[5])? } else { false };
-            let end = if a.len() >= 5 {
-                end_given = true;
-                a.i64(4)?
-            } else if isbit {
-                (strlen << 3) + 7
-            } else {
-                strlen - 1
+    let r = match *rest {
+        [start, ref more @ ..] if more.len() <= 2 => {
+            let start = args::parse_i64(start)?;
+            let isbit = match more {
+                [_, unit] => bit_or_byte(unit)?,
+                _ => false,
+            };
+            let end = match more.first() {
+                Some(end) => {
+                    end_given = true;
+                    args::parse_i64(end)?
+                }
+                None if isbit => (strlen << 3) + 7,
+                None => strlen - 1,
             };
             clamp_range(start, end, strlen, isbit)
         }
-        3 => Range { start: 0, end: strlen - 1, first_mask: 0, last_mask: 0 },
+        [] => Range { start: 0, end: strlen - 1, first_mask: 0, last_mask: 0 },
         _ => return Err(error::SYNTAX),
     };
     if r.start > r.end {
@@ -251,7 +270,8 @@ fn bitop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         Xor,
         Not,
     }
-    let op = match a[1].to_ascii_lowercase().as_slice() {
+    let &[_, op, dest, ref keys @ ..] = a.all() else { return Err(error::wrong_arity("bitop")) };
+    let op = match op.to_ascii_lowercase().as_slice() {
         b"and" => Op::And,
         b"or" => Op::Or,
         b"xor" => Op::Xor,
@@ -261,12 +281,11 @@ fn bitop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if op == Op::Not && a.len() != 4 {
         return Err(error::BITOP_NOT_ONE_KEY);
     }
-    let mut srcs: Vec<Vec<u8>> = Vec::with_capacity(a.len() - 3);
-    for key in a.from(3) {
+    let mut srcs: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
+    for key in keys {
         srcs.push(read_bytes(ctx, key)?.unwrap_or_default());
     }
     let maxlen = srcs.iter().map(|s| s.len()).max().unwrap_or(0);
-    let dest = &a[2];
     if maxlen == 0 {
         if ctx.delete_key(dest) {
             ctx.notify(notify::GENERIC, "del", dest);
@@ -309,12 +328,12 @@ struct FieldOp {
 fn field_type(arg: &[u8]) -> Result<(bool, u32)> {
     // Redis reads the width as a C string: it stops at a NUL byte.
     let arg = arg.split(|&b| b == 0).next().unwrap_or(&[]);
-    let signed = match arg.first() {
-        Some(b'i') => true,
-        Some(b'u') => false,
+    let (signed, width) = match arg.split_first() {
+        Some((b'i', width)) => (true, width),
+        Some((b'u', width)) => (false, width),
         _ => return Err(error::BITFIELD_TYPE),
     };
-    match num::parse_i64(&arg[1..]) {
+    match num::parse_i64(width) {
         Some(b) if b >= 1 && b <= if signed { 64 } else { 63 } => Ok((signed, b as u32)),
         _ => Err(error::BITFIELD_TYPE),
     }
@@ -324,7 +343,7 @@ fn get_field(buf: &[u8], offset: u64, bits: u32, signed: bool) -> i64 {
     let mut v: u64 = 0;
     for i in 0..bits as u64 {
         let o = offset + i;
-        let b = buf.get((o >> 3) as usize).copied().unwrap_or(0);
+        let b = byte_of(o).and_then(|(i, _)| buf.get(i)).copied().unwrap_or(0);
         v = (v << 1) | ((b >> (7 - (o & 7))) & 1) as u64;
     }
     if signed && bits < 64 && v & (1u64 << (bits - 1)) != 0 {
@@ -337,7 +356,7 @@ fn set_field(buf: &mut [u8], offset: u64, bits: u32, value: u64) {
     for i in 0..bits as u64 {
         let bit = (value >> (bits as u64 - 1 - i)) & 1;
         let o = offset + i;
-        if let Some(b) = buf.get_mut((o >> 3) as usize) {
+        if let Some(b) = byte_of(o).and_then(|(i, _)| buf.get_mut(i)) {
             let shift = 7 - (o & 7);
             *b = (*b & !(1 << shift)) | ((bit as u8) << shift);
         }
@@ -396,48 +415,43 @@ fn bitfield_ro(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 }
 
 fn bitfield_generic(ctx: &mut Ctx, a: Args, ro: bool) -> Result<Reply> {
+    let &[_, key, ref rest @ ..] = a.all() else { return Err(error::wrong_arity("bitfield")) };
     let mut ops = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut highest: Option<u64> = None;
-    let mut j = 2;
-    while j < a.len() {
-        let rem = a.len() - j - 1;
-        let sub = &a[j];
-        let set = if sub.eq_ignore_ascii_case(b"get") && rem >= 2 {
-            None
-        } else if sub.eq_ignore_ascii_case(b"set") && rem >= 3 {
-            Some(false)
-        } else if sub.eq_ignore_ascii_case(b"incrby") && rem >= 3 {
-            Some(true)
-        } else if sub.eq_ignore_ascii_case(b"overflow") && rem >= 1 {
-            let t = &a[j + 1];
-            overflow = if t.eq_ignore_ascii_case(b"wrap") {
-                Overflow::Wrap
-            } else if t.eq_ignore_ascii_case(b"sat") {
-                Overflow::Sat
-            } else if t.eq_ignore_ascii_case(b"fail") {
-                Overflow::Fail
-            } else {
-                return Err(error::BITFIELD_OVERFLOW_TYPE);
-            };
-            j += 2;
-            continue;
-        } else {
-            return Err(error::SYNTAX);
+    let mut rest = rest;
+    while let [sub, tail @ ..] = rest {
+        let (set, ty, off, val, next) = match tail {
+            [ty, off, next @ ..] if sub.eq_ignore_ascii_case(b"get") => (None, ty, off, None, next),
+            [ty, off, v, next @ ..] if sub.eq_ignore_ascii_case(b"set") => (Some(false), ty, off, Some(v), next),
+            [ty, off, v, next @ ..] if sub.eq_ignore_ascii_case(b"incrby") => (Some(true), ty, off, Some(v), next),
+            [t, next @ ..] if sub.eq_ignore_ascii_case(b"overflow") => {
+                overflow = if t.eq_ignore_ascii_case(b"wrap") {
+                    Overflow::Wrap
+                } else if t.eq_ignore_ascii_case(b"sat") {
+                    Overflow::Sat
+                } else if t.eq_ignore_ascii_case(b"fail") {
+                    Overflow::Fail
+                } else {
+                    return Err(error::BITFIELD_OVERFLOW_TYPE);
+                };
+                rest = next;
+                continue;
+            }
+            _ => return Err(error::SYNTAX),
         };
-        let (signed, bits) = field_type(&a[j + 1])?;
-        let offset = bit_offset(ctx, &a[j + 2], Some(bits))?;
+        let (signed, bits) = field_type(ty)?;
+        let offset = bit_offset(ctx, off, Some(bits))?;
         let mut value = 0;
-        if set.is_some() {
+        if let Some(v) = val {
             let last = offset + bits as u64 - 1;
             highest = Some(highest.map_or(last, |h| h.max(last)));
-            value = a.i64(j + 3)?;
+            value = args::parse_i64(v)?;
         }
         ops.push(FieldOp { set, signed, bits, offset, value, overflow });
-        j += if set.is_none() { 3 } else { 4 };
+        rest = next;
     }
 
-    let key = &a[1];
     let (slot, dirty) = match highest {
         None => {
             let slot = ctx.lookup_read(key);
@@ -450,7 +464,8 @@ fn bitfield_generic(ctx: &mut Ctx, a: Args, ro: bool) -> Result<Reply> {
         }
         Some(_) if ro => return Err(error::BITFIELD_RO_GET_ONLY),
         Some(h) => {
-            let (s, d) = string_for_bits(ctx, key, (h >> 3) as usize + 1)?;
+            let (_, len) = byte_of(h).ok_or(error::OOM)?;
+            let (s, d) = string_for_bits(ctx, key, len)?;
             (Some(s), d)
         }
     };

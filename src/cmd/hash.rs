@@ -9,6 +9,8 @@
 //! the active cycle (`active_expire_fields`, driven from
 //! `Server::active_expire_cycle` on a budget).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::scan::{scan_reply, ScanOpts};
 use super::set::MAX_REPLY_ELEMENTS;
 use super::*;
@@ -111,6 +113,14 @@ impl<'a> Ctx<'a> {
         }
         false
     }
+    /// The hash in `slot` and the server's random generator, borrowed together.
+    fn hash_and_rng(&mut self, slot: usize) -> Result<(&Hash, &mut crate::rng::Rng)> {
+        let srv = &mut *self.srv;
+        match srv.dbs.get(self.client.db).map(|db| &db.entry(slot).val) {
+            Some(Value::Hash(h)) => Ok((h, &mut srv.rng)),
+            _ => Err(error::WRONGTYPE),
+        }
+    }
     /// Lists the key for the active expiry of fields when its hash has TTLs.
     fn track_field_ttl(&mut self, slot: usize, key: &[u8]) {
         if self.value(slot).has_field_ttl() {
@@ -126,13 +136,13 @@ pub(crate) fn active_expire_fields(srv: &mut crate::server::Server, now: i64, bu
     let mut deleted = 0;
     let mut spent = 0;
     for dbi in 0..srv.dbs.len() {
-        let tries = srv.dbs[dbi].field_ttl_keys.len().min(20);
+        let tries = srv.dbs.get(dbi).map_or(0, |db| db.field_ttl_keys.len().min(20));
         for _ in 0..tries {
             if spent >= budget {
                 return deleted;
             }
             spent += 1;
-            let db = &mut srv.dbs[dbi];
+            let Some(db) = srv.dbs.get_mut(dbi) else { break };
             let n = db.field_ttl_keys.len();
             if n == 0 {
                 break;
@@ -157,8 +167,8 @@ pub(crate) fn active_expire_fields(srv: &mut crate::server::Server, now: i64, bu
                 spent += n;
                 srv.notify(notify::HASH, "hexpired", dbi, &key);
                 if emptied {
-                    if let Some(s) = slot {
-                        srv.dbs[dbi].remove_at(s);
+                    if let (Some(s), Some(db)) = (slot, srv.dbs.get_mut(dbi)) {
+                        db.remove_at(s);
                     }
                     srv.notify(notify::GENERIC, "del", dbi, &key);
                 }
@@ -182,17 +192,18 @@ fn flat_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>, with_values: bool) -> Reply {
 
 /// HSET key field value [field value ...] (also HMSET, which answers OK)
 fn hset(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let is_hmset = a[0].get(1).is_some_and(|c| c.eq_ignore_ascii_case(&b'm'));
+    let is_hmset = a.get(0).and_then(|n| n.get(1)).is_some_and(|c| c.eq_ignore_ascii_case(&b'm'));
+    let arity = || error::wrong_arity(if is_hmset { "hmset" } else { "hset" });
     if a.len() % 2 == 1 {
-        return Err(error::wrong_arity(if is_hmset { "hmset" } else { "hset" }));
+        return Err(arity());
     }
-    let key = &a[1];
+    let &[_, key, ref pairs @ ..] = a.all() else { return Err(arity()) };
     let lim = ctx.hash_limits();
     let slot = ctx.hash_write_or_create(key)?;
     let h = ctx.hash_at_mut(slot)?;
-    h.try_conversion(a.from(2), lim);
+    h.try_conversion(pairs, lim);
     let mut created = 0;
-    for p in a.from(2).chunks(2) {
+    for p in pairs.chunks_exact(2) {
         if let [f, v] = p {
             created += h.set(f, v.to_vec(), false, lim) as i64;
         }
@@ -204,15 +215,15 @@ fn hset(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HSETNX key field value
 fn hsetnx(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, field, value] = a.all() else { return Err(error::wrong_arity("hsetnx")) };
     let lim = ctx.hash_limits();
     let slot = ctx.hash_write_or_create(key)?;
     let h = ctx.hash_at_mut(slot)?;
-    if h.contains(&a[2]) {
+    if h.contains(field) {
         return Ok(Reply::Int(0));
     }
-    h.try_conversion(&a.from(2)[..2.min(a.from(2).len())], lim);
-    h.set(&a[2], a[3].to_vec(), false, lim);
+    h.try_conversion(&[field, value], lim);
+    h.set(field, value.to_vec(), false, lim);
     ctx.modified(key);
     ctx.notify(notify::HASH, "hset", key);
     Ok(Reply::Int(1))
@@ -220,18 +231,20 @@ fn hsetnx(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HGET key field
 fn hget(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::Nil) };
-    Ok(Reply::opt_bulk(ctx.hash_at(slot)?.get(&a[2]).map(|v| v.to_vec())))
+    let &[_, key, field] = a.all() else { return Err(error::wrong_arity("hget")) };
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::Nil) };
+    Ok(Reply::opt_bulk(ctx.hash_at(slot)?.get(field).map(|v| v.to_vec())))
 }
 
 /// HMGET key field [field ...]
 fn hmget(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let slot = ctx.hash_read(&a[1])?;
+    let &[_, key, ref fields @ ..] = a.all() else { return Err(error::wrong_arity("hmget")) };
+    let slot = ctx.hash_read(key)?;
     let h = match slot {
         Some(s) => Some(ctx.hash_at(s)?),
         None => None,
     };
-    Ok(Reply::Array(a.from(2).iter().map(|f| Reply::opt_bulk(h.and_then(|h| h.get(f)).map(|v| v.to_vec()))).collect()))
+    Ok(Reply::Array(fields.iter().map(|f| Reply::opt_bulk(h.and_then(|h| h.get(f)).map(|v| v.to_vec()))).collect()))
 }
 
 fn getall(ctx: &mut Ctx, key: &[u8], fields: bool, values: bool) -> Result<Reply> {
@@ -246,26 +259,29 @@ fn getall(ctx: &mut Ctx, key: &[u8], fields: bool, values: bool) -> Result<Reply
 
 /// HGETALL key
 fn hgetall(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    getall(ctx, &a[1], true, true)
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("hgetall")) };
+    getall(ctx, key, true, true)
 }
 
 /// HKEYS key
 fn hkeys(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    getall(ctx, &a[1], true, false)
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("hkeys")) };
+    getall(ctx, key, true, false)
 }
 
 /// HVALS key
 fn hvals(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    getall(ctx, &a[1], false, true)
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("hvals")) };
+    getall(ctx, key, false, true)
 }
 
 /// HDEL key field [field ...]
 fn hdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ref fields @ ..] = a.all() else { return Err(error::wrong_arity("hdel")) };
     let Some(slot) = ctx.hash_write(key)? else { return Ok(Reply::Int(0)) };
     let h = ctx.hash_at_mut(slot)?;
     let mut deleted = 0;
-    for f in a.from(2) {
+    for f in fields {
         if h.remove(f) {
             deleted += 1;
             if h.is_empty() {
@@ -289,35 +305,38 @@ fn hdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HEXISTS key field
 fn hexists(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::Int(0)) };
-    Ok(Reply::Int(ctx.hash_at(slot)?.contains(&a[2]) as i64))
+    let &[_, key, field] = a.all() else { return Err(error::wrong_arity("hexists")) };
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::Int(0)) };
+    Ok(Reply::Int(ctx.hash_at(slot)?.contains(field) as i64))
 }
 
 /// HLEN key
 fn hlen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::Int(0)) };
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("hlen")) };
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::Int(0)) };
     Ok(Reply::Int(ctx.hash_at(slot)?.len() as i64))
 }
 
 /// HSTRLEN key field
 fn hstrlen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::Int(0)) };
-    Ok(Reply::Int(ctx.hash_at(slot)?.get(&a[2]).map_or(0, |v| v.len()) as i64))
+    let &[_, key, field] = a.all() else { return Err(error::wrong_arity("hstrlen")) };
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::Int(0)) };
+    Ok(Reply::Int(ctx.hash_at(slot)?.get(field).map_or(0, |v| v.len()) as i64))
 }
 
 /// HINCRBY key field increment
 fn hincrby(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let incr = a.i64(3)?;
+    let &[_, key, field, incr] = a.all() else { return Err(error::wrong_arity("hincrby")) };
+    let incr = args::parse_i64(incr)?;
     let lim = ctx.hash_limits();
     let slot = ctx.hash_write_or_create(key)?;
     let h = ctx.hash_at_mut(slot)?;
-    let old = match h.get(&a[2]) {
+    let old = match h.get(field) {
         Some(v) => num::parse_i64(v).ok_or(error::HASH_NOT_INTEGER)?,
         None => 0,
     };
     let new = old.checked_add(incr).ok_or(error::OVERFLOW)?;
-    h.set(&a[2], new.to_string().into_bytes(), true, lim);
+    h.set(field, new.to_string().into_bytes(), true, lim);
     ctx.modified(key);
     ctx.notify(notify::HASH, "hincrby", key);
     Ok(Reply::Int(new))
@@ -325,15 +344,15 @@ fn hincrby(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HINCRBYFLOAT key field increment
 fn hincrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let incr = LDouble::parse(&a[3]).ok_or(error::NOT_FLOAT)?;
+    let &[_, key, field, incr] = a.all() else { return Err(error::wrong_arity("hincrbyfloat")) };
+    let incr = LDouble::parse(incr).ok_or(error::NOT_FLOAT)?;
     if !incr.is_finite() {
         return Err(error::VALUE_NAN_OR_INF);
     }
     let lim = ctx.hash_limits();
     let slot = ctx.hash_write_or_create(key)?;
     let h = ctx.hash_at_mut(slot)?;
-    let old = match h.get(&a[2]) {
+    let old = match h.get(field) {
         Some(v) => LDouble::parse(v).ok_or(error::HASH_NOT_FLOAT)?,
         None => LDouble::ZERO,
     };
@@ -342,7 +361,7 @@ fn hincrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         Some(t) => t.into_bytes(),
         None => return Err(error::NAN_OR_INF),
     };
-    h.set(&a[2], text.clone(), true, lim);
+    h.set(field, text.clone(), true, lim);
     ctx.modified(key);
     ctx.notify(notify::HASH, "hincrbyfloat", key);
     Ok(Reply::Bulk(text))
@@ -350,30 +369,23 @@ fn hincrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HRANDFIELD key [count [WITHVALUES]]
 fn hrandfield(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    if a.len() < 3 {
-        let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::Nil) };
-        let dbi = ctx.client.db;
-        let h = match &ctx.srv.dbs[dbi].entry(slot).val {
-            Value::Hash(h) => h,
-            _ => return Err(error::WRONGTYPE),
-        };
-        return Ok(Reply::opt_bulk(h.random(&mut ctx.srv.rng).map(|(k, _)| k.to_vec())));
-    }
-    let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
-    if a.len() > 4 || (a.len() == 4 && !a.is(3, "withvalues")) {
-        return Err(error::SYNTAX);
-    }
-    let wv = a.len() == 4;
+    let &[_, key, ref rest @ ..] = a.all() else { return Err(error::wrong_arity("hrandfield")) };
+    let [count, opts @ ..] = rest else {
+        let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::Nil) };
+        let (h, rng) = ctx.hash_and_rng(slot)?;
+        return Ok(Reply::opt_bulk(h.random(rng).map(|(k, _)| k.to_vec())));
+    };
+    let l = args::range_long(count, -i64::MAX, i64::MAX, None)?;
+    let wv = match opts {
+        [] => false,
+        [w] if args::is_word(w, "withvalues") => true,
+        _ => return Err(error::SYNTAX),
+    };
     if wv && !(-i64::MAX / 2..=i64::MAX / 2).contains(&l) {
         return Err(error::VALUE_OUT_OF_RANGE);
     }
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(Reply::empty_array()) };
-    let dbi = ctx.client.db;
-    let h = match &ctx.srv.dbs[dbi].entry(slot).val {
-        Value::Hash(h) => h,
-        _ => return Err(error::WRONGTYPE),
-    };
-    let rng = &mut ctx.srv.rng;
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(Reply::empty_array()) };
+    let (h, rng) = ctx.hash_and_rng(slot)?;
     let count = l.unsigned_abs();
     if count == 0 {
         return Ok(Reply::empty_array());
@@ -401,8 +413,9 @@ fn hrandfield(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]
 fn hscan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let cursor = keys::parse_cursor(&a[2]).ok_or(error::INVALID_CURSOR)?;
-    let Some(slot) = ctx.hash_read(&a[1])? else { return Ok(scan_reply(0, Vec::new())) };
+    let &[_, key, cursor, ..] = a.all() else { return Err(error::wrong_arity("hscan")) };
+    let cursor = keys::parse_cursor(cursor).ok_or(error::INVALID_CURSOR)?;
+    let Some(slot) = ctx.hash_read(key)? else { return Ok(scan_reply(0, Vec::new())) };
     ctx.hash_at(slot)?;
     let opts = ScanOpts::parse(&a, 3)?;
     let h = ctx.hash_at(slot)?;
@@ -449,17 +462,18 @@ fn expire_at(arg: &[u8], unit_ms: i64, base: i64, cmd: &str) -> Result<i64> {
 }
 
 fn hexpire_generic(ctx: &mut Ctx, a: Args, unit_ms: i64, absolute: bool, cmd: &str) -> Result<Reply> {
+    let &[_, key, time, ..] = a.all() else { return Err(error::wrong_arity(cmd)) };
     let (fi, numfields, first) = find_fields(&a, 3, 0)?;
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     // Options come before FIELDS (checked before the FIELDS count is parsed).
     let opts_end = if fi < a.len() { fi } else { 3 };
-    for j in 3..opts_end {
+    for &opt in a.all().get(3..opts_end).unwrap_or_default() {
         match () {
-            _ if a.is(j, "nx") => nx = true,
-            _ if a.is(j, "xx") => xx = true,
-            _ if a.is(j, "gt") => gt = true,
-            _ if a.is(j, "lt") => lt = true,
-            _ => return Err(error::unsupported_option(&a[j])),
+            _ if args::is_word(opt, "nx") => nx = true,
+            _ if args::is_word(opt, "xx") => xx = true,
+            _ if args::is_word(opt, "gt") => gt = true,
+            _ if args::is_word(opt, "lt") => lt = true,
+            _ => return Err(error::unsupported_option(opt)),
         }
     }
     if nx && (xx || gt || lt) {
@@ -471,9 +485,8 @@ fn hexpire_generic(ctx: &mut Ctx, a: Args, unit_ms: i64, absolute: bool, cmd: &s
     if numfields == 0 || numfields != (a.len() - first) as i64 {
         return Err(error::NUMFIELDS);
     }
-    let when = expire_at(&a[2], unit_ms, if absolute { 0 } else { ctx.now }, cmd)?;
+    let when = expire_at(time, unit_ms, if absolute { 0 } else { ctx.now }, cmd)?;
     let expired = when <= ctx.now;
-    let key = &a[1];
     let fields = a.from(first);
     let Some(slot) = ctx.hash_write(key)? else {
         return Ok(Reply::Array(fields.iter().map(|_| Reply::Int(-2)).collect()));
@@ -554,7 +567,8 @@ enum TtlKind {
 
 fn ttl_generic(ctx: &mut Ctx, a: Args, kind: TtlKind) -> Result<Reply> {
     let fields = fixed_fields(&a, error::SYNTAX)?;
-    let Some(slot) = ctx.hash_read(&a[1])? else {
+    let key = a.get(1).unwrap_or_default();
+    let Some(slot) = ctx.hash_read(key)? else {
         return Ok(Reply::Array(fields.iter().map(|_| Reply::Int(-2)).collect()));
     };
     let now = ctx.now;
@@ -604,7 +618,7 @@ fn hpexpiretime(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// HPERSIST key FIELDS numfields field [field ...]
 fn hpersist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let fields = fixed_fields(&a, error::NUMFIELDS)?;
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let Some(slot) = ctx.hash_write(key)? else {
         return Ok(Reply::Array(fields.iter().map(|_| Reply::Int(-2)).collect()));
     };
@@ -634,7 +648,7 @@ fn hpersist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// HGETDEL key FIELDS numfields field [field ...]
 fn hgetdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let fields = fixed_fields(&a, error::NUMFIELDS)?;
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let Some(slot) = ctx.hash_write(key)? else {
         return Ok(Reply::Array(fields.iter().map(|_| Reply::Nil).collect()));
     };
@@ -667,34 +681,33 @@ fn hgetdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// The SET-style options of HGETEX / HSETEX before FIELDS.
 #[derive(Default)]
-struct ExOpts {
+struct ExOpts<'x> {
     nx: bool,
     xx: bool,
     fnx: bool,
     fxx: bool,
     keepttl: bool,
     persist: bool,
-    /// (argument index, unit ms, absolute)
-    expire: Option<(usize, i64, bool)>,
+    /// (time argument, unit ms, absolute)
+    expire: Option<(&'x [u8], i64, bool)>,
     kind: u8,
 }
 
-fn parse_ex_opts(a: &Args, end: usize, setex: bool) -> Result<ExOpts> {
+fn parse_ex_opts<'x>(a: &Args<'x>, end: usize, setex: bool) -> Result<ExOpts<'x>> {
     let mut o = ExOpts::default();
     let mut j = 2;
     while j < end {
-        let next = j + 1 < end;
         let exp = [("ex", 1000, false), ("px", 1, false), ("exat", 1000, true), ("pxat", 1, true)]
             .iter()
-            .position(|(w, _, _)| a.is(j, w));
-        if let Some(k) = exp {
-            let k = k as u8 + 1;
-            if o.keepttl || o.persist || (o.kind != 0 && o.kind != k) || !next {
+            .zip(1u8..)
+            .find(|((w, _, _), _)| a.is(j, w));
+        if let Some((&(_, unit, abs), k)) = exp {
+            let time = a.get(j + 1).filter(|_| j + 1 < end);
+            let Some(time) = time.filter(|_| !o.keepttl && !o.persist && (o.kind == 0 || o.kind == k)) else {
                 return Err(error::SYNTAX);
-            }
-            let (_, unit, abs) = [(0, 1000, false), (0, 1, false), (0, 1000, true), (0, 1, true)][(k - 1) as usize];
+            };
             o.kind = k;
-            o.expire = Some((j + 1, unit, abs));
+            o.expire = Some((time, unit, abs));
             j += 2;
             continue;
         }
@@ -719,13 +732,13 @@ fn hgetex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if numfields == 0 || numfields != (a.len() - first) as i64 {
         return Err(error::NUMFIELDS);
     }
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let fields = a.from(first);
     let slot = ctx.hash_write(key)?;
     let mut when = None;
     if !o.persist {
-        if let Some((i, unit, abs)) = o.expire {
-            when = Some(expire_at(&a[i], unit, if abs { 0 } else { ctx.now }, "hgetex")?);
+        if let Some((time, unit, abs)) = o.expire {
+            when = Some(expire_at(time, unit, if abs { 0 } else { ctx.now }, "hgetex")?);
         }
     }
     let Some(slot) = slot else { return Ok(Reply::Array(fields.iter().map(|_| Reply::Nil).collect())) };
@@ -769,7 +782,7 @@ fn hsetex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if numfields == 0 || numfields.checked_mul(2) != Some(given) {
         return Err(error::NUMFIELDS);
     }
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let pairs = a.from(first);
     let slot = ctx.hash_write(key)?;
     if let Some(s) = slot {
@@ -780,15 +793,15 @@ fn hsetex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     }
     let mut when = None;
     if !o.keepttl {
-        if let Some((i, unit, abs)) = o.expire {
-            when = Some(expire_at(&a[i], unit, if abs { 0 } else { ctx.now }, "hsetex")?);
+        if let Some((time, unit, abs)) = o.expire {
+            when = Some(expire_at(time, unit, if abs { 0 } else { ctx.now }, "hsetex")?);
         }
     }
     if o.fnx || o.fxx {
         match slot {
             Some(s) => {
                 let h = ctx.hash_at(s)?;
-                if pairs.chunks(2).any(|p| h.contains(p[0]) == o.fnx) {
+                if pairs.iter().step_by(2).any(|f| h.contains(f) == o.fnx) {
                     return Ok(Reply::Int(0));
                 }
             }

@@ -3,6 +3,8 @@
 //! bytes Redis would hold, and a string that is not a valid HLL is refused
 //! with Redis's WRONGTYPE variant.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::*;
 use crate::types::hll::{self, REGISTERS};
 
@@ -28,7 +30,7 @@ fn hll_buf<'c>(ctx: &'c mut Ctx, slot: usize) -> Result<&'c mut Vec<u8>> {
 
 /// PFADD key [element ...]
 fn pfadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ref elements @ ..] = a.all() else { return Err(error::wrong_arity("pfadd")) };
     let sparse_max = ctx.srv.config.hll_sparse_max_bytes;
     let mut updated = 0;
     let slot = match ctx.lookup_write(key) {
@@ -42,7 +44,7 @@ fn pfadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         }
     };
     let buf = hll_buf(ctx, slot)?;
-    for ele in a.from(2) {
+    for ele in elements {
         match hll::add(buf, ele, sparse_max) {
             Ok(true) => updated += 1,
             Ok(false) => {}
@@ -59,16 +61,11 @@ fn pfadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// PFCOUNT key [key ...]
 fn pfcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    if a.len() > 2 {
-        let mut max = Box::new([0u8; REGISTERS]);
-        for key in a.from(1) {
-            let Some(slot) = ctx.lookup_read(key) else { continue };
-            let b = hll_bytes(ctx, slot)?;
-            hll::merge_into(&mut max, b).map_err(|_| error::INVALID_HLL)?;
-        }
-        return Ok(Reply::Int(hll::count_registers(&max) as i64));
-    }
-    let key = &a[1];
+    let key = match *a.all() {
+        [_, key] => key,
+        [_, ref keys @ ..] => return pfcount_union(ctx, keys),
+        [] => return Err(error::wrong_arity("pfcount")),
+    };
     let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::Int(0)) };
     hll_bytes(ctx, slot)?;
     let buf = hll_buf(ctx, slot)?;
@@ -81,8 +78,20 @@ fn pfcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     Ok(Reply::Int(card as i64))
 }
 
+/// PFCOUNT over several keys: the cardinality of their union.
+fn pfcount_union(ctx: &mut Ctx, keys: &[&[u8]]) -> Result<Reply> {
+    let mut max = Box::new([0u8; REGISTERS]);
+    for key in keys {
+        let Some(slot) = ctx.lookup_read(key) else { continue };
+        let b = hll_bytes(ctx, slot)?;
+        hll::merge_into(&mut max, b).map_err(|_| error::INVALID_HLL)?;
+    }
+    Ok(Reply::Int(hll::count_registers(&max) as i64))
+}
+
 /// PFMERGE destkey [sourcekey ...]
 fn pfmerge(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let &[_, key, ..] = a.all() else { return Err(error::wrong_arity("pfmerge")) };
     let mut max = Box::new([0u8; REGISTERS]);
     let mut use_dense = false;
     for key in a.from(1) {
@@ -91,7 +100,6 @@ fn pfmerge(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         use_dense |= !b.is_empty() && b.get(4) == Some(&0);
         hll::merge_into(&mut max, b).map_err(|_| error::INVALID_HLL)?;
     }
-    let key = &a[1];
     let sparse_max = ctx.srv.config.hll_sparse_max_bytes;
     let slot = match ctx.lookup_write(key) {
         Some(slot) => slot,

@@ -11,6 +11,8 @@
 //! `:n` (integer), `<idx>` (bulk string), `+<idx>` (status), `_` (nil), and
 //! `<idx>` is a base-36 index into the string table. Parsed lazily, once.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::{CommandSpec, FLAG_NAMES};
 use crate::reply::Reply;
 use std::borrow::Cow;
@@ -133,7 +135,9 @@ pub fn info(spec: &CommandSpec) -> Reply {
             ]
         }
     };
-    entry[9] = Reply::Array(spec.subcommands.iter().map(info).collect());
+    if let Some(subcommands) = entry.get_mut(9) {
+        *subcommands = Reply::Array(spec.subcommands.iter().map(info).collect());
+    }
     Reply::Array(entry)
 }
 
@@ -206,7 +210,11 @@ impl KeySpec {
 /// A flat map's value for `key`.
 fn map_get<'r>(map: &'r Reply, key: &str) -> Option<&'r Reply> {
     let Reply::Array(v) = map else { return None };
-    v.chunks(2).find(|p| p[0] == Reply::bulk_str(key)).and_then(|p| p.get(1))
+    let key = Reply::bulk_str(key);
+    v.chunks_exact(2).find_map(|p| match p {
+        [k, val] if *k == key => Some(val),
+        _ => None,
+    })
 }
 
 fn map_int(map: &Reply, key: &str) -> i64 {

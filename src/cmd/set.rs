@@ -3,8 +3,11 @@
 //! An emptied set is deleted, as in Redis; the `…STORE` forms build the
 //! result with Redis's encoding rules (intset while it can).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::*;
 use super::scan::{scan_reply, ScanOpts};
+use crate::rng::Rng;
 use crate::types::set::Set;
 
 pub(crate) const COMMANDS: &[CommandSpec] = &[
@@ -55,6 +58,22 @@ impl<'a> Ctx<'a> {
     fn max_intset(&self) -> usize {
         self.srv.config.set_max_intset_entries
     }
+    /// The set in `slot` (for writing) and the server's random generator, borrowed together.
+    fn set_mut_and_rng(&mut self, slot: usize) -> Result<(&mut Set, &mut Rng)> {
+        let srv = &mut *self.srv;
+        match srv.dbs.get_mut(self.client.db).map(|db| &mut db.entry_mut(slot).val) {
+            Some(Value::Set(s)) => Ok((s, &mut srv.rng)),
+            _ => Err(error::WRONGTYPE),
+        }
+    }
+    /// The set in `slot` (for reading) and the server's random generator, borrowed together.
+    fn set_and_rng(&mut self, slot: usize) -> Result<(&Set, &mut Rng)> {
+        let srv = &mut *self.srv;
+        match srv.dbs.get(self.client.db).map(|db| &db.entry(slot).val) {
+            Some(Value::Set(s)) => Ok((s, &mut srv.rng)),
+            _ => Err(error::WRONGTYPE),
+        }
+    }
     /// Removes a key whose set became empty, with Redis's `del` event.
     fn delete_emptied(&mut self, key: &[u8]) {
         if let Some(slot) = self.db().find(key) {
@@ -70,14 +89,14 @@ fn bulk_members(members: Vec<Vec<u8>>) -> Reply {
 
 /// SADD key member [member ...]
 fn sadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, first, ..] = a.all() else { return Err(error::wrong_arity("sadd")) };
     let max = ctx.max_intset();
     let slot = match ctx.lookup_write(key) {
         Some(slot) => {
             ctx.set_at(slot)?;
             slot
         }
-        None => ctx.add_key(key, Value::Set(Box::new(Set::for_member(&a[2])))),
+        None => ctx.add_key(key, Value::Set(Box::new(Set::for_member(first)))),
     };
     let set = ctx.set_at_mut(slot)?;
     let added = a.from(2).iter().filter(|m| set.add(m, max)).count();
@@ -90,11 +109,11 @@ fn sadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SREM key member [member ...]
 fn srem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ref members @ ..] = a.all() else { return Err(error::wrong_arity("srem")) };
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
     let set = ctx.set_at_mut(slot)?;
     let mut deleted = 0;
-    for m in a.from(2) {
+    for m in members {
         if set.remove(m) {
             deleted += 1;
             if set.is_empty() {
@@ -118,7 +137,7 @@ fn srem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SMOVE source destination member
 fn smove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (src, dst, m) = (&a[1], &a[2], &a[3]);
+    let &[_, src, dst, m] = a.all() else { return Err(error::wrong_arity("smove")) };
     ctx.lookup_write(src);
     ctx.lookup_write(dst);
     // Both lookups done (either may have expired a key and moved slots): find them now.
@@ -155,19 +174,22 @@ fn smove(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SISMEMBER key member
 fn sismember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let found = ctx.read_set(&a[1])?.is_some_and(|s| s.contains(&a[2]));
+    let &[_, key, member] = a.all() else { return Err(error::wrong_arity("sismember")) };
+    let found = ctx.read_set(key)?.is_some_and(|s| s.contains(member));
     Ok(Reply::Int(found as i64))
 }
 
 /// SMISMEMBER key member [member ...]
 fn smismember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let set = ctx.read_set(&a[1])?;
-    Ok(Reply::Array(a.from(2).iter().map(|m| Reply::Int(set.is_some_and(|s| s.contains(m)) as i64)).collect()))
+    let &[_, key, ref members @ ..] = a.all() else { return Err(error::wrong_arity("smismember")) };
+    let set = ctx.read_set(key)?;
+    Ok(Reply::Array(members.iter().map(|m| Reply::Int(set.is_some_and(|s| s.contains(m)) as i64)).collect()))
 }
 
 /// SCARD key
 fn scard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::Int(ctx.read_set(&a[1])?.map_or(0, |s| s.len()) as i64))
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("scard")) };
+    Ok(Reply::Int(ctx.read_set(key)?.map_or(0, |s| s.len()) as i64))
 }
 
 /// SMEMBERS key
@@ -177,18 +199,15 @@ fn smembers(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SPOP key [count]
 fn spop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    match a.len() {
-        2 => {}
-        3 => return spop_count(ctx, a),
+    let key = match *a.all() {
+        [_, key] => key,
+        [_, key, count] => return spop_count(ctx, key, count),
         _ => return Err(error::SYNTAX),
-    }
+    };
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Nil) };
     ctx.set_at(slot)?;
-    let Value::Set(set) = &mut ctx.srv.dbs[ctx.client.db].entry_mut(slot).val else {
-        return Err(error::WRONGTYPE);
-    };
-    let Some(m) = set.random(&mut ctx.srv.rng) else { return Ok(Reply::Nil) };
+    let (set, rng) = ctx.set_mut_and_rng(slot)?;
+    let Some(m) = set.random(rng) else { return Ok(Reply::Nil) };
     set.remove(&m);
     let emptied = set.is_empty();
     ctx.notify(notify::SET, "spop", key);
@@ -199,19 +218,15 @@ fn spop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     Ok(Reply::Bulk(m))
 }
 
-fn spop_count(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
-    let count = args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? as u64;
+fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<Reply> {
+    let count = args::range_long(count, 0, i64::MAX, Some(error::MUST_BE_POSITIVE))? as u64;
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::empty_array()) };
     ctx.set_at(slot)?;
     if count == 0 {
         return Ok(Reply::empty_array());
     }
     ctx.notify(notify::SET, "spop", key);
-    let dbi = ctx.client.db;
-    let Value::Set(set) = &mut ctx.srv.dbs[dbi].entry_mut(slot).val else {
-        return Err(error::WRONGTYPE);
-    };
+    let (set, rng) = ctx.set_mut_and_rng(slot)?;
     let reply = if count >= set.len() as u64 {
         let all = set.members();
         ctx.db().remove_at(slot);
@@ -220,7 +235,7 @@ fn spop_count(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     } else {
         let mut out = Vec::with_capacity(count as usize);
         for _ in 0..count {
-            let Some(m) = set.random(&mut ctx.srv.rng) else { break };
+            let Some(m) = set.random(rng) else { break };
             set.remove(&m);
             out.push(m);
         }
@@ -232,21 +247,16 @@ fn spop_count(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SRANDMEMBER key [count]
 fn srandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    match a.len() {
-        2 => {
-            let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::Nil) };
-            let Value::Set(set) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else {
-                return Err(error::WRONGTYPE);
-            };
-            Ok(Reply::opt_bulk(set.random(&mut ctx.srv.rng)))
+    match *a.all() {
+        [_, key] => {
+            let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::Nil) };
+            let (set, rng) = ctx.set_and_rng(slot)?;
+            Ok(Reply::opt_bulk(set.random(rng)))
         }
-        3 => {
-            let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
-            let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
-            let Value::Set(set) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else {
-                return Err(error::WRONGTYPE);
-            };
-            let rng = &mut ctx.srv.rng;
+        [_, key, count] => {
+            let l = args::range_long(count, -i64::MAX, i64::MAX, None)?;
+            let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::empty_array()) };
+            let (set, rng) = ctx.set_and_rng(slot)?;
             let count = l.unsigned_abs();
             if count == 0 {
                 return Ok(Reply::empty_array());
@@ -357,27 +367,26 @@ fn sinter(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SINTERSTORE destination key [key ...]
 fn sinterstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    inter(ctx, a.from(2), Some(&a[1]), false, 0)
+    let &[_, dst, ref keys @ ..] = a.all() else { return Err(error::wrong_arity("sinterstore")) };
+    inter(ctx, keys, Some(dst), false, 0)
 }
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
 fn sintercard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let numkeys = args::range_long(&a[1], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
-    if numkeys > (a.len() - 2) as u64 {
-        return Err(error::NUMKEYS_GT_ARGS);
-    }
-    let numkeys = numkeys as usize;
+    let &[_, numkeys, ref rest @ ..] = a.all() else { return Err(error::wrong_arity("sintercard")) };
+    let numkeys = args::range_long(numkeys, 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))?;
+    let split = usize::try_from(numkeys).ok().and_then(|n| rest.split_at_checked(n));
+    let Some((keys, mut opts)) = split else { return Err(error::NUMKEYS_GT_ARGS) };
     let mut limit = 0;
-    let mut j = 2 + numkeys;
-    while j < a.len() {
-        if a.is(j, "LIMIT") && j + 1 < a.len() {
-            limit = args::range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
-            j += 2;
-        } else {
+    while !opts.is_empty() {
+        let [word, l, tail @ ..] = opts else { return Err(error::SYNTAX) };
+        if !args::is_word(word, "LIMIT") {
             return Err(error::SYNTAX);
         }
+        limit = args::range_long(l, 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
+        opts = tail;
     }
-    inter(ctx, &a.from(2)[..numkeys], None, true, limit)
+    inter(ctx, keys, None, true, limit)
 }
 
 #[derive(PartialEq)]
@@ -406,7 +415,7 @@ fn union_diff(ctx: &mut Ctx, keys: &[&[u8]], dst: Option<&[u8]>, op: SetOp) -> R
             let same = keys.iter().skip(1).any(|k| Some(k) == keys.first()) && sets.first().is_some_and(|s| s.is_some());
             if let (Some(Some(first)), false) = (sets.first(), same) {
                 for m in first.members() {
-                    if !sets[1..].iter().flatten().any(|s| s.contains(&m)) {
+                    if !sets.iter().skip(1).flatten().any(|s| s.contains(&m)) {
                         out.add(&m, max);
                     }
                 }
@@ -427,7 +436,8 @@ fn sunion(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SUNIONSTORE destination key [key ...]
 fn sunionstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    union_diff(ctx, a.from(2), Some(&a[1]), SetOp::Union)
+    let &[_, dst, ref keys @ ..] = a.all() else { return Err(error::wrong_arity("sunionstore")) };
+    union_diff(ctx, keys, Some(dst), SetOp::Union)
 }
 
 /// SDIFF key [key ...]
@@ -437,13 +447,15 @@ fn sdiff(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SDIFFSTORE destination key [key ...]
 fn sdiffstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    union_diff(ctx, a.from(2), Some(&a[1]), SetOp::Diff)
+    let &[_, dst, ref keys @ ..] = a.all() else { return Err(error::wrong_arity("sdiffstore")) };
+    union_diff(ctx, keys, Some(dst), SetOp::Diff)
 }
 
 /// SSCAN key cursor [MATCH pattern] [COUNT count]
 fn sscan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let cursor = keys::parse_cursor(&a[2]).ok_or(error::INVALID_CURSOR)?;
-    let Some(set) = ctx.read_set(&a[1])? else { return Ok(scan_reply(0, Vec::new())) };
+    let &[_, key, cursor, ..] = a.all() else { return Err(error::wrong_arity("sscan")) };
+    let cursor = keys::parse_cursor(cursor).ok_or(error::INVALID_CURSOR)?;
+    let Some(set) = ctx.read_set(key)? else { return Ok(scan_reply(0, Vec::new())) };
     let opts = ScanOpts::parse(&a, 3)?;
     let (next, members) = match set {
         Set::Ints(_) => (0, set.members()),

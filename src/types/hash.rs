@@ -10,6 +10,8 @@
 //! listpack. `next_expire` is a lower bound of the earliest field expiry
 //! (`i64::MAX` when no field has one), exact again after each `purge`.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::indexmap::IndexMap;
 use crate::rng::Rng;
 
@@ -227,6 +229,7 @@ impl Hash {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -27,6 +27,8 @@
 //! its input as untrusted: a corrupt sparse body is reported as [`Corrupt`],
 //! never indexed out of bounds.
 
+#![deny(clippy::indexing_slicing)]
+
 pub const P: u32 = 14;
 pub const Q: u32 = 64 - P;
 pub const REGISTERS: usize = 1 << P;
@@ -51,7 +53,7 @@ pub fn murmur64a(key: &[u8], seed: u64) -> u64 {
     let mut h = seed ^ (key.len() as u64).wrapping_mul(M);
     let mut chunks = key.chunks_exact(8);
     for c in &mut chunks {
-        let mut k = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let mut k = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
         k = k.wrapping_mul(M);
         k ^= k >> R;
         k = k.wrapping_mul(M);
@@ -100,10 +102,10 @@ fn header(encoding: u8) -> Vec<u8> {
 
 /// Redis's `isHLLObjectOrReply` test on a string value.
 pub fn is_valid(b: &[u8]) -> bool {
-    b.len() >= HDR
-        && &b[..4] == b"HYLL"
-        && b[4] <= SPARSE
-        && (b[4] != DENSE || b.len() == DENSE_SIZE)
+    match b {
+        [b'H', b'Y', b'L', b'L', enc, ..] => b.len() >= HDR && *enc <= SPARSE && (*enc != DENSE || b.len() == DENSE_SIZE),
+        _ => false,
+    }
 }
 
 fn is_dense(b: &[u8]) -> bool {
@@ -169,10 +171,10 @@ enum Op {
     Val(u8, usize),
 }
 
-/// Decodes the opcode at `p` (which must be in bounds): the op and its byte length.
-fn op_at(s: &[u8], p: usize) -> (Op, usize) {
-    let b = s[p];
-    if b & 0xc0 == 0 {
+/// Decodes the opcode at `p`: the op and its byte length (None past the end).
+fn op_at(s: &[u8], p: usize) -> Option<(Op, usize)> {
+    let b = *s.get(p)?;
+    Some(if b & 0xc0 == 0 {
         (Op::Zero((b & 0x3f) as usize + 1), 1)
     } else if b & 0x80 != 0 {
         (Op::Val(((b >> 2) & 0x1f) + 1, (b & 3) as usize + 1), 1)
@@ -180,7 +182,7 @@ fn op_at(s: &[u8], p: usize) -> (Op, usize) {
         // A truncated XZERO reads a zero second byte, as Redis reads the sds terminator.
         let lo = *s.get(p + 1).unwrap_or(&0) as usize;
         (Op::Xzero((((b & 0x3f) as usize) << 8 | lo) + 1), 2)
-    }
+    })
 }
 
 fn span(op: Op) -> usize {
@@ -212,20 +214,15 @@ fn push_xzero(v: &mut Vec<u8>, len: usize) {
 fn sparse_runs(s: &[u8], mut f: impl FnMut(usize, usize, u8)) -> Result<(), Corrupt> {
     let mut idx = 0usize;
     let mut p = HDR;
-    while p < s.len() {
-        let (op, len) = op_at(s, p);
-        match op {
-            Op::Zero(n) | Op::Xzero(n) => idx = idx.saturating_add(n),
-            Op::Val(v, n) => {
-                // Debian's redis-server 7.0.15 carries the CVE-2025-32023 fix: a VAL
-                // run past the last register is corruption, not the end of the data.
-                if idx + n > REGISTERS {
-                    return Err(Corrupt);
-                }
-                f(idx, n, v);
-                idx += n;
-            }
+    while let Some((op, len)) = op_at(s, p) {
+        // Runs past the last register are corruption (for a VAL run that is
+        // Debian's redis-server 7.0.15 CVE-2025-32023 fix; a zero run would fail
+        // the final count anyway). Stopping here also keeps `idx` from wrapping.
+        let end = idx.checked_add(span(op)).filter(|&e| e <= REGISTERS).ok_or(Corrupt)?;
+        if let Op::Val(v, n) = op {
+            f(idx, n, v);
         }
+        idx = end;
         p += len;
     }
     if idx == REGISTERS {
@@ -242,9 +239,11 @@ pub fn to_dense(b: &mut Vec<u8>) -> Result<(), Corrupt> {
         return Ok(());
     }
     let mut dense = vec![0u8; DENSE_SIZE];
-    dense[..HDR].copy_from_slice(b.get(..HDR).ok_or(Corrupt)?);
-    dense[4] = DENSE;
-    let regs = &mut dense[HDR..];
+    let Some((hdr, regs)) = dense.split_at_mut_checked(HDR) else { return Err(Corrupt) };
+    hdr.copy_from_slice(b.get(..HDR).ok_or(Corrupt)?);
+    if let Some(enc) = hdr.get_mut(4) {
+        *enc = DENSE;
+    }
     sparse_runs(b, |first, n, v| {
         for i in first..first + n {
             dense_put(regs, i, v);
@@ -265,8 +264,7 @@ fn sparse_set(b: &mut Vec<u8>, index: usize, count: u8, sparse_max: usize) -> Re
     let mut prev: Option<usize> = None;
     let mut p = HDR;
     let mut found = None;
-    while p < b.len() {
-        let (op, len) = op_at(b, p);
+    while let Some((op, len)) = op_at(b, p) {
         if index < first + span(op) {
             found = Some((op, len));
             break;
@@ -285,7 +283,7 @@ fn sparse_set(b: &mut Vec<u8>, index: usize, count: u8, sparse_max: usize) -> Re
         _ => false,
     };
     if trivial {
-        b[p] = val_byte(count, 1);
+        *b.get_mut(p).ok_or(Corrupt)? = val_byte(count, 1);
     } else {
         let mut seq = Vec::with_capacity(5);
         match op {
@@ -320,9 +318,9 @@ fn sparse_set(b: &mut Vec<u8>, index: usize, count: u8, sparse_max: usize) -> Re
     // opcodes from the previous one (Redis counts every loop turn).
     let mut q = prev.unwrap_or(HDR);
     let mut scan = 5;
-    while q < b.len() && scan > 0 {
+    while scan > 0 {
+        let Some(&c) = b.get(q) else { break };
         scan -= 1;
-        let c = b[q];
         if c & 0xc0 == 0x40 {
             q += 2;
             continue;
@@ -331,12 +329,12 @@ fn sparse_set(b: &mut Vec<u8>, index: usize, count: u8, sparse_max: usize) -> Re
             q += 1;
             continue;
         }
-        if let Some(&next) = b.get(q + 1) {
-            if next & 0x80 != 0 {
+        if let Some(next) = b.get_mut(q + 1) {
+            if *next & 0x80 != 0 {
                 let (v1, l1) = (((c >> 2) & 0x1f) + 1, (c & 3) as usize + 1);
-                let (v2, l2) = (((next >> 2) & 0x1f) + 1, (next & 3) as usize + 1);
+                let (v2, l2) = (((*next >> 2) & 0x1f) + 1, (*next & 3) as usize + 1);
                 if v1 == v2 && l1 + l2 <= VAL_MAX_LEN {
-                    b[q + 1] = val_byte(v1, l1 + l2);
+                    *next = val_byte(v1, l1 + l2);
                     b.remove(q);
                     continue;
                 }
@@ -350,7 +348,7 @@ fn sparse_set(b: &mut Vec<u8>, index: usize, count: u8, sparse_max: usize) -> Re
 
 fn promote(b: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
     to_dense(b)?;
-    Ok(dense_set(&mut b[HDR..], index, count))
+    Ok(b.get_mut(HDR..).is_some_and(|r| dense_set(r, index, count)))
 }
 
 // ------------------------------------------------------------- operations
@@ -380,7 +378,7 @@ pub fn merge_into(max: &mut [u8; REGISTERS], b: &[u8]) -> Result<(), Corrupt> {
         Ok(())
     } else {
         sparse_runs(b, |first, n, v| {
-            for m in &mut max[first..first + n] {
+            for m in max.iter_mut().skip(first).take(n) {
                 *m = (*m).max(v);
             }
         })
@@ -393,20 +391,23 @@ pub fn count(b: &[u8]) -> Result<u64, Corrupt> {
     if is_dense(b) {
         let regs = b.get(HDR..).unwrap_or(&[]);
         for i in 0..REGISTERS {
-            histo[dense_get(regs, i) as usize] += 1;
+            if let Some(h) = histo.get_mut(dense_get(regs, i) as usize) {
+                *h += 1;
+            }
         }
     } else {
         // Like hllSparseRegHisto: every run counts, and the total must be 16384.
         let mut idx = 0usize;
         let mut p = HDR;
-        while p < b.len() {
-            let (op, len) = op_at(b, p);
+        while let Some((op, len)) = op_at(b, p) {
             let (n, v) = match op {
                 Op::Zero(n) | Op::Xzero(n) => (n, 0),
                 Op::Val(v, n) => (n, v as usize),
             };
             idx = idx.saturating_add(n);
-            histo[v] = histo[v].saturating_add(n as u32);
+            if let Some(h) = histo.get_mut(v) {
+                *h = h.saturating_add(n as u32);
+            }
             p += len;
         }
         if idx != REGISTERS {
@@ -420,16 +421,19 @@ pub fn count(b: &[u8]) -> Result<u64, Corrupt> {
 pub fn count_registers(regs: &[u8; REGISTERS]) -> u64 {
     let mut histo = [0u32; 64];
     for &r in regs.iter() {
-        histo[(r & 63) as usize] += 1;
+        if let Some(h) = histo.get_mut((r & 63) as usize) {
+            *h += 1;
+        }
     }
     estimate(&histo)
 }
 
 fn estimate(histo: &[u32; 64]) -> u64 {
     let m = REGISTERS as f64;
-    let mut z = m * tau((m - histo[Q as usize + 1] as f64) / m);
+    let at = |j: usize| histo.get(j).copied().unwrap_or(0) as f64;
+    let mut z = m * tau((m - at(Q as usize + 1)) / m);
     for j in (1..=Q as usize).rev() {
-        z += histo[j] as f64;
+        z += at(j);
         z *= 0.5;
     }
     z += m * sigma(histo[0] as f64 / m);

@@ -4,6 +4,8 @@
 //! positions finds them. Removal swaps the last entry into the hole. With
 //! `V = ()` it is a set and costs nothing per member beyond the key.
 
+#![deny(clippy::indexing_slicing)]
+
 use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -94,16 +96,13 @@ impl<V> IndexMap<V> {
 
     /// Removes the entry at position `i`; the last entry moves into `i`.
     pub fn remove_at(&mut self, i: usize) -> Option<(Box<[u8]>, V)> {
-        if i >= self.entries.len() {
-            return None;
-        }
+        let h = self.hasher.hash_one(&*self.entries.get(i)?.0);
         let last = self.entries.len() - 1;
-        let h = self.hasher.hash_one(&*self.entries[i].0);
         if let Ok(e) = self.index.find_entry(h, |&j| j as usize == i) {
             e.remove();
         }
-        if i != last {
-            let hl = self.hasher.hash_one(&*self.entries[last].0);
+        if let (true, Some((k, _))) = (i != last, self.entries.last()) {
+            let hl = self.hasher.hash_one(&**k);
             if let Some(slot) = self.index.find_mut(hl, |&j| j as usize == last) {
                 *slot = i as u32;
             }

@@ -4,6 +4,8 @@
 //! (OBJECT ENCODING, and intsets iterate in ascending order), so conversions
 //! happen exactly when Redis's do; a set never converts back.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::indexmap::IndexMap;
 use crate::num::parse_i64;
 use crate::rng::Rng;
@@ -49,7 +51,7 @@ impl Set {
         }
     }
 
-    fn to_hash(&mut self) {
+    fn convert_to_hash(&mut self) {
         if let Set::Ints(v) = self {
             let mut h = IndexMap::with_capacity(v.len() + 1);
             for n in v.iter() {
@@ -69,13 +71,13 @@ impl Set {
                         Err(at) => {
                             v.insert(at, n);
                             if v.len() > max_intset.min(1 << 30) {
-                                self.to_hash();
+                                self.convert_to_hash();
                             }
                             true
                         }
                     };
                 }
-                None => self.to_hash(),
+                None => self.convert_to_hash(),
             }
         }
         match self {
@@ -127,6 +129,7 @@ impl Set {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
