@@ -114,18 +114,17 @@ const EMPTY_INNER: Inner = Inner { len: 0, cnt: [0; ICAP], child: [0; ICAP], ks:
 /// How many of the sorted keys `ks`/`kh` sort before (score, m), or at or
 /// before it when `incl`. `x` is the target's own handle when it is in the
 /// tree (its key compares equal without reading its bytes), else NIL.
+/// `scan`: count the scores in one pass instead of a binary search (for
+/// leaves, which are seldom in cache: the loads are independent, so the leaf
+/// costs one miss rather than one per probe).
 #[inline]
-fn count_before(e: &[Entry], ks: &[f64], kh: &[u32], score: f64, m: &[u8], x: u32, incl: bool) -> usize {
-    // A branchless count rather than a binary search: the loads are
-    // independent, so a node that is not in cache costs one miss, not one per probe.
-    let (mut lo, mut ties) = (0, 0);
-    for &s in ks {
-        lo += (s < score) as usize;
-        ties += (s == score) as usize;
-    }
-    if ties == 0 {
+#[allow(clippy::too_many_arguments)]
+fn count_before(e: &[Entry], ks: &[f64], kh: &[u32], score: f64, m: &[u8], x: u32, incl: bool, scan: bool) -> usize {
+    let lo = if scan { ks.iter().map(|&s| (s < score) as usize).sum() } else { ks.partition_point(|&s| s < score) };
+    if ks.get(lo).is_none_or(|&s| s != score) {
         return lo;
     }
+    let ties = ks.get(lo..).map_or(0, |t| t.partition_point(|&s| s <= score));
     let kh = kh.get(lo..lo + ties).unwrap_or(&[]);
     lo + kh.partition_point(|&h| {
         if h == x {
@@ -252,7 +251,7 @@ impl Tree {
     fn child_for(&self, e: &[Entry], id: u32, score: f64, m: &[u8], x: u32) -> usize {
         let n = &self.inners[id as usize];
         let len = n.len as usize;
-        count_before(e, &n.ks[..len], &n.kh[..len], score, m, x, true).saturating_sub(1)
+        count_before(e, &n.ks[..len], &n.kh[..len], score, m, x, true, false).saturating_sub(1)
     }
 
     // ---- insert ----
@@ -347,7 +346,7 @@ impl Tree {
     fn ins_leaf(&mut self, e: &[Entry], id: u32, score: f64, x: u32, m: &[u8]) -> Option<u32> {
         let l = &self.leaves[id as usize];
         let len = l.len as usize;
-        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, NIL, false);
+        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, NIL, false, true);
         let l = &mut self.leaves[id as usize];
         if len < LCAP {
             l.score.copy_within(pos..len, pos + 1);
@@ -400,12 +399,35 @@ impl Tree {
 
     /// Removes the key (score, x) (member `m`); false when it is not there.
     fn remove(&mut self, e: &[Entry], score: f64, x: u32, m: &[u8]) -> bool {
-        if self.root == NIL || !self.del(e, self.root, self.height, score, x, m) {
+        if self.root == NIL || self.take(e, self.root, self.height, score, x, m, None) == Took::Missing {
             return false;
         }
+        self.fix_root();
+        true
+    }
+
+    /// Changes the key (old, x) to (new, x). When the new key still belongs
+    /// in the same leaf the pair moves inside it (no count changes: a score
+    /// bump usually moves a member only a few places); else it is removed on
+    /// the way and inserted again from the root.
+    fn rescore(&mut self, e: &[Entry], old: f64, x: u32, m: &[u8], new: f64) {
+        if self.root == NIL {
+            return;
+        }
+        match self.take(e, self.root, self.height, old, x, m, Some(new)) {
+            Took::Moved | Took::Missing => {}
+            Took::Removed => {
+                self.fix_root();
+                self.insert(e, new, x, m);
+            }
+        }
+    }
+
+    /// After a removal: an empty tree is reset, a root with one child goes.
+    fn fix_root(&mut self) {
         if self.width(self.root, self.height) == 0 {
             *self = Tree::new();
-            return true;
+            return;
         }
         while self.height > 0 && self.inners[self.root as usize].len == 1 {
             let old = self.root;
@@ -413,27 +435,26 @@ impl Tree {
             self.height -= 1;
             self.free_inner(old);
         }
-        true
     }
 
-    fn del(&mut self, e: &[Entry], id: u32, ht: u32, score: f64, x: u32, m: &[u8]) -> bool {
+    /// Removes the key (old, x) below node `id`, or with `new`, moves it to
+    /// (new, x) inside its leaf when it still belongs there.
+    #[allow(clippy::too_many_arguments)]
+    fn take(&mut self, e: &[Entry], id: u32, ht: u32, old: f64, x: u32, m: &[u8], new: Option<f64>) -> Took {
         if ht == 0 {
-            let l = &self.leaves[id as usize];
-            let len = l.len as usize;
-            let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, x, false);
-            if pos >= len || l.h[pos] != x {
-                return false;
-            }
-            let l = &mut self.leaves[id as usize];
-            l.score.copy_within(pos + 1..len, pos);
-            l.h.copy_within(pos + 1..len, pos);
-            l.len -= 1;
-            return true;
+            return self.take_leaf(e, id, old, x, m, new);
         }
-        let i = self.child_for(e, id, score, m, x);
+        let i = self.child_for(e, id, old, m, x);
         let c = self.inners[id as usize].child[i];
-        if !self.del(e, c, ht - 1, score, x, m) {
-            return false;
+        match self.take(e, c, ht - 1, old, x, m, new) {
+            Took::Missing => return Took::Missing,
+            Took::Moved => {
+                let (s, h) = self.min_key(c, ht - 1);
+                let n = &mut self.inners[id as usize];
+                (n.ks[i], n.kh[i]) = (s, h);
+                return Took::Moved;
+            }
+            Took::Removed => {}
         }
         let n = &mut self.inners[id as usize];
         n.cnt[i] -= 1;
@@ -449,7 +470,7 @@ impl Tree {
             } else {
                 self.free_inner(c);
             }
-            return true;
+            return Took::Removed;
         }
         if n.kh[i] == x {
             let (s, h) = self.min_key(c, ht - 1);
@@ -459,7 +480,44 @@ impl Tree {
         if self.width(c, ht - 1) < if ht == 1 { LMIN } else { IMIN } {
             self.rebalance(id, i, ht - 1);
         }
-        true
+        Took::Removed
+    }
+
+    fn take_leaf(&mut self, e: &[Entry], id: u32, old: f64, x: u32, m: &[u8], new: Option<f64>) -> Took {
+        let l = &self.leaves[id as usize];
+        let len = l.len as usize;
+        let pos = count_before(e, &l.score[..len], &l.h[..len], old, m, x, false, true);
+        if pos >= len || l.h[pos] != x {
+            return Took::Missing;
+        }
+        let (prev, next) = (l.prev, l.next);
+        let l = &mut self.leaves[id as usize];
+        l.score.copy_within(pos + 1..len, pos);
+        l.h.copy_within(pos + 1..len, pos);
+        l.len -= 1;
+        let Some(new) = new else { return Took::Removed };
+        let rest = len - 1;
+        let q = count_before(e, &l.score[..rest], &l.h[..rest], new, m, NIL, false, true);
+        // Only a new first or last place needs the neighbouring leaf's word.
+        let ok_lo = q > 0 || prev == NIL || {
+            let p = &self.leaves[prev as usize];
+            let k = p.len as usize - 1;
+            key_lt(e, p.score[k], p.h[k], new, m)
+        };
+        let ok_hi = q < rest || next == NIL || {
+            let n = &self.leaves[next as usize];
+            !key_lt(e, n.score[0], n.h[0], new, m)
+        };
+        if !(ok_lo && ok_hi) {
+            return Took::Removed;
+        }
+        let l = &mut self.leaves[id as usize];
+        l.score.copy_within(q..rest, q + 1);
+        l.h.copy_within(q..rest, q + 1);
+        l.score[q] = new;
+        l.h[q] = x;
+        l.len += 1;
+        Took::Moved
     }
 
     /// Merges the underfull child `i` of `id` with a sibling, or evens them out.
@@ -545,7 +603,7 @@ impl Tree {
         }
         let l = &self.leaves[id as usize];
         let len = l.len as usize;
-        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, x, false);
+        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, x, false, true);
         (pos < len && l.h[pos] == x).then_some((Cursor { leaf: id, pos: pos as u32 }, rank + pos))
     }
 
@@ -592,54 +650,6 @@ impl Tree {
         }
     }
 
-    /// Changes the key (old, x) to (new, x) when the new key still belongs in
-    /// the same leaf (it moves inside the leaf; no count changes): a score
-    /// bump usually moves a member only a few places. False (and nothing
-    /// changed) otherwise.
-    #[allow(clippy::too_many_arguments)]
-    fn rescore(&mut self, e: &[Entry], id: u32, ht: u32, old: f64, x: u32, m: &[u8], new: f64) -> bool {
-        if ht == 0 {
-            let l = &self.leaves[id as usize];
-            let len = l.len as usize;
-            let pos = count_before(e, &l.score[..len], &l.h[..len], old, m, x, false);
-            if pos >= len || l.h[pos] != x {
-                return false;
-            }
-            let (prev, next) = (l.prev, l.next);
-            let l = &mut self.leaves[id as usize];
-            l.score.copy_within(pos + 1..len, pos);
-            l.h.copy_within(pos + 1..len, pos);
-            let rest = len - 1;
-            let q = count_before(e, &l.score[..rest], &l.h[..rest], new, m, NIL, false);
-            // Only a new first or last place needs the neighbouring leaf's word.
-            let ok_lo = q > 0 || prev == NIL || {
-                let p = &self.leaves[prev as usize];
-                let k = p.len as usize - 1;
-                key_lt(e, p.score[k], p.h[k], new, m)
-            };
-            let ok_hi = q < rest || next == NIL || {
-                let n = &self.leaves[next as usize];
-                !key_lt(e, n.score[0], n.h[0], new, m)
-            };
-            let (at, s) = if ok_lo && ok_hi { (q, new) } else { (pos, old) };
-            let l = &mut self.leaves[id as usize];
-            l.score.copy_within(at..rest, at + 1);
-            l.h.copy_within(at..rest, at + 1);
-            l.score[at] = s;
-            l.h[at] = x;
-            return ok_lo && ok_hi;
-        }
-        let i = self.child_for(e, id, old, m, x);
-        let c = self.inners[id as usize].child[i];
-        if !self.rescore(e, c, ht - 1, old, x, m, new) {
-            return false;
-        }
-        let (s, h) = self.min_key(c, ht - 1);
-        let n = &mut self.inners[id as usize];
-        (n.ks[i], n.kh[i]) = (s, h);
-        true
-    }
-
     /// The key (score, from) now names handle `to` (an arena move).
     fn renumber(&mut self, e: &[Entry], score: f64, from: u32, m: &[u8], to: u32) {
         if self.root == NIL {
@@ -656,7 +666,7 @@ impl Tree {
         }
         let l = &self.leaves[id as usize];
         let len = l.len as usize;
-        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, from, false);
+        let pos = count_before(e, &l.score[..len], &l.h[..len], score, m, from, false, true);
         if pos < len && l.h[pos] == from {
             self.leaves[id as usize].h[pos] = to;
         }
@@ -702,6 +712,15 @@ impl Tree {
         t.root = level[0].0;
         t
     }
+}
+
+/// What `Tree::take` did.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Took {
+    Missing,
+    /// Moved inside its leaf (counts unchanged).
+    Moved,
+    Removed,
 }
 
 /// Moves entries between the fronts/backs of two adjacent nodes' arrays so
@@ -941,11 +960,7 @@ impl ZSet {
         let Some(e) = self.ents.get(x as usize) else { return };
         let old = e.score;
         let m = e.mem.bytes();
-        let t = &mut self.tree;
-        if !t.rescore(&self.ents, t.root, t.height, old, x, m, score) {
-            t.remove(&self.ents, old, x, m);
-            t.insert(&self.ents, score, x, m);
-        }
+        self.tree.rescore(&self.ents, old, x, m, score);
         self.ents[x as usize].score = score;
     }
 
