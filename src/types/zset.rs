@@ -13,7 +13,8 @@
 //!   positions gives ZSCAN with the usual guarantee (the moved entry was already
 //!   visited by the top-down scan).
 //! - `index`: a hash table of handles keyed by member bytes (ZSCORE, ZRANK's
-//!   first step, ZADD's existence test).
+//!   first step, ZADD's existence test): linear probing over `u64` slots
+//!   (hash tag and handle together, one cache line per lookup).
 //! - `tree`: leaves hold up to 64 (score, handle) pairs in two contiguous
 //!   arrays and are linked both ways; inner nodes hold, per child, the number
 //!   of members below it and its least (score, handle) key, so a search reads
@@ -29,7 +30,7 @@
 //! Also here: Redis's score formatting (`%.17g` replies, `d2string` storage).
 
 use core::hash::BuildHasher;
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 
 const NIL: u32 = u32::MAX;
 /// Pairs per leaf and children per inner node.
@@ -837,10 +838,125 @@ impl LexRange {
     }
 }
 
+/// The member table: open addressing with linear probing, one `u64` a slot:
+/// the hash's upper 32 bits (which also pick the home slot) and the handle + 1
+/// (0 = empty). A lookup reads one slot line and then the entry whose tag
+/// matches (hashbrown's separate control bytes and buckets would be one more
+/// cache miss). Growth needs no member bytes: the home slot is in the tag.
+#[derive(Clone, Default)]
+struct Index {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Index {
+    #[inline]
+    fn tag(hash: u64) -> u64 {
+        hash >> 32
+    }
+    #[inline]
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+    /// The handle whose slot has `hash`'s tag and for which `eq` holds.
+    #[inline]
+    fn find(&self, hash: u64, eq: impl Fn(u32) -> bool) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (tag, mask) = (Self::tag(hash), self.mask());
+        let mut i = tag as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return None;
+            }
+            if s >> 32 == tag {
+                let h = (s as u32).wrapping_sub(1);
+                if eq(h) {
+                    return Some(h);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    /// The slot holding handle `x` (with `hash`).
+    fn slot_of(&self, hash: u64, x: u32) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let want = (Self::tag(hash) << 32) | (x as u64 + 1);
+        let mask = self.mask();
+        let mut i = Self::tag(hash) as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => return None,
+                s if s == want => return Some(i),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    /// Adds handle `x` (absent) under `hash`.
+    fn insert(&mut self, hash: u64, x: u32) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize((self.slots.len() * 2).max(8));
+        }
+        self.put((Self::tag(hash) << 32) | (x as u64 + 1));
+        self.len += 1;
+    }
+    fn put(&mut self, slot: u64) {
+        let mask = self.mask();
+        let mut i = (slot >> 32) as usize & mask;
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
+    }
+    fn resize(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        for s in old.into_iter().filter(|&s| s != 0) {
+            self.put(s);
+        }
+    }
+    /// Removes handle `x` (backward-shift deletion: no tombstones).
+    fn remove(&mut self, hash: u64, x: u32) {
+        let Some(mut hole) = self.slot_of(hash, x) else { return };
+        let mask = self.mask();
+        let mut i = hole;
+        loop {
+            i = (i + 1) & mask;
+            let s = self.slots[i];
+            if s == 0 {
+                break;
+            }
+            let home = (s >> 32) as usize & mask;
+            // s may fill the hole when its home is not in (hole, i].
+            if (i.wrapping_sub(home) & mask) >= (i.wrapping_sub(hole) & mask) {
+                self.slots[hole] = s;
+                hole = i;
+            }
+        }
+        self.slots[hole] = 0;
+        self.len -= 1;
+        if self.len * 8 < self.slots.len() && self.slots.len() > 64 {
+            self.resize(self.slots.len() / 2);
+        }
+    }
+    /// Handle `from` (under `hash`) is now `to`.
+    fn renumber(&mut self, hash: u64, from: u32, to: u32) {
+        if let Some(i) = self.slot_of(hash, from) {
+            self.slots[i] = (Self::tag(hash) << 32) | (to as u64 + 1);
+        }
+    }
+    fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * 8
+    }
+}
+
 #[derive(Clone)]
 pub struct ZSet {
     ents: Vec<Entry>,
-    index: HashTable<u32>,
+    index: Index,
     hasher: DefaultHashBuilder,
     tree: Tree,
     listpack: bool,
@@ -872,7 +988,7 @@ impl ZSet {
     pub fn new(listpack: bool) -> ZSet {
         ZSet {
             ents: Vec::new(),
-            index: HashTable::new(),
+            index: Index::default(),
             hasher: DefaultHashBuilder::default(),
             tree: Tree::new(),
             listpack,
@@ -914,7 +1030,7 @@ impl ZSet {
     fn find(&self, member: &[u8]) -> Option<u32> {
         let h = self.hasher.hash_one(member);
         let ents = &self.ents;
-        self.index.find(h, |&i| mem(ents, i) == member).copied()
+        self.index.find(h, |i| mem(ents, i) == member)
     }
 
     /// The handle and score of `member` (for an update without a second lookup).
@@ -938,9 +1054,7 @@ impl ZSet {
         self.long_bytes += m.heap();
         self.ents.push(Entry { score, mem: m });
         self.tree.insert(&self.ents, score, x, member);
-        let h = self.hasher.hash_one(member);
-        let ZSet { index, ents, hasher, .. } = self;
-        index.insert_unique(h, x, |&j| hasher.hash_one(mem(ents, j)));
+        self.index.insert(self.hasher.hash_one(member), x);
     }
 
     /// Sets the score of an existing member (O(log n)); false when absent.
@@ -985,19 +1099,13 @@ impl ZSet {
         let x = self.find(member)?;
         let score = self.ents[x as usize].score;
         self.tree.remove(&self.ents, score, x, member);
-        let h = self.hasher.hash_one(member);
-        if let Ok(e) = self.index.find_entry(h, |&j| j == x) {
-            e.remove();
-        }
+        self.index.remove(self.hasher.hash_one(member), x);
         // The last entry moves into x's place.
         let last = (self.ents.len() - 1) as u32;
         if x != last {
             let (ls, lm) = (self.ents[last as usize].score, self.ents[last as usize].mem.bytes());
             self.tree.renumber(&self.ents, ls, last, lm, x);
-            let hl = self.hasher.hash_one(lm);
-            if let Some(slot) = self.index.find_mut(hl, |&j| j == last) {
-                *slot = x;
-            }
+            self.index.renumber(self.hasher.hash_one(lm), last, x);
         }
         let gone = self.ents.swap_remove(x as usize);
         self.long_bytes = self.long_bytes.saturating_sub(gone.mem.heap());
@@ -1005,8 +1113,6 @@ impl ZSet {
             *self = ZSet::new(self.listpack);
         } else if self.ents.len() * 4 < self.ents.capacity() && self.ents.capacity() > 64 {
             self.ents.shrink_to(self.ents.len() * 2);
-            let ZSet { index, ents, hasher, .. } = self;
-            index.shrink_to(ents.len(), |&j| hasher.hash_one(mem(ents, j)));
         }
         let t = &self.tree;
         if t.free > 64 && t.free * 2 > t.leaves.len() + t.inners.len() {
@@ -1241,7 +1347,7 @@ impl ZSet {
     pub fn heap_bytes(&self) -> usize {
         self.ents.capacity() * std::mem::size_of::<Entry>()
             + self.long_bytes
-            + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
+            + self.index.heap_bytes()
             + self.tree.leaves.capacity() * std::mem::size_of::<Leaf>()
             + self.tree.inners.capacity() * std::mem::size_of::<Inner>()
     }
@@ -1548,13 +1654,51 @@ mod tests {
         assert!(z.is_empty());
     }
 
+    /// The member table with crafted hashes: clusters, wrap-around at the
+    /// end of the slots, equal tags, removals (backward shifts) and resizes.
+    #[test]
+    fn index_probing() {
+        let mut ix = Index::default();
+        let mut model: Vec<(u64, u32)> = Vec::new();
+        let mut x = 11u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for step in 0..20_000u32 {
+            // few distinct tags, many near the top of the range (wrap-around)
+            let hash = ([0u64, 1, 7, 8, 15, 0xFFFF_FFFF, 0xFFFF_FFFE][rnd(7) as usize] + rnd(3)) << 32;
+            if rnd(3) > 0 || model.is_empty() {
+                ix.insert(hash, step);
+                model.push((hash, step));
+            } else {
+                let (h, v) = model.swap_remove(rnd(model.len() as u64) as usize);
+                ix.remove(h, v);
+            }
+            if step % 97 == 0 {
+                assert_eq!(ix.len, model.len());
+                for &(h, v) in &model {
+                    assert_eq!(ix.find(h, |c| c == v), Some(v));
+                }
+                assert_eq!(ix.find(100 << 32, |_| true), None);
+            }
+        }
+        while let Some((h, v)) = model.pop() {
+            ix.remove(h, v);
+            assert_eq!(ix.find(h, |c| c == v), None);
+        }
+        assert_eq!(ix.len, 0);
+    }
+
     #[test]
     fn heap_bytes_is_kept() {
         let mut z = ZSet::new(false);
         let full = |z: &ZSet| {
             z.ents.capacity() * std::mem::size_of::<Entry>()
                 + z.ents.iter().map(|e| e.mem.heap()).sum::<usize>()
-                + z.index.capacity() * 5
+                + z.index.slots.capacity() * 8
                 + z.tree.leaves.capacity() * std::mem::size_of::<Leaf>()
                 + z.tree.inners.capacity() * std::mem::size_of::<Inner>()
         };
