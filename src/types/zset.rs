@@ -330,7 +330,7 @@ impl Tree {
         } else if left && at == 1 {
             1
         } else {
-            (ICAP + 1) / 2
+            ICAP.div_ceil(2)
         };
         let new = self.alloc_inner();
         let fill = |n: &mut Inner, part: &[(u32, u32, f64, u32)]| {
@@ -370,7 +370,7 @@ impl Tree {
         } else if pos == 0 && l.prev == NIL {
             1
         } else {
-            (LCAP + 1) / 2
+            LCAP.div_ceil(2)
         };
         let new = self.alloc_leaf();
         let next = self.leaves[id as usize].next;
