@@ -420,6 +420,19 @@ const plain = (v) => typeof v === "string" || (typeof v === "number" && v === v)
 
 /** Writes the number `v` as String(v) does; the next position. */
 function writeNum(p, v) {
+  if (v >= 0 && v < 1e9 && (v | 0) === v) {
+    // small integers in int32 arithmetic (the common case: scores, ranks)
+    let n = v | 0;
+    let len = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) len++;
+    dv.setUint32(p, len, true);
+    for (let q = p + 4 + len; q > p + 4; ) {
+      const d = (n / 10) | 0;
+      u8[--q] = 48 + n - d * 10;
+      n = d;
+    }
+    return p + 4 + len;
+  }
   if (!Number.isSafeInteger(v)) return writeStr(p, String(v));
   let n = v < 0 ? -v : v;
   let len = v < 0 ? 2 : 1;
