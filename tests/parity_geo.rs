@@ -2,8 +2,8 @@
 //! option, then a seeded random sequence (dense clusters with duplicate
 //! points, poles, the antimeridian, the ±85.05112878 limits, invalid pairs,
 //! every unit and option, wrong types and arity). Keys above
-//! `GEO_INDEX_MIN` members are searched through the geo index, so this also
-//! holds the index and the pruned scan to Redis's plain 9-cell scan.
+//! `GEO_INDEX_MIN` members also try the k-nearest search, so this holds it
+//! and the pruned scan to Redis's plain 9-cell scan.
 //!
 //! No known differences. `CINNABAR_GEO_SEED=n` tries another seed;
 //! `CINNABAR_GEO_DUMP=i` prints the random steps up to #i instead of running them.

@@ -386,14 +386,86 @@ function runStrings12(conn, shared, name, bytes, a, b, asBuffer) {
  * (no array built unless the reply is an error).
  */
 function finish(n, reqLen, shared, name, a, b, asBuffer) {
+  const r = reply(n, reqLen, shared, asBuffer);
+  if (r instanceof ReplyError) {
+    r.command = { name, args: Array.isArray(a) ? a : b === undefined ? [a] : [a, b] };
+    throw r;
+  }
+  return r;
+}
+
+/** The reply of a call (an error reply as a ReplyError value), after the after-call duties. */
+function reply(n, reqLen, shared, asBuffer) {
   views();
   rp = u32(hdr + 2);
   const r = readReply(asBuffer);
   if (n > KEEP || reqLen > KEEP) glue.trim();
   if (u32(hdr + 4) !== 0) shared.flush();
   if (u32(hdr + 5) !== 0) shared.deliver();
+  return r;
+}
+
+// Sorted-set methods take numbers (scores, ranks): they are written as
+// String(v) would print them, integers straight as digits (no string made).
+const N_ZADD = nameBytes("zadd");
+const N_ZINCRBY = nameBytes("zincrby");
+const N_ZSCORE = nameBytes("zscore");
+const N_ZRANK = nameBytes("zrank");
+const N_ZREVRANK = nameBytes("zrevrank");
+const N_ZRANGE = nameBytes("zrange");
+const N_ZREVRANGE = nameBytes("zrevrange");
+
+/** A string, or a number that is not NaN (what the generic path accepts as such). */
+const plain = (v) => typeof v === "string" || (typeof v === "number" && v === v);
+
+/** Writes the number `v` as String(v) does; the next position. */
+function writeNum(p, v) {
+  if (v >= 0 && v < 1e9 && (v | 0) === v) {
+    // small integers in int32 arithmetic (the common case: scores, ranks)
+    let n = v | 0;
+    let len = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) len++;
+    dv.setUint32(p, len, true);
+    for (let q = p + 4 + len; q > p + 4; ) {
+      const d = (n / 10) | 0;
+      u8[--q] = 48 + n - d * 10;
+      n = d;
+    }
+    return p + 4 + len;
+  }
+  if (!Number.isSafeInteger(v)) return writeStr(p, String(v));
+  let n = v < 0 ? -v : v;
+  let len = v < 0 ? 2 : 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  dv.setUint32(p, len, true);
+  let q = p + 4 + len;
+  do {
+    u8[--q] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  if (v < 0) u8[q - 1] = 45;
+  return p + 4 + len;
+}
+
+const argBound = (v) => 4 + (typeof v === "string" ? utf8Bound(v) : 32);
+const putArg = (q, v) => (typeof v === "string" ? writeStr(q, v) : writeNum(q, v));
+
+/**
+ * Runs `name` with 2 to 4 arguments, each a string or a number (checked by
+ * `plain`): no argument array, no normalize. `d`, then `c`, may be undefined.
+ */
+function runPlain(conn, shared, name, bytes, a, b, c, d) {
+  shared.beforeCommand();
+  const argc = d !== undefined ? 4 : c !== undefined ? 3 : 2;
+  const p = inputFor(8 + bytes.length + argBound(a) + argBound(b) + (argc > 2 ? argBound(c) : 0) + (argc > 3 ? argBound(d) : 0));
+  dv.setUint32(p, argc + 1, true);
+  let q = putArg(putArg(writeName(p + 4, bytes), a), b);
+  if (argc > 2) q = putArg(q, c);
+  if (argc > 3) q = putArg(q, d);
+  const r = reply(conn.call(q - p, Date.now()), q - p, shared, false);
   if (r instanceof ReplyError) {
-    r.command = { name, args: Array.isArray(a) ? a : b === undefined ? [a] : [a, b] };
+    const args = [a, b, c, d].slice(0, argc).map((v) => (typeof v === "string" ? v : String(v)));
+    r.command = { name, args };
     throw r;
   }
   return r;
@@ -661,6 +733,49 @@ export class Cinnabar {
   exists(...keys) {
     if (keys.length === 0 || this.#conn === null || !allStrings(keys)) return this._run("exists", keys, false);
     return runStrings(this.#conn, this.#shared, "exists", N_EXISTS, keys, false);
+  }
+  // Sorted sets (the leaderboard): strings or numbers, one score-member pair.
+  zadd(key, score, member) {
+    if (arguments.length !== 3 || typeof key !== "string" || !plain(score) || !plain(member) || !this.#plainWrite()) {
+      return this._run("zadd", [...arguments], false);
+    }
+    return runPlain(this.#conn, this.#shared, "zadd", N_ZADD, key, score, member);
+  }
+  zincrby(key, increment, member) {
+    if (arguments.length !== 3 || typeof key !== "string" || !plain(increment) || !plain(member) || !this.#plainWrite()) {
+      return this._run("zincrby", [...arguments], false);
+    }
+    return runPlain(this.#conn, this.#shared, "zincrby", N_ZINCRBY, key, increment, member);
+  }
+  zscore(key, member) {
+    if (arguments.length !== 2 || typeof key !== "string" || !plain(member) || this.#conn === null) return this._run("zscore", [...arguments], false);
+    return runPlain(this.#conn, this.#shared, "zscore", N_ZSCORE, key, member);
+  }
+  zrank(key, member) {
+    if (arguments.length !== 2 || typeof key !== "string" || !plain(member) || this.#conn === null) return this._run("zrank", [...arguments], false);
+    return runPlain(this.#conn, this.#shared, "zrank", N_ZRANK, key, member);
+  }
+  zrevrank(key, member) {
+    if (arguments.length !== 2 || typeof key !== "string" || !plain(member) || this.#conn === null) return this._run("zrevrank", [...arguments], false);
+    return runPlain(this.#conn, this.#shared, "zrevrank", N_ZREVRANK, key, member);
+  }
+  zrange(key, start, stop, opt) {
+    const n = arguments.length;
+    if ((n !== 3 && n !== 4) || typeof key !== "string" || !plain(start) || !plain(stop) || (n === 4 && !plain(opt)) || this.#conn === null) {
+      return this._run("zrange", [...arguments], false);
+    }
+    return runPlain(this.#conn, this.#shared, "zrange", N_ZRANGE, key, start, stop, opt);
+  }
+  zrevrange(key, start, stop, opt) {
+    const n = arguments.length;
+    if ((n !== 3 && n !== 4) || typeof key !== "string" || !plain(start) || !plain(stop) || (n === 4 && !plain(opt)) || this.#conn === null) {
+      return this._run("zrevrange", [...arguments], false);
+    }
+    return runPlain(this.#conn, this.#shared, "zrevrange", N_ZREVRANGE, key, start, stop, opt);
+  }
+  /** Writes may take the fast path: open, and no write hooks (geofences) to tell. */
+  #plainWrite() {
+    return this.#conn !== null && this.#shared.writeHooks === null;
   }
   // ---- end fast paths ----
 

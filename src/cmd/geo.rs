@@ -37,7 +37,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("geosearchstore", -8, W | DENYOOM, Keys::range(1, 2, 1), "geo", geosearchstore),
 ];
 
-/// Sets at least this large get a geo index on their first search.
+/// Sets at least this large try the k-nearest search before the full scan.
 pub const GEO_INDEX_MIN: usize = 128;
 
 /// Option keyword test as C's `strcasecmp` sees it (stops at a NUL byte).
@@ -369,18 +369,13 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     if count != 0 && sort == Sort::None && !any {
         sort = Sort::Asc;
     }
-    if let Value::ZSet(z) = ctx.value_mut(slot) {
-        if z.len() >= GEO_INDEX_MIN {
-            z.build_geo_index();
-        }
-    }
     let Some(z) = ctx.geo_zset(slot) else { return Err(error::WRONGTYPE) };
     // (usize is 32 bits in wasm: a COUNT above it means "all")
     let count = usize::try_from(count).unwrap_or(usize::MAX);
     let hits = match &polygon {
         Some(p) => polygon_hits(z, p, if any { count } else { 0 }),
         None => {
-            let fast = (sort == Sort::Asc && count > 0 && !any && z.geo_index().is_some())
+            let fast = (sort == Sort::Asc && count > 0 && !any && z.len() >= GEO_INDEX_MIN)
                 .then(|| geoindex::nearest(z, &shape, count))
                 .flatten();
             match fast {

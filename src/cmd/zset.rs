@@ -247,8 +247,8 @@ fn zset_add(z: &mut ZSet, score: f64, m: &[u8], f: AddFlags, limits: (usize, usi
     if score.is_nan() {
         return AddOutcome::Nan;
     }
-    match z.score(m) {
-        Some(cur) => {
+    match z.lookup(m) {
+        Some((x, cur)) => {
             if f.nx {
                 return AddOutcome::Nop;
             }
@@ -260,7 +260,7 @@ fn zset_add(z: &mut ZSet, score: f64, m: &[u8], f: AddFlags, limits: (usize, usi
                 return AddOutcome::Nop;
             }
             if score != cur {
-                z.update(m, score);
+                z.update_at(x, score);
                 AddOutcome::Updated(score)
             } else {
                 AddOutcome::Same(score)

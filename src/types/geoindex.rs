@@ -1,133 +1,22 @@
 //! The spatial side of geo sorted sets.
 //!
-//! Two parts:
-//! - [`GeoIndex`]: a copy of a sorted set's order, `(score, node)` pairs in
-//!   sorted blocks of at most `BLOCK` entries, ordered exactly like the
-//!   skiplist (score, then member bytes). Scanning a score range walks
-//!   contiguous memory and never touches a member until it is a hit. The
-//!   sorted set builds it on the first geo search of a large set and keeps it
-//!   in step on every write (insert, score change, removal, arena move), so
-//!   it travels with the value through RENAME, COPY, MOVE, expiry and DEL.
-//! - The search: Redis scans the 9 geohash cells of a query in a fixed order
-//!   and tests every member of each. Here each cell is split, quadtree-style,
-//!   into sub-cells (still contiguous score ranges, visited in ascending
-//!   order) and the ones that cannot meet the query's bounding box (computed
-//!   conservatively, with a margin) are skipped. Every member of a skipped
-//!   sub-cell would have failed Redis's own test, so the hits, and their
-//!   order, are exactly the plain scan's. `k` nearest (COUNT k, ascending)
-//!   grows a radius from small until it holds k+1 hits, and answers from them
-//!   only when the top k are unambiguous (distinct distances): otherwise
-//!   Redis's partial quicksort decides tie order, and the full scan runs.
+//! Range scans walk the sorted set's own B+tree leaves (`ZSet::range_nodes`):
+//! contiguous (score, handle) pairs, so a scan never touches a member until
+//! it is a hit.
+//!
+//! The search: Redis scans the 9 geohash cells of a query in a fixed order
+//! and tests every member of each. Here each cell is split, quadtree-style,
+//! into sub-cells (still contiguous score ranges, visited in ascending order)
+//! and the ones that cannot meet the query's bounding box (computed
+//! conservatively, with a margin) are skipped. Every member of a skipped
+//! sub-cell would have failed Redis's own test, so the hits, and their order,
+//! are exactly the plain scan's. `k` nearest (COUNT k, ascending) grows a
+//! radius from small until it holds k+1 hits, and answers from them only when
+//! the top k are unambiguous (distinct distances): otherwise Redis's partial
+//! quicksort decides tie order, and the full scan runs.
 
 use super::geohash::{decode, Area, Hash, Shape, ShapeKind, EARTH_RADIUS};
 use super::zset::ZSet;
-use std::cmp::Ordering;
-
-const BLOCK: usize = 512;
-
-/// Member bytes of an arena node.
-pub type Mem<'a> = dyn Fn(u32) -> &'a [u8] + 'a;
-
-#[derive(Clone, Debug, Default)]
-pub struct GeoIndex {
-    blocks: Vec<Vec<(f64, u32)>>,
-    len: usize,
-}
-
-impl GeoIndex {
-    /// From entries already in the set's order.
-    pub fn from_sorted(v: Vec<(f64, u32)>) -> GeoIndex {
-        let len = v.len();
-        let blocks = v.chunks(BLOCK / 2).map(|c| c.to_vec()).collect();
-        GeoIndex { blocks, len }
-    }
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn cmp(e: &(f64, u32), score: f64, member: &[u8], m: &Mem<'_>) -> Ordering {
-        e.0.partial_cmp(&score).unwrap_or(Ordering::Equal).then_with(|| m(e.1).cmp(member))
-    }
-
-    /// First position not before (score, member).
-    fn locate(&self, score: f64, member: &[u8], m: &Mem<'_>) -> (usize, usize) {
-        let b = self.blocks.partition_point(|bl| bl.last().is_some_and(|e| Self::cmp(e, score, member, m).is_lt()));
-        match self.blocks.get(b) {
-            Some(bl) => (b, bl.partition_point(|e| Self::cmp(e, score, member, m).is_lt())),
-            None => (self.blocks.len().saturating_sub(1), self.blocks.last().map_or(0, |bl| bl.len())),
-        }
-    }
-
-    fn find(&self, score: f64, member: &[u8], m: &Mem<'_>) -> Option<(usize, usize)> {
-        let (b, i) = self.locate(score, member, m);
-        let e = self.blocks.get(b)?.get(i)?;
-        (e.0 == score && m(e.1) == member).then_some((b, i))
-    }
-
-    pub fn insert(&mut self, score: f64, node: u32, member: &[u8], m: &Mem<'_>) {
-        if self.blocks.is_empty() {
-            self.blocks.push(Vec::with_capacity(BLOCK / 2));
-        }
-        let (b, i) = self.locate(score, member, m);
-        let bl = &mut self.blocks[b];
-        bl.insert(i, (score, node));
-        if bl.len() > BLOCK {
-            let tail = bl.split_off(BLOCK / 2);
-            self.blocks.insert(b + 1, tail);
-        }
-        self.len += 1;
-    }
-
-    pub fn remove(&mut self, score: f64, member: &[u8], m: &Mem<'_>) {
-        if let Some((b, i)) = self.find(score, member, m) {
-            self.blocks[b].remove(i);
-            if self.blocks[b].is_empty() {
-                self.blocks.remove(b);
-            }
-            self.len -= 1;
-        }
-    }
-
-    /// The entry of (score, member) now refers to node `to` (arena move).
-    pub fn renumber(&mut self, score: f64, member: &[u8], m: &Mem<'_>, to: u32) {
-        if let Some((b, i)) = self.find(score, member, m) {
-            self.blocks[b][i].1 = to;
-        }
-    }
-
-    /// A score change that keeps the member's place in the order.
-    pub fn rescore(&mut self, old: f64, member: &[u8], m: &Mem<'_>, new: f64) {
-        if let Some((b, i)) = self.find(old, member, m) {
-            self.blocks[b][i].0 = new;
-        }
-    }
-
-    /// Calls `f(score, node)` for `min <= score < max` in order until it returns false.
-    pub fn range(&self, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
-        let mut b = self.blocks.partition_point(|bl| bl.last().is_some_and(|e| e.0 < min));
-        let mut i = self.blocks.get(b).map_or(0, |bl| bl.partition_point(|e| e.0 < min));
-        while let Some(bl) = self.blocks.get(b) {
-            for e in &bl[i..] {
-                if e.0 >= max {
-                    return true;
-                }
-                if !f(e.0, e.1) {
-                    return false;
-                }
-            }
-            b += 1;
-            i = 0;
-        }
-        true
-    }
-
-    pub fn heap_bytes(&self) -> usize {
-        self.blocks.iter().map(|b| b.capacity() * 16 + 24).sum()
-    }
-}
 
 /// A member that passed the shape test, as Redis's `geoPoint`.
 #[derive(Clone, Copy, Debug)]
@@ -269,12 +158,9 @@ fn sub_ranges(cell: Hash, bb: &BBox, out: &mut Vec<(u64, u64)>) {
     visit(cell, bb, stop, out);
 }
 
-/// Scores of one range in order: from the index when the set has one, else the skiplist.
-pub fn scan_range(z: &ZSet, plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
-    match z.geo_index().filter(|_| !plain) {
-        Some(ix) => ix.range(min, max, f),
-        None => z.range_nodes(min, max, f),
-    }
+/// Scores of one range in order (`plain` or not: both walk the tree's leaves).
+pub fn scan_range(z: &ZSet, _plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+    z.range_nodes(min, max, f)
 }
 
 /// `membersOfAllNeighbors`: every hit in Redis's order. `limit` is ANY's count (0: none).
@@ -379,84 +265,4 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
         r *= 2.0;
     }
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_matches_set_order() {
-        let mut z = ZSet::new(false);
-        let mut x = 5u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
-        for i in 0..3000 {
-            z.insert(format!("m{i}").as_bytes(), rnd(50) as f64);
-        }
-        z.build_geo_index();
-        for step in 0..6000 {
-            let m = format!("m{}", rnd(4000));
-            match rnd(3) {
-                0 => {
-                    z.set(m.as_bytes(), rnd(60) as f64);
-                }
-                1 => {
-                    z.remove(m.as_bytes());
-                }
-                _ => {
-                    z.set(m.as_bytes(), rnd(60) as f64 + 0.5);
-                }
-            }
-            if step % 1000 == 0 {
-                let ix = z.geo_index().unwrap();
-                let mut got = Vec::new();
-                ix.range(f64::NEG_INFINITY, f64::INFINITY, &mut |s, n| {
-                    got.push((s, z.node_member(n).to_vec()));
-                    true
-                });
-                let want: Vec<_> = z.iter().map(|(m, s)| (s, m.to_vec())).collect();
-                assert_eq!(got, want);
-                assert_eq!(ix.len(), z.len());
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    use super::*;
-    /// `cargo test --release --lib geo_index_update_timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn geo_index_update_timing() {
-        for with_index in [false, true] {
-            let mut z = ZSet::new(false);
-            let mut x = 5u64;
-            let mut rnd = move |n: u64| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % n
-            };
-            let t = std::time::Instant::now();
-            for i in 0..100_000 {
-                z.insert(format!("p{i}").as_bytes(), rnd(1 << 52) as f64);
-            }
-            eprintln!("insert: {:?}/member", t.elapsed() / 100_000);
-            if with_index {
-                z.build_geo_index();
-            }
-            let t = std::time::Instant::now();
-            for _ in 0..10_000 {
-                let m = format!("p{}", rnd(100_000));
-                z.set(m.as_bytes(), rnd(1 << 52) as f64);
-            }
-            eprintln!("index={with_index}: {:?}/move", t.elapsed() / 10_000);
-        }
-    }
 }

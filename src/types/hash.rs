@@ -12,7 +12,7 @@
 
 #![deny(clippy::indexing_slicing)]
 
-use super::indexmap::IndexMap;
+use super::indexmap::{HeapSize, IndexMap};
 use crate::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +20,12 @@ pub struct Field {
     pub val: Vec<u8>,
     /// Absolute Unix ms; 0 = no TTL.
     pub expire: i64,
+}
+
+impl HeapSize for Field {
+    fn heap_size(&self) -> usize {
+        self.val.capacity()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,19 +127,22 @@ impl Hash {
                 }
                 true
             }
-            Hash::Table { map, .. } => match map.get_mut(f) {
-                Some(x) => {
-                    x.val = val;
+            Hash::Table { map, .. } => {
+                let mut val = Some(val);
+                let updated = map.update(f, |x| {
+                    x.val = val.take().unwrap_or_default();
                     if !keep_ttl {
                         x.expire = 0;
                     }
-                    false
+                });
+                match (updated, val) {
+                    (None, Some(val)) => {
+                        map.insert(f, Field { val, expire: 0 });
+                        true
+                    }
+                    _ => false,
                 }
-                None => {
-                    map.insert(f, Field { val, expire: 0 });
-                    true
-                }
-            },
+            }
         }
     }
 
@@ -144,8 +153,7 @@ impl Hash {
         }
         self.to_table();
         if let Hash::Table { map, next_expire } = self {
-            if let Some(x) = map.get_mut(f) {
-                x.expire = at;
+            if map.update(f, |x| x.expire = at).is_some() {
                 if at != 0 {
                     *next_expire = (*next_expire).min(at);
                 }
@@ -223,7 +231,8 @@ impl Hash {
                 v.capacity() * std::mem::size_of::<(Vec<u8>, Vec<u8>)>()
                     + v.iter().map(|(k, x)| k.capacity() + x.capacity()).sum::<usize>()
             }
-            Hash::Table { map, .. } => map.heap_bytes() + map.iter().map(|(_, x)| x.val.capacity()).sum::<usize>(),
+            // O(1): the map keeps its values' capacities summed.
+            Hash::Table { map, .. } => map.heap_bytes(),
         }
     }
 }

@@ -9,17 +9,36 @@
 use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-#[derive(Clone, Default)]
+/// Heap bytes a value owns beyond itself (counted by `IndexMap::heap_bytes`).
+pub trait HeapSize {
+    fn heap_size(&self) -> usize {
+        0
+    }
+}
+impl HeapSize for () {}
+
+#[derive(Default)]
 pub struct IndexMap<V> {
     entries: Vec<(Box<[u8]>, V)>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
-    /// Sum of the key lengths, kept as keys come and go so `heap_bytes` is O(1)
-    /// (memory accounting runs after every write command).
+    /// Sum of the key lengths and of the values' `heap_size`, kept as entries
+    /// come and go so `heap_bytes` is O(1) (memory accounting runs after every
+    /// write command). Values change only through `insert` and `update`.
     key_bytes: usize,
+    val_bytes: usize,
 }
 
-impl<V: PartialEq> PartialEq for IndexMap<V> {
+impl<V: Clone + HeapSize> Clone for IndexMap<V> {
+    /// (A cloned value may own less capacity: the sum is taken again.)
+    fn clone(&self) -> Self {
+        let entries = self.entries.clone();
+        let val_bytes = entries.iter().map(|e| e.1.heap_size()).sum();
+        IndexMap { entries, index: self.index.clone(), hasher: self.hasher.clone(), key_bytes: self.key_bytes, val_bytes }
+    }
+}
+
+impl<V: PartialEq + HeapSize> PartialEq for IndexMap<V> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
     }
@@ -31,9 +50,9 @@ impl<V: core::fmt::Debug> core::fmt::Debug for IndexMap<V> {
     }
 }
 
-impl<V> IndexMap<V> {
+impl<V: HeapSize> IndexMap<V> {
     pub fn new() -> Self {
-        IndexMap { entries: Vec::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default(), key_bytes: 0 }
+        IndexMap { entries: Vec::new(), index: HashTable::new(), hasher: DefaultHashBuilder::default(), key_bytes: 0, val_bytes: 0 }
     }
     pub fn with_capacity(n: usize) -> Self {
         IndexMap {
@@ -41,6 +60,7 @@ impl<V> IndexMap<V> {
             index: HashTable::with_capacity(n),
             hasher: DefaultHashBuilder::default(),
             key_bytes: 0,
+            val_bytes: 0,
         }
     }
     pub fn len(&self) -> usize {
@@ -63,27 +83,32 @@ impl<V> IndexMap<V> {
     pub fn get(&self, key: &[u8]) -> Option<&V> {
         self.position(key).and_then(|i| self.entries.get(i)).map(|e| &e.1)
     }
-    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+    /// Runs `f` on the value of `key` (its heap size is taken again after).
+    pub fn update<R>(&mut self, key: &[u8], f: impl FnOnce(&mut V) -> R) -> Option<R> {
         let i = self.position(key)?;
-        self.entries.get_mut(i).map(|e| &mut e.1)
+        let e = self.entries.get_mut(i)?;
+        let before = e.1.heap_size();
+        let r = f(&mut e.1);
+        self.val_bytes = (self.val_bytes + e.1.heap_size()).saturating_sub(before);
+        Some(r)
     }
     /// The entry at a position (from `position`, a random pick or a cursor).
     pub fn at(&self, i: usize) -> Option<(&[u8], &V)> {
         self.entries.get(i).map(|(k, v)| (&**k, v))
     }
-    pub fn at_mut(&mut self, i: usize) -> Option<(&[u8], &mut V)> {
-        self.entries.get_mut(i).map(|(k, v)| (&**k, v))
-    }
 
     /// Inserts or replaces; returns the previous value.
     pub fn insert(&mut self, key: &[u8], val: V) -> Option<V> {
         if let Some(i) = self.position(key) {
-            return self.entries.get_mut(i).map(|e| std::mem::replace(&mut e.1, val));
+            let e = self.entries.get_mut(i)?;
+            self.val_bytes = (self.val_bytes + val.heap_size()).saturating_sub(e.1.heap_size());
+            return Some(std::mem::replace(&mut e.1, val));
         }
         let h = self.hasher.hash_one(key);
         let i = self.entries.len() as u32;
-        self.entries.push((key.into(), val));
         self.key_bytes += key.len();
+        self.val_bytes += val.heap_size();
+        self.entries.push((key.into(), val));
         let IndexMap { index, entries, hasher, .. } = self;
         index.insert_unique(h, i, |&j| entries.get(j as usize).map_or(0, |e| hasher.hash_one(&*e.0)));
         None
@@ -109,6 +134,7 @@ impl<V> IndexMap<V> {
         }
         let removed = self.entries.swap_remove(i);
         self.key_bytes -= removed.0.len();
+        self.val_bytes = self.val_bytes.saturating_sub(removed.1.heap_size());
         if self.entries.len() * 4 < self.entries.capacity() && self.entries.capacity() > 16 {
             self.shrink();
         }
@@ -150,6 +176,7 @@ impl<V> IndexMap<V> {
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<(Box<[u8]>, V)>()
             + self.key_bytes
+            + self.val_bytes
             + self.index.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
@@ -183,5 +210,37 @@ mod tests {
         }
         assert_eq!(seen, 666);
         assert!(m.remove_at(10_000).is_none());
+    }
+
+    impl HeapSize for u32 {}
+
+    #[derive(Clone, PartialEq, Debug)]
+    struct V(Vec<u8>);
+    impl HeapSize for V {
+        fn heap_size(&self) -> usize {
+            self.0.capacity()
+        }
+    }
+
+    #[test]
+    fn value_heap_is_kept() {
+        let mut m: IndexMap<V> = IndexMap::new();
+        let full = |m: &IndexMap<V>| m.heap_bytes() - m.iter().map(|(_, v)| v.0.capacity()).sum::<usize>();
+        let base = |m: &IndexMap<V>| {
+            m.entries.capacity() * std::mem::size_of::<(Box<[u8]>, V)>() + m.key_bytes + m.index.capacity() * 5
+        };
+        for i in 0..500usize {
+            m.insert(format!("k{i}").as_bytes(), V(vec![0; i % 40]));
+        }
+        assert_eq!(full(&m), base(&m));
+        m.insert(b"k3", V(Vec::with_capacity(1000)));
+        m.update(b"k4", |v| v.0.extend_from_slice(&[1; 300]));
+        m.update(b"k5", |v| v.0 = Vec::new());
+        for i in (0..500usize).step_by(3) {
+            m.remove(format!("k{i}").as_bytes());
+        }
+        assert_eq!(full(&m), base(&m));
+        let c = m.clone();
+        assert_eq!(full(&c), base(&c));
     }
 }

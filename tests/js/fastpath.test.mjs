@@ -54,3 +54,37 @@ test("'#' arrays: non-ASCII, empty strings, nils, long values, Buffers, pipeline
   assert.deepEqual(db.multi().mget("a", "zz").mgetBuffer("a", "b").exec().map(([e, r]) => [e, r.map((x) => (x instanceof Uint8Array ? Buffer.from(x).toString() : x))]), [[null, ["plain", null]], [null, ["plain", ""]]]);
   db.close();
 });
+
+test("sorted-set fast paths answer as call() does (numbers written as String(v))", () => {
+  const db = new Cinnabar();
+  const ref = new Cinnabar();
+  const scores = [0, -0, 7, -7, 1.5, -2.25, 1e21, 2 ** 53, -(2 ** 53) + 1, 123456789012, Infinity, -Infinity, 0.1, 1e-7, "12", "(3", "nan"];
+  for (const [i, s] of scores.entries()) {
+    const m = `m${i}`;
+    let a, b;
+    try { a = db.zadd("z", s, m); } catch (e) { a = e.message; }
+    try { b = ref.call("zadd", "z", String(s), m); } catch (e) { b = e.message; }
+    assert.deepEqual(a, b, `zadd ${s}`);
+  }
+  assert.deepEqual(db.zrange("z", 0, -1, "WITHSCORES"), ref.call("zrange", "z", "0", "-1", "WITHSCORES"));
+  assert.deepEqual(db.zrevrange("z", 0, 4), ref.call("zrevrange", "z", "0", "4"));
+  assert.deepEqual(db.zrevrange("z", -3, -1, "WITHSCORES"), ref.call("zrevrange", "z", "-3", "-1", "WITHSCORES"));
+  assert.equal(db.zincrby("z", 5, "m2"), ref.call("zincrby", "z", "5", "m2"));
+  assert.equal(db.zincrby("z", -0.5, "new"), ref.call("zincrby", "z", "-0.5", "new"));
+  assert.equal(db.zscore("z", "m2"), "12");
+  assert.equal(db.zscore("z", "nope"), null);
+  assert.equal(db.zrank("z", "m3"), ref.call("zrank", "z", "m3"));
+  assert.equal(db.zrevrank("z", "m3"), ref.call("zrevrank", "z", "m3"));
+  assert.equal(db.zrevrank("z", "nope"), null);
+  assert.equal(db.zadd("z", "NX", 1, "m2"), 0); // options: generic path
+  assert.equal(db.zadd("z", 1, "a", 2, "b"), 2); // several pairs: generic path
+  assert.throws(() => db.zadd("z", NaN, "x"), TypeError);
+  assert.throws(() => db.zincrby("z", -Infinity, "m10"), (e) => e instanceof ReplyError && e.command.name === "zincrby" && e.command.args[1] === "-Infinity");
+  db.call("SET", "s", "x");
+  assert.throws(() => db.zadd("s", 1, "x"), (e) => e.code === "WRONGTYPE" && e.command.name === "zadd" && e.command.args.join() === "s,1,x");
+  assert.throws(() => db.zrevrange("s", 0, 9), (e) => e.code === "WRONGTYPE" && e.command.args.join() === "s,0,9");
+  assert.deepEqual(db.zrangeBuffer("z", 0, 0).map((b) => Buffer.from(b).toString()), [ref.call("zrange", "z", "0", "0")[0]]);
+  db.close();
+  ref.close();
+  assert.throws(() => db.zadd("z", 1, "m"), { message: "Connection is closed." });
+});
