@@ -83,6 +83,20 @@
 //! are errors. Decoding builds new databases on the side, so a restore either
 //! replaces the whole keyspace or leaves it untouched.
 //!
+//! ## maxmemory
+//! A restore (or merge) is held to the store's `maxmemory` by the data's size
+//! once loaded (the same accounting as INFO `used_memory`):
+//! - under an evicting policy the snapshot loads whole, then keys are evicted
+//!   by the policy until the store is under the limit, as Redis does right
+//!   after loading an RDB (`evicted` events, `evicted_keys`; the count is in
+//!   [`Restored::evicted`]). A `volatile-*` policy evicts only keys with a
+//!   TTL, so the store may stay over its limit, and writes answer OOM until
+//!   space is freed, as in Redis;
+//! - under `noeviction` a snapshot that does not fit is refused
+//!   ([`SnapshotError::OverMaxmemory`]) and the store is left unchanged (Redis
+//!   would load it and then refuse writes; an edge isolate with 128 MB is
+//!   better off keeping the data it has and saying why).
+//!
 //! ## Changes
 //! [`Changes`] counts modifications (the package's save debouncer polls it) and,
 //! when tracking is on, remembers which keys changed since the last save, so two
@@ -152,6 +166,9 @@ pub enum SnapshotError {
     /// A key in a database the store does not have.
     Databases { index: usize, have: usize },
     OutOfMemory,
+    /// The decoded data is larger than `maxmemory` and the policy is
+    /// `noeviction`: refused, the store unchanged.
+    OverMaxmemory { need: usize, max: u64 },
 }
 
 impl fmt::Display for SnapshotError {
@@ -173,6 +190,10 @@ impl fmt::Display for SnapshotError {
                 write!(f, "snapshot: has keys in database {index} but the store has {have} databases")
             }
             OutOfMemory => write!(f, "snapshot: out of memory"),
+            OverMaxmemory { need, max } => write!(
+                f,
+                "snapshot: the data needs {need} bytes but maxmemory is {max} bytes and maxmemory-policy is noeviction; the store was not changed"
+            ),
         }
     }
 }
@@ -1142,6 +1163,8 @@ pub struct Restored {
     /// Keys in the store afterwards.
     pub keys: usize,
     pub expired: Vec<(usize, Vec<u8>)>,
+    /// Keys evicted right after loading to get under `maxmemory`.
+    pub evicted: u64,
 }
 
 impl Server {
@@ -1166,10 +1189,27 @@ impl Server {
         let now = self.now_ms();
         let loaded = decode(bytes, &Limits::of(self), now, self.load_lru(now))?;
         let mut dbs = loaded.dbs;
+        self.check_maxmemory(dbs.iter().map(|d| d.footprint()))?;
         for (i, new) in dbs.iter_mut().enumerate() {
             self.install_db(i, new, now);
         }
-        Ok(self.after_load(loaded.expired))
+        Ok(self.after_load(loaded.expired, now))
+    }
+
+    /// Under `noeviction`, refuses data (the databases' footprints after the
+    /// load) that would not fit in `maxmemory`. Other policies evict after
+    /// loading instead (`after_load`).
+    fn check_maxmemory(&self, footprints: impl Iterator<Item = usize>) -> Result<(), SnapshotError> {
+        let max = self.config.maxmemory;
+        if max == 0 || self.config.maxmemory_policy != crate::config::Policy::NoEviction {
+            return Ok(());
+        }
+        let current: usize = self.dbs.iter().map(|d| d.footprint()).sum();
+        let need = self.used_memory().saturating_sub(current).saturating_add(footprints.sum());
+        if need as u64 > max {
+            return Err(SnapshotError::OverMaxmemory { need, max });
+        }
+        Ok(())
     }
 
     /// Loads a snapshot written by another holder of the same persisted name
@@ -1204,6 +1244,13 @@ impl Server {
                 db.insert(&k, val, exp, lru);
             }
         }
+        self.check_maxmemory(dbs.iter().enumerate().map(|(i, d)| {
+            if self.changes.dirty_whole(i) {
+                self.dbs[i].footprint()
+            } else {
+                d.footprint()
+            }
+        }))?;
         // Installing signals WATCHers through the change hooks: keep those
         // signals out of the pending changes (the merged data is not ours).
         let saved = std::mem::take(&mut self.changes);
@@ -1213,7 +1260,7 @@ impl Server {
             }
         }
         self.changes = saved;
-        Ok(self.after_load(expired))
+        Ok(self.after_load(expired, now))
     }
 
     /// Swaps database `i` for `new`, signalling WATCHers of keys in either.
@@ -1223,16 +1270,21 @@ impl Server {
         self.touch_all_watched_in_db(i, None, now);
     }
 
-    fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>) -> Restored {
+    fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>, now: i64) -> Restored {
         for (d, k) in &expired {
             self.stats.expired_keys += 1;
             self.notify(crate::notify::EXPIRED, "expired", *d, k);
         }
+        // Over maxmemory: evict by the policy, as Redis does after loading an
+        // RDB (noeviction refused the load up front in `check_maxmemory`).
+        let before = self.stats.evicted_keys;
+        self.perform_evictions(0, None, now);
+        let evicted = self.stats.evicted_keys.saturating_sub(before);
         // Lists that arrived may answer blocked pops (BLPOP & co.).
         if !self.blocking.is_empty() {
             self.serve_ready();
         }
-        Restored { keys: self.total_keys(), expired }
+        Restored { keys: self.total_keys(), expired, evicted }
     }
 }
 

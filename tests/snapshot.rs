@@ -729,3 +729,67 @@ fn hostile_stream_bodies_are_refused() {
     let e = check_refused(&build(&body));
     assert!(e.to_string().contains("repeat"), "{e}");
 }
+
+fn used_memory(s: &mut Server, c: &mut Client) -> i64 {
+    let Reply::Bulk(info) = runs(s, c, &["INFO", "memory"]) else { panic!() };
+    let t = String::from_utf8(info).unwrap();
+    t.lines().find_map(|l| l.strip_prefix("used_memory:")).unwrap().trim().parse().unwrap()
+}
+
+/// A restore honours maxmemory: under an evicting policy the store evicts
+/// right after loading until it fits (as Redis does after loading an RDB);
+/// under noeviction a snapshot that does not fit is refused whole.
+#[test]
+fn restore_honours_maxmemory() {
+    let (mut src, mut c, _) = setup(T0);
+    for i in 0..2000 {
+        runs(&mut src, &mut c, &["SET", &format!("key:{i}"), &"v".repeat(200)]);
+    }
+    runs(&mut src, &mut c, &["XADD", "stream", "1-1", "f", "v"]);
+    let snap = src.snapshot().unwrap();
+    let full = used_memory(&mut src, &mut c);
+
+    // fits: loads whole whatever the policy
+    let (mut s, mut c2, _) = setup(T0);
+    runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full * 2).to_string()]);
+    let r = s.restore_snapshot(&snap).unwrap();
+    assert_eq!((r.keys, r.evicted), (2001, 0));
+
+    // noeviction: refused, the store unchanged, with a clear error
+    let (mut s, mut c2, _) = setup(T0);
+    runs(&mut s, &mut c2, &["SET", "mine", "1"]);
+    runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full / 2).to_string()]);
+    let before = describe(&s);
+    let e = s.restore_snapshot(&snap).unwrap_err();
+    assert!(matches!(e, SnapshotError::OverMaxmemory { .. }), "{e}");
+    assert!(e.to_string().contains("maxmemory") && e.to_string().contains("noeviction"), "{e}");
+    assert_eq!(describe(&s), before);
+    // the two-tab merge follows the same rule
+    s.changes.track(true);
+    assert!(matches!(s.merge_snapshot(&snap), Err(SnapshotError::OverMaxmemory { .. })));
+    assert_eq!(describe(&s), before);
+
+    // allkeys-lru: loads, then evicts until under the limit, with events and stats
+    for policy in ["allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru"] {
+        let (mut s, mut c2, _) = setup(T0);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory-policy", policy]);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full / 2).to_string()]);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "notify-keyspace-events", "Ee"]);
+        let r = s.restore_snapshot(&snap).unwrap();
+        let ev = s.take_events();
+        if policy == "volatile-lru" {
+            // nothing has a TTL: nothing can be evicted; the store is over its
+            // limit and writes answer OOM, as in Redis after such an RDB load
+            assert_eq!((r.keys, r.evicted), (2001, 0));
+            let oom = runs(&mut s, &mut c2, &["SET", "more", "x"]);
+            assert!(matches!(oom, Reply::Error(ref e) if e.text().starts_with("OOM")), "{oom:?}");
+            continue;
+        }
+        assert!(r.evicted > 500 && r.keys as u64 + r.evicted == 2001, "{policy}: {r:?}");
+        assert!(used_memory(&mut s, &mut c2) <= full / 2, "{policy}");
+        assert_eq!(ev.iter().filter(|e| e.event == "evicted").count() as u64, r.evicted, "{policy}");
+        let Reply::Bulk(info) = runs(&mut s, &mut c2, &["INFO", "stats"]) else { panic!() };
+        assert!(String::from_utf8(info).unwrap().contains(&format!("evicted_keys:{}", r.evicted)), "{policy}");
+        assert_eq!(runs(&mut s, &mut c2, &["SET", "more", "x"]), Reply::Status("OK".into()));
+    }
+}

@@ -29,7 +29,7 @@ function wrap(fn) {
   }
 }
 
-/** Decodes the binding's restore result: u32 keys, u32 n, n × (u32 db, u32 len, key). */
+/** Decodes the binding's restore result: u32 keys, u32 n, n × (u32 db, u32 len, key), u32 evicted. */
 export function decodeRestored(out) {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const keys = dv.getUint32(0, true);
@@ -43,7 +43,8 @@ export function decodeRestored(out) {
     p += 8 + len;
     expired.push({ db, key: dec.decode(keyBuffer), keyBuffer });
   }
-  return { keys, expired };
+  const evicted = p + 4 <= out.byteLength ? dv.getUint32(p, true) : 0;
+  return { keys, expired, evicted };
 }
 
 function decodeLoad(out) {
