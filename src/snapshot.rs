@@ -775,16 +775,29 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                     return Err(SnapshotError::Corrupt { at, what: "key before any database record" });
                 };
                 let key = r.bytes()?;
-                let val = read_value(&mut r, tag, at, lim, now)?;
                 total += 1;
                 let exp = expire.take();
                 let db = &mut dbs[dbi];
-                if db.find(key).is_some() {
+                // One hash per key, for the duplicate check and the insert.
+                let h = db.key_hash(key);
+                if db.find_hashed(key, h).is_some() {
                     return Err(SnapshotError::Corrupt { at, what: "duplicate key" });
                 }
+                // The common case, a plain string without a TTL: straight into a
+                // compact slot (one allocation for key and value, no Value).
+                let val = if tag == T_STR && exp.is_none() {
+                    let b = r.bytes()?;
+                    if db.try_insert_compact(key, h, b, lru).map_err(|_| SnapshotError::OutOfMemory)? {
+                        keys += 1;
+                        continue;
+                    }
+                    Some(Value::Str(vec_of(b)?))
+                } else {
+                    read_value(&mut r, tag, at, lim, now)?
+                };
                 match val {
                     Some(v) if exp.is_none_or(|t| t > now) => {
-                        db.insert(key, v, exp, lru);
+                        db.insert_hashed(key, h, v, exp, lru);
                         keys += 1;
                     }
                     _ => {
@@ -920,6 +933,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             }
             let mut listpack = tag == T_ZSET_LISTPACK && n <= lim.zset_max_listpack_entries;
             let mut z = ZSet::new(listpack);
+            z.try_reserve(n);
             for _ in 0..n {
                 let m = r.bytes()?;
                 let score = f64::from_le_bytes(r.i64()?.to_le_bytes());
@@ -943,6 +957,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
                 return r.corrupt("empty list");
             }
             let mut l = List::new();
+            l.try_reserve(n);
             for _ in 0..n {
                 l.push(End::Right, vec_of(r.bytes()?)?);
             }
