@@ -330,6 +330,7 @@ fn truncation_at_every_offset_is_refused() {
     populated(&mut Gen::new(3), &mut small.0, &mut small.1, 40);
     let snap = small.0.snapshot().unwrap();
     assert!(snap.len() > 500);
+    assert!(describe(&small.0).iter().any(|l| l.contains("|stream|")), "no stream in the truncation sample");
     for cut in 0..snap.len() {
         check_refused(&snap[..cut]);
     }
