@@ -1720,7 +1720,8 @@ export declare class Pipeline {
 
 /**
  * A snapshot or RESP stream was refused; `message` says why (truncated,
- * checksum mismatch, unsupported version, corrupt at byte N, too large, ...).
+ * checksum mismatch, unsupported version, corrupt at byte N, too large, over
+ * maxmemory under noeviction, ...).
  * @example try { db.restore(bytes) } catch (e) { if (e instanceof SnapshotError) ... }
  */
 export declare class SnapshotError extends Error {
@@ -1740,6 +1741,12 @@ export interface RestoreResult {
   /** Keys in the store afterwards. */
   keys: number;
   expired: ExpiredKey[];
+  /**
+   * Keys evicted right after loading to get under `maxmemory` (by the store's
+   * `maxmemory-policy`; under `noeviction` a snapshot that does not fit is
+   * refused with a SnapshotError and the store is left unchanged).
+   */
+  evicted: number;
 }
 
 /** What a snapshot holds, read from its header without restoring it. */

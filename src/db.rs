@@ -23,6 +23,7 @@ use core::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
+use std::collections::TryReserveError;
 
 const NO_POS: u32 = u32::MAX;
 
@@ -421,8 +422,13 @@ impl Db {
 
     /// Adds a key that is not present. Returns its slot.
     pub fn insert(&mut self, key: &[u8], val: Value, expire: Option<i64>, lru: u32) -> usize {
-        debug_assert!(self.find(key).is_none());
         let h = self.hash(key);
+        self.insert_hashed(key, h, val, expire, lru)
+    }
+    /// `insert` with the key's hash (`key_hash`) already computed (snapshot loads
+    /// hash once for the duplicate check and the insert).
+    pub fn insert_hashed(&mut self, key: &[u8], h: u64, val: Value, expire: Option<i64>, lru: u32) -> usize {
+        debug_assert!(self.find(key).is_none());
         if expire.is_none() && compactable(key, &val) {
             if let Value::Str(b) = &val {
                 return self.insert_slot(h, Slot::compact(key, b, lru));
@@ -447,6 +453,20 @@ impl Db {
             return self.insert(key, Value::plain_string(val.to_vec()), None, lru);
         }
         self.insert_slot(h, Slot::compact(key, val, lru))
+    }
+    /// `insert_str` for a snapshot load: the allocation is fallible, and
+    /// `Ok(false)` (nothing done) when the key cannot be compact.
+    pub fn try_insert_compact(&mut self, key: &[u8], h: u64, val: &[u8], lru: u32) -> Result<bool, TryReserveError> {
+        if key.len() > COMPACT_KEY || (key.is_empty() && val.is_empty()) {
+            return Ok(false);
+        }
+        let mut d = Vec::new();
+        d.try_reserve_exact(key.len() + val.len())?;
+        d.extend_from_slice(key);
+        d.extend_from_slice(val);
+        let slot = Slot { data: d.into_boxed_slice(), meta: ((key.len() as u32) << 24) | (lru & LRU_MASK), cell: OnceCell::new() };
+        self.insert_slot(h, slot);
+        Ok(true)
     }
     fn insert_slot(&mut self, h: u64, slot: Slot) -> usize {
         if self.index.len() >= self.index.capacity() {

@@ -7,7 +7,12 @@
 //! (and, with `field_ttl`, one `HPEXPIREAT k t FIELDS 1 f` per field with a
 //! TTL: Redis 7.4+ / Valkey 9 only); sorted sets `ZADD k score member` (scores
 //! as `%.17g`, exact); lists `RPUSH`; big collections split into commands of
-//! at most [`CHUNK`] elements. Expiry is absolute (`PXAT` / `PEXPIREAT`), so
+//! at most [`CHUNK`] elements; streams as Redis's AOF rewrite writes them
+//! ([`write_stream`]: XADD, XSETID, XGROUP CREATE, XGROUP CREATECONSUMER,
+//! XCLAIM ... FORCE JUSTID), which is as far as Redis 7.0 lets a client
+//! recreate one: consumers' seen-times become the load time, pending entries
+//! whose stream entry was deleted are dropped by XCLAIM, and the node layout
+//! is rebuilt by the target's own XADDs (tombstones are not carried). Expiry is absolute (`PXAT` / `PEXPIREAT`), so
 //! the time a transfer takes does not stretch TTLs. Every database with keys
 //! starts with `SELECT n`. Keys already expired are left out. The stream
 //! assumes an empty target (no `DEL` first), as a restore would.
@@ -19,6 +24,7 @@ use crate::server::{Client, Server};
 use crate::snapshot::{Out, SnapshotError};
 use crate::types::hash::Hash;
 use crate::types::set::Set;
+use crate::types::stream::{Stream, StreamId};
 use crate::types::zset::fmt_score;
 use crate::value::Value;
 
@@ -77,7 +83,7 @@ fn chunked(r: &mut Resp, name: &[u8], key: &[u8], items: &[Vec<u8>], per: usize)
 fn write_key(r: &mut Resp, key: &[u8], val: &Value, expire: Option<i64>, now: i64, o: DumpOptions) -> Result<(), SnapshotError> {
     let exp = expire.map(|t| t.to_string().into_bytes());
     match val {
-        Value::Stream(_) => return Err(SnapshotError::Unsupported("stream")),
+        Value::Stream(st) => write_stream(r, key, st)?,
         Value::Int(_) | Value::Str(_) | Value::Raw(_) => {
             let bytes = val.as_bytes().unwrap_or_default();
             match &exp {
@@ -141,6 +147,43 @@ fn write_key(r: &mut Resp, key: &[u8], val: &Value, expire: Option<i64>, now: i6
     }
     if let Some(t) = &exp {
         r.command(&[b"PEXPIREAT", key, t])?;
+    }
+    Ok(())
+}
+
+/// A stream as Redis's own AOF rewrite writes one (Redis 7.0 semantics):
+/// `XADD key id f v ...` per live entry (an empty stream: `XADD key MAXLEN 0
+/// 0-1 x y`), `XSETID key last-id ENTRIESADDED n MAXDELETEDID id`, then per
+/// group `XGROUP CREATE key g last-id ENTRIESREAD n`, `XGROUP CREATECONSUMER`
+/// for every consumer, and each pending entry as `XCLAIM key g consumer 0 id
+/// TIME delivery-ms RETRYCOUNT count FORCE JUSTID` (absolute time, like PXAT).
+fn write_stream(r: &mut Resp, key: &[u8], st: &Stream) -> Result<(), SnapshotError> {
+    let id = |i: StreamId| i.to_bytes();
+    if st.length == 0 {
+        r.command(&[b"XADD", key, b"MAXLEN", b"0", b"0-1", b"x", b"y"])?;
+    }
+    for it in st.range(StreamId::MIN, StreamId::MAX, false, 0) {
+        let idb = id(it.id);
+        let mut args: Vec<&[u8]> = Vec::with_capacity(it.fv.len() + 3);
+        args.extend([b"XADD".as_slice(), key, &idb]);
+        args.extend(it.fv.iter().map(|x| x.as_slice()));
+        r.command(&args)?;
+    }
+    let added = st.entries_added.to_string();
+    r.command(&[b"XSETID", key, &id(st.last_id), b"ENTRIESADDED", added.as_bytes(), b"MAXDELETEDID", &id(st.max_deleted)])?;
+    for (name, g) in &st.groups {
+        let read = g.entries_read.to_string();
+        r.command(&[b"XGROUP", b"CREATE", key, name, &id(g.last_id), b"ENTRIESREAD", read.as_bytes()])?;
+        for cname in g.consumers.keys() {
+            r.command(&[b"XGROUP", b"CREATECONSUMER", key, name, cname])?;
+        }
+        for (pid, nack) in &g.pel {
+            let (t, n) = (nack.delivery_time.to_string(), nack.delivery_count.to_string());
+            r.command(&[
+                b"XCLAIM", key, name, &nack.consumer, b"0", &id(*pid), b"TIME", t.as_bytes(), b"RETRYCOUNT", n.as_bytes(), b"FORCE",
+                b"JUSTID",
+            ])?;
+        }
     }
     Ok(())
 }

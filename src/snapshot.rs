@@ -7,7 +7,7 @@
 //! nothing runs: a key whose time came while the page was closed is dropped
 //! on load and reported as expired.
 //!
-//! ## Layout (version 1; integers little-endian, `varint` = unsigned LEB128)
+//! ## Layout (version 2; integers little-endian, `varint` = unsigned LEB128)
 //! ```text
 //! offset 0                4        5       6
 //!        +----+----+----+----+--------+-------+------------------+----------------+
@@ -41,7 +41,31 @@
 //! 0x30  zset, listpack        n × (bytes member, f64 score), ascending (score, member)
 //! 0x31  zset, skiplist        same
 //! 0x40  list (quicklist)      n × bytes, head to tail
+//! 0x50  stream                see below (version 2)
 //! ```
+//! A stream is written node by node, as Redis's RDB writes its listpacks, so
+//! the node layout (`XINFO STREAM` radix-tree-keys/nodes, where the next XADD
+//! opens a node, what `MAXLEN ~` trims) survives a reload; deleted entries
+//! (tombstones) are kept for the same reason. `id` is `varint ms, varint seq`;
+//! `next-id` is an id of an ascending run: the run's first absolute, then
+//! `varint ms − prev.ms` and `varint seq` (`seq − prev.seq − 1` when the ms
+//! are equal), so a decoded run is strictly ascending by construction.
+//! ```text
+//! id last-id, id first-id, id max-deleted-id, varint entries-added,
+//! n nodes × ( n entries (≥ 1) × ( u8 flags, next-id,            ids run across nodes
+//!                                 flags & 2 ? n × bytes value     (the master entry's fields)
+//!                                           : n fields × (bytes field, bytes value) ) )
+//!     flags: 1 = deleted (tombstone), 2 = same fields as the node's first (master) entry
+//! n groups × ( bytes name, id last-delivered-id, zigzag entries-read (−1 = unknown),
+//!              n consumers × (bytes name, zigzag seen-time ms), names ascending,
+//!              n pending × (next-id, varint consumer index, zigzag delivery-time ms,
+//!                           varint delivery-count) )
+//! ```
+//! Times are absolute Unix ms, as Redis's RDB keeps them: after a reload the
+//! idle times have grown by the time the store was closed.
+//!
+//! Versions: 2 adds the stream tag; version 1 snapshots (no streams) load
+//! unchanged. A snapshot is always written as version 2.
 //! Each type is one encoder (`write_value`) and one decoder (`read_value`)
 //! arm; a new type takes a new tag. Unknown tags, flags and versions are
 //! refused, never skipped. The encoding a value had is kept (OBJECT ENCODING
@@ -52,10 +76,26 @@
 //! The decoder assumes every byte may be wrong: the checksum is checked before
 //! anything is parsed; lengths and counts are checked against the bytes left
 //! (every element takes at least one byte, so nothing allocates more than a
-//! small multiple of the input); allocations are fallible; duplicate keys,
+//! small multiple of the input; stream field names shared with a master
+//! entry, the one thing copied rather than read, draw on a budget of 64× the
+//! input); allocations are fallible; duplicate keys,
 //! members or fields, empty collections, unsorted intsets and trailing bytes
 //! are errors. Decoding builds new databases on the side, so a restore either
 //! replaces the whole keyspace or leaves it untouched.
+//!
+//! ## maxmemory
+//! A restore (or merge) is held to the store's `maxmemory` by the data's size
+//! once loaded (the same accounting as INFO `used_memory`):
+//! - under an evicting policy the snapshot loads whole, then keys are evicted
+//!   by the policy until the store is under the limit, as Redis does right
+//!   after loading an RDB (`evicted` events, `evicted_keys`; the count is in
+//!   [`Restored::evicted`]). A `volatile-*` policy evicts only keys with a
+//!   TTL, so the store may stay over its limit, and writes answer OOM until
+//!   space is freed, as in Redis;
+//! - under `noeviction` a snapshot that does not fit is refused
+//!   ([`SnapshotError::OverMaxmemory`]) and the store is left unchanged (Redis
+//!   would load it and then refuse writes; an edge isolate with 128 MB is
+//!   better off keeping the data it has and saying why).
 //!
 //! ## Changes
 //! [`Changes`] counts modifications (the package's save debouncer polls it) and,
@@ -69,14 +109,20 @@ use crate::types::hash::{Field, Hash};
 use crate::types::indexmap::IndexMap;
 use crate::types::list::{End, List};
 use crate::types::set::Set;
+use crate::types::stream::{Consumer, Group, Item, Nack, Stream, StreamId};
 use crate::types::zset::ZSet;
+use std::collections::BTreeMap;
 use crate::value::Value;
 use hashbrown::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
 pub const MAGIC: [u8; 4] = [0x89, b'C', b'N', b'B'];
-pub const VERSION: u8 = 1;
+/// The version written. Version 1 (no streams) is still read: it is
+/// version 2 without the stream tag.
+pub const VERSION: u8 = 2;
+/// The oldest version read.
+pub const MIN_VERSION: u8 = 1;
 /// Largest snapshot the decoder accepts (wasm32 memory is at most 4 GiB).
 pub const MAX_BYTES: usize = 1 << 31;
 /// An empty snapshot: magic, version, flags, 1-byte varint, i64, end marker, u64, CRC.
@@ -96,6 +142,11 @@ const T_HASH_TABLE: u8 = 0x21;
 const T_ZSET_LISTPACK: u8 = 0x30;
 const T_ZSET_SKIPLIST: u8 = 0x31;
 const T_LIST: u8 = 0x40;
+const T_STREAM: u8 = 0x50;
+
+/// Stream entry flags.
+const E_DELETED: u8 = 1;
+const E_MASTER_FIELDS: u8 = 2;
 
 // ------------------------------------------------------------------ errors
 
@@ -115,9 +166,9 @@ pub enum SnapshotError {
     /// A key in a database the store does not have.
     Databases { index: usize, have: usize },
     OutOfMemory,
-    /// A value type the format does not carry yet (streams): refused rather than
-    /// silently left out of the snapshot.
-    Unsupported(&'static str),
+    /// The decoded data is larger than `maxmemory` and the policy is
+    /// `noeviction`: refused, the store unchanged.
+    OverMaxmemory { need: usize, max: u64 },
 }
 
 impl fmt::Display for SnapshotError {
@@ -126,7 +177,7 @@ impl fmt::Display for SnapshotError {
         match self {
             TooShort(n) => write!(f, "snapshot: too short ({n} bytes) to be a Cinnabar snapshot"),
             BadMagic => write!(f, "snapshot: not a Cinnabar snapshot (bad magic bytes)"),
-            Version(v) => write!(f, "snapshot: unsupported format version {v} (this build reads version {VERSION})"),
+            Version(v) => write!(f, "snapshot: unsupported format version {v} (this build reads versions {MIN_VERSION} to {VERSION})"),
             Flags(x) => write!(f, "snapshot: unknown header flags 0x{x:02x}"),
             TooLarge(n) => write!(f, "snapshot: {n} bytes is over the {MAX_BYTES}-byte limit"),
             Checksum { stored, computed } => write!(
@@ -139,7 +190,10 @@ impl fmt::Display for SnapshotError {
                 write!(f, "snapshot: has keys in database {index} but the store has {have} databases")
             }
             OutOfMemory => write!(f, "snapshot: out of memory"),
-            Unsupported(t) => write!(f, "snapshot: {t} values are not in the snapshot format yet; the store was not saved"),
+            OverMaxmemory { need, max } => write!(
+                f,
+                "snapshot: the data needs {need} bytes but maxmemory is {max} bytes and maxmemory-policy is noeviction; the store was not changed"
+            ),
         }
     }
 }
@@ -270,7 +324,11 @@ fn live_fields(h: &Hash, now: i64) -> usize {
 /// Writes one value's type tag and key (already known live) and its payload.
 fn write_value(out: &mut Out, key: &[u8], val: &Value, now: i64) -> R<bool> {
     match val {
-        Value::Stream(_) => return Err(SnapshotError::Unsupported("stream")),
+        Value::Stream(st) => {
+            out.byte(T_STREAM)?;
+            out.bytes(key)?;
+            write_stream(out, st)?;
+        }
         Value::Int(n) => {
             out.byte(T_INT)?;
             out.bytes(key)?;
@@ -354,6 +412,83 @@ fn write_value(out: &mut Out, key: &[u8], val: &Value, now: i64) -> R<bool> {
         }
     }
     Ok(true)
+}
+
+/// A stream id, alone: `varint ms, varint seq`.
+fn write_id(out: &mut Out, id: StreamId) -> R<()> {
+    out.varint(id.ms)?;
+    out.varint(id.seq)
+}
+
+/// An id of an ascending run: the first absolute, then `varint ms - prev.ms`
+/// and `varint seq` (or `seq - prev.seq - 1` when `ms` is the same), so
+/// every decoded run is strictly ascending by construction.
+fn write_next_id(out: &mut Out, prev: Option<StreamId>, id: StreamId) -> R<()> {
+    match prev {
+        None => write_id(out, id),
+        Some(p) => {
+            let dms = id.ms.wrapping_sub(p.ms);
+            out.varint(dms)?;
+            out.varint(if dms == 0 { id.seq.wrapping_sub(p.seq).wrapping_sub(1) } else { id.seq })
+        }
+    }
+}
+
+fn write_stream(out: &mut Out, st: &Stream) -> R<()> {
+    write_id(out, st.last_id)?;
+    write_id(out, st.first_id)?;
+    write_id(out, st.max_deleted)?;
+    out.varint(st.entries_added)?;
+    out.varint(st.nodes().count() as u64)?;
+    let mut prev = None;
+    for items in st.nodes() {
+        out.varint(items.len() as u64)?;
+        let master = items.first().map_or(&[][..], |m| m.fv.as_slice());
+        for (i, it) in items.iter().enumerate() {
+            let same = i > 0
+                && it.fv.len() == master.len()
+                && it.fv.iter().step_by(2).zip(master.iter().step_by(2)).all(|(a, b)| a == b);
+            out.byte(if it.is_deleted() { E_DELETED } else { 0 } | if same { E_MASTER_FIELDS } else { 0 })?;
+            write_next_id(out, prev, it.id)?;
+            prev = Some(it.id);
+            if same {
+                for v in it.fv.iter().skip(1).step_by(2) {
+                    out.bytes(v)?;
+                }
+            } else {
+                out.varint((it.fv.len() / 2) as u64)?;
+                for x in &it.fv {
+                    out.bytes(x)?;
+                }
+            }
+        }
+    }
+    out.varint(st.groups.len() as u64)?;
+    for (name, g) in &st.groups {
+        out.bytes(name)?;
+        write_id(out, g.last_id)?;
+        out.varint(zigzag(g.entries_read))?;
+        out.varint(g.consumers.len() as u64)?;
+        for (cname, c) in &g.consumers {
+            out.bytes(cname)?;
+            out.varint(zigzag(c.seen_time))?;
+        }
+        out.varint(g.pel.len() as u64)?;
+        let mut prev = None;
+        let names: Vec<&[u8]> = g.consumers.keys().map(|k| k.as_slice()).collect();
+        for (id, nack) in &g.pel {
+            write_next_id(out, prev, *id)?;
+            prev = Some(*id);
+            // The owner by its index among the consumers (names sort bytewise).
+            let Ok(owner) = names.binary_search(&nack.consumer.as_slice()) else {
+                return Err(SnapshotError::Corrupt { at: out.buf.len(), what: "stream PEL entry owned by no consumer" });
+            };
+            out.varint(owner as u64)?;
+            out.varint(zigzag(nack.delivery_time))?;
+            out.varint(nack.delivery_count)?;
+        }
+    }
+    Ok(())
 }
 
 /// Encodes every live key of `dbs` as of `now` (keys and hash fields whose
@@ -455,6 +590,9 @@ pub struct Loaded {
 struct In<'a> {
     b: &'a [u8],
     pos: usize,
+    /// Bytes the decoder may still copy beyond what it reads (stream field
+    /// names shared with a master entry): a small multiple of the input.
+    budget: usize,
 }
 
 impl<'a> In<'a> {
@@ -545,7 +683,7 @@ fn open(b: &[u8]) -> R<(Info, usize)> {
     if b[..4] != MAGIC {
         return Err(SnapshotError::BadMagic);
     }
-    if b[4] != VERSION {
+    if !(MIN_VERSION..=VERSION).contains(&b[4]) {
         return Err(SnapshotError::Version(b[4]));
     }
     if b[5] != 0 {
@@ -557,7 +695,7 @@ fn open(b: &[u8]) -> R<(Info, usize)> {
     if stored != computed {
         return Err(SnapshotError::Checksum { stored, computed });
     }
-    let mut r = In { b: &b[..body], pos: 6 };
+    let mut r = In { b: &b[..body], pos: 6, budget: 0 };
     let databases = r.varint()?;
     if databases == 0 || databases > 1 << 16 {
         return r.corrupt("database count out of range");
@@ -566,7 +704,7 @@ fn open(b: &[u8]) -> R<(Info, usize)> {
     let mut k = [0u8; 8];
     k.copy_from_slice(&b[body - 8..body]);
     let keys = u64::from_le_bytes(k);
-    Ok((Info { version: VERSION, databases: databases as usize, saved_at, keys }, r.pos))
+    Ok((Info { version: b[4], databases: databases as usize, saved_at, keys }, r.pos))
 }
 
 /// Header facts of a snapshot (checks magic, version and checksum, not the body).
@@ -579,7 +717,7 @@ pub fn info(b: &[u8]) -> R<Info> {
 pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
     let (info, start) = open(b)?;
     let body = b.len() - 4;
-    let mut r = In { b: &b[..body], pos: start };
+    let mut r = In { b: &b[..body], pos: start, budget: body.saturating_mul(64).max(1 << 20) };
     let mut dbs: Vec<Db> = Vec::new();
     reserve(&mut dbs, lim.databases)?;
     dbs.resize_with(lim.databases, Db::new);
@@ -637,16 +775,29 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                     return Err(SnapshotError::Corrupt { at, what: "key before any database record" });
                 };
                 let key = r.bytes()?;
-                let val = read_value(&mut r, tag, at, lim, now)?;
                 total += 1;
                 let exp = expire.take();
                 let db = &mut dbs[dbi];
-                if db.find(key).is_some() {
+                // One hash per key, for the duplicate check and the insert.
+                let h = db.key_hash(key);
+                if db.find_hashed(key, h).is_some() {
                     return Err(SnapshotError::Corrupt { at, what: "duplicate key" });
                 }
+                // The common case, a plain string without a TTL: straight into a
+                // compact slot (one allocation for key and value, no Value).
+                let val = if tag == T_STR && exp.is_none() {
+                    let b = r.bytes()?;
+                    if db.try_insert_compact(key, h, b, lru).map_err(|_| SnapshotError::OutOfMemory)? {
+                        keys += 1;
+                        continue;
+                    }
+                    Some(Value::Str(vec_of(b)?))
+                } else {
+                    read_value(&mut r, tag, at, lim, now)?
+                };
                 match val {
                     Some(v) if exp.is_none_or(|t| t > now) => {
-                        db.insert(key, v, exp, lru);
+                        db.insert_hashed(key, h, v, exp, lru);
                         keys += 1;
                     }
                     _ => {
@@ -782,6 +933,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             }
             let mut listpack = tag == T_ZSET_LISTPACK && n <= lim.zset_max_listpack_entries;
             let mut z = ZSet::new(listpack);
+            z.try_reserve(n);
             for _ in 0..n {
                 let m = r.bytes()?;
                 let score = f64::from_le_bytes(r.i64()?.to_le_bytes());
@@ -805,14 +957,134 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
                 return r.corrupt("empty list");
             }
             let mut l = List::new();
+            l.try_reserve(n);
             for _ in 0..n {
                 l.push(End::Right, vec_of(r.bytes()?)?);
             }
             Value::List(Box::new(l))
         }
+        T_STREAM => Value::Stream(Box::new(read_stream(r)?)),
         _ => return Err(SnapshotError::Corrupt { at, what: "unknown type tag" }),
     };
     Ok(Some(v))
+}
+
+fn read_id(r: &mut In) -> R<StreamId> {
+    Ok(StreamId::new(r.varint()?, r.varint()?))
+}
+
+/// The next id of an ascending run (see `write_next_id`).
+fn read_next_id(r: &mut In, prev: Option<StreamId>) -> R<StreamId> {
+    let Some(p) = prev else { return read_id(r) };
+    let dms = r.varint()?;
+    let s = r.varint()?;
+    let id = if dms == 0 { p.seq.checked_add(s).and_then(|x| x.checked_add(1)).map(|seq| StreamId::new(p.ms, seq)) } else { p.ms.checked_add(dms).map(|ms| StreamId::new(ms, s)) };
+    match id {
+        Some(id) => Ok(id),
+        None => r.corrupt("stream id out of range"),
+    }
+}
+
+fn read_stream(r: &mut In) -> R<Stream> {
+    let mut st = Stream::new();
+    let last_id = read_id(r)?;
+    let first_id = read_id(r)?;
+    let max_deleted = read_id(r)?;
+    let entries_added = r.varint()?;
+    // A node takes at least 4 bytes (count, flags, 2-byte id), an entry 3, a field 2.
+    let nodes = r.count(4)?;
+    let mut prev = None;
+    for _ in 0..nodes {
+        let n = r.count(3)?;
+        if n == 0 {
+            return r.corrupt("empty stream node");
+        }
+        let mut items: Vec<Item> = Vec::new();
+        reserve(&mut items, n)?;
+        for i in 0..n {
+            let flags = r.u8()?;
+            if flags & !(E_DELETED | E_MASTER_FIELDS) != 0 || (i == 0 && flags & E_MASTER_FIELDS != 0) {
+                return r.corrupt("bad stream entry flags");
+            }
+            let id = read_next_id(r, prev)?;
+            prev = Some(id);
+            let mut fv: Vec<Vec<u8>> = Vec::new();
+            if flags & E_MASTER_FIELDS != 0 {
+                let master = items.first().map_or(&[][..], |m| m.fv.as_slice());
+                // Field names shared with the master entry are copied: bound the
+                // copies by the input's size, so a few bytes cannot ask for gigabytes.
+                let Some(left) = r.budget.checked_sub(master.iter().step_by(2).map(|f| f.len()).sum::<usize>()) else {
+                    return r.corrupt("stream fields repeat beyond any real stream's size");
+                };
+                r.budget = left;
+                reserve(&mut fv, master.len())?;
+                for f in master.iter().step_by(2) {
+                    fv.push(vec_of(f)?);
+                    fv.push(vec_of(r.bytes()?)?);
+                }
+            } else {
+                let nf = r.count(2)?;
+                if nf == 0 {
+                    return r.corrupt("stream entry without fields");
+                }
+                reserve(&mut fv, nf * 2)?;
+                for _ in 0..nf * 2 {
+                    fv.push(vec_of(r.bytes()?)?);
+                }
+            }
+            items.push(Item::loaded(id, fv, flags & E_DELETED != 0));
+        }
+        st.load_node(items);
+    }
+    if prev.is_some_and(|p| p > last_id) {
+        return r.corrupt("stream entry above the last id");
+    }
+    if st.length > entries_added {
+        return r.corrupt("stream holds more entries than were added");
+    }
+    st.last_id = last_id;
+    st.first_id = first_id;
+    st.max_deleted = max_deleted;
+    st.entries_added = entries_added;
+    let groups = r.count(6)?;
+    for _ in 0..groups {
+        let name = r.bytes()?;
+        let last = read_id(r)?;
+        let entries_read = unzigzag(r.varint()?);
+        let mut g = Group { last_id: last, entries_read, pel: BTreeMap::new(), consumers: BTreeMap::new() };
+        let nc = r.count(2)?;
+        let mut names: Vec<&[u8]> = Vec::new();
+        reserve(&mut names, nc)?;
+        for _ in 0..nc {
+            let cname = r.bytes()?;
+            let seen_time = unzigzag(r.varint()?);
+            if names.last().is_some_and(|p| *p >= cname) {
+                return r.corrupt("stream consumers not in order");
+            }
+            names.push(cname);
+            g.consumers.insert(vec_of(cname)?, Consumer { seen_time, pel: Default::default() });
+        }
+        let np = r.count(4)?;
+        let mut prev = None;
+        for _ in 0..np {
+            let id = read_next_id(r, prev)?;
+            prev = Some(id);
+            let owner = r.varint()?;
+            let delivery_time = unzigzag(r.varint()?);
+            let delivery_count = r.varint()?;
+            let Some(cname) = usize::try_from(owner).ok().and_then(|i| names.get(i)) else {
+                return r.corrupt("stream PEL entry owned by no consumer");
+            };
+            if let Some(c) = g.consumers.get_mut(*cname) {
+                c.pel.insert(id);
+            }
+            g.pel.insert(id, Nack { consumer: vec_of(cname)?, delivery_time, delivery_count });
+        }
+        if st.groups.insert(vec_of(name)?, g).is_some() {
+            return r.corrupt("duplicate stream consumer group");
+        }
+    }
+    Ok(st)
 }
 
 // ----------------------------------------------------------------- changes
@@ -906,6 +1178,8 @@ pub struct Restored {
     /// Keys in the store afterwards.
     pub keys: usize,
     pub expired: Vec<(usize, Vec<u8>)>,
+    /// Keys evicted right after loading to get under `maxmemory`.
+    pub evicted: u64,
 }
 
 impl Server {
@@ -930,10 +1204,27 @@ impl Server {
         let now = self.now_ms();
         let loaded = decode(bytes, &Limits::of(self), now, self.load_lru(now))?;
         let mut dbs = loaded.dbs;
+        self.check_maxmemory(dbs.iter().map(|d| d.footprint()))?;
         for (i, new) in dbs.iter_mut().enumerate() {
             self.install_db(i, new, now);
         }
-        Ok(self.after_load(loaded.expired))
+        Ok(self.after_load(loaded.expired, now))
+    }
+
+    /// Under `noeviction`, refuses data (the databases' footprints after the
+    /// load) that would not fit in `maxmemory`. Other policies evict after
+    /// loading instead (`after_load`).
+    fn check_maxmemory(&self, footprints: impl Iterator<Item = usize>) -> Result<(), SnapshotError> {
+        let max = self.config.maxmemory;
+        if max == 0 || self.config.maxmemory_policy != crate::config::Policy::NoEviction {
+            return Ok(());
+        }
+        let current: usize = self.dbs.iter().map(|d| d.footprint()).sum();
+        let need = self.used_memory().saturating_sub(current).saturating_add(footprints.sum());
+        if need as u64 > max {
+            return Err(SnapshotError::OverMaxmemory { need, max });
+        }
+        Ok(())
     }
 
     /// Loads a snapshot written by another holder of the same persisted name
@@ -968,6 +1259,13 @@ impl Server {
                 db.insert(&k, val, exp, lru);
             }
         }
+        self.check_maxmemory(dbs.iter().enumerate().map(|(i, d)| {
+            if self.changes.dirty_whole(i) {
+                self.dbs[i].footprint()
+            } else {
+                d.footprint()
+            }
+        }))?;
         // Installing signals WATCHers through the change hooks: keep those
         // signals out of the pending changes (the merged data is not ours).
         let saved = std::mem::take(&mut self.changes);
@@ -977,7 +1275,7 @@ impl Server {
             }
         }
         self.changes = saved;
-        Ok(self.after_load(expired))
+        Ok(self.after_load(expired, now))
     }
 
     /// Swaps database `i` for `new`, signalling WATCHers of keys in either.
@@ -987,16 +1285,21 @@ impl Server {
         self.touch_all_watched_in_db(i, None, now);
     }
 
-    fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>) -> Restored {
+    fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>, now: i64) -> Restored {
         for (d, k) in &expired {
             self.stats.expired_keys += 1;
             self.notify(crate::notify::EXPIRED, "expired", *d, k);
         }
+        // Over maxmemory: evict by the policy, as Redis does after loading an
+        // RDB (noeviction refused the load up front in `check_maxmemory`).
+        let before = self.stats.evicted_keys;
+        self.perform_evictions(0, None, now);
+        let evicted = self.stats.evicted_keys.saturating_sub(before);
         // Lists that arrived may answer blocked pops (BLPOP & co.).
         if !self.blocking.is_empty() {
             self.serve_ready();
         }
-        Restored { keys: self.total_keys(), expired }
+        Restored { keys: self.total_keys(), expired, evicted }
     }
 }
 

@@ -64,7 +64,8 @@ fn populated(g: &mut Gen, srv: &mut Server, c: &mut Client, keys: usize) {
         runs(srv, c, &["SELECT", &db]);
         let key = if g.chance(10) { g.bytes(12) } else { format!("k{i}").into_bytes() };
         let k: &[u8] = &key;
-        match g.below(12) {
+        match g.below(13) {
+            12 => make_stream(g, srv, c, k),
             9 => {
                 let big = g.chance(15);
                 for j in 0..1 + g.below(if big { 300 } else { 10 }) {
@@ -139,6 +140,63 @@ fn populated(g: &mut Gen, srv: &mut Server, c: &mut Client, keys: usize) {
     runs(srv, c, &["SELECT", "0"]);
 }
 
+/// A stream with every part a snapshot carries: entries sharing and not
+/// sharing their node's master fields, several nodes, tombstones (XDEL, exact
+/// XTRIM), a max deleted id, consumer groups with consumers, pending entries
+/// (some claimed, some with their entry deleted), and sometimes no entries.
+fn make_stream(g: &mut Gen, srv: &mut Server, c: &mut Client, k: &[u8]) {
+    let per_node: &[u8] = if g.chance(50) { b"4" } else { b"100" };
+    run(srv, c, &[b"CONFIG", b"SET", b"stream-node-max-entries", per_node]);
+    let big = g.chance(10);
+    let n = 1 + g.below(if big { 300 } else { 25 });
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("{}-{}", 1000 + i / 3 * 7, i % 3);
+        let v = g.bytes(6);
+        let r = if g.chance(70) {
+            run(srv, c, &[b"XADD", k, id.as_bytes(), b"temp", &v, b"hum", b"12"])
+        } else {
+            run(srv, c, &[b"XADD", k, id.as_bytes(), b"other", &v])
+        };
+        assert!(matches!(r, Reply::Bulk(_)), "{r:?}");
+        ids.push(id);
+    }
+    for _ in 0..g.below(4) {
+        let id = &ids[g.below(ids.len() as u64) as usize];
+        run(srv, c, &[b"XDEL", k, id.as_bytes()]);
+    }
+    if g.chance(30) {
+        let keep = g.below(n + 1).to_string();
+        run(srv, c, &[b"XTRIM", k, b"MAXLEN", keep.as_bytes()]);
+    }
+    for gi in 0..g.below(3) {
+        let grp = format!("g{gi}");
+        let start = if g.chance(50) { "0" } else { "$" };
+        run(srv, c, &[b"XGROUP", b"CREATE", k, grp.as_bytes(), start.as_bytes()]);
+        for ci in 0..g.below(4) {
+            let cons = format!("c{ci}");
+            if g.chance(30) {
+                run(srv, c, &[b"XGROUP", b"CREATECONSUMER", k, grp.as_bytes(), cons.as_bytes()]);
+            } else {
+                let cnt = (1 + g.below(5)).to_string();
+                run(srv, c, &[b"XREADGROUP", b"GROUP", grp.as_bytes(), cons.as_bytes(), b"COUNT", cnt.as_bytes(), b"STREAMS", k, b">"]);
+            }
+        }
+        let id = &ids[g.below(ids.len() as u64) as usize];
+        run(srv, c, &[b"XCLAIM", k, grp.as_bytes(), b"claimer", b"0", id.as_bytes(), b"RETRYCOUNT", b"7"]);
+        if g.chance(30) {
+            run(srv, c, &[b"XACK", k, grp.as_bytes(), id.as_bytes()]);
+        }
+        if g.chance(20) {
+            run(srv, c, &[b"XDEL", k, ids[0].as_bytes()]);
+        }
+    }
+    if g.chance(10) {
+        run(srv, c, &[b"XTRIM", k, b"MAXLEN", b"0"]);
+    }
+    run(srv, c, &[b"CONFIG", b"SET", b"stream-node-max-entries", b"100"]);
+}
+
 fn sample() -> (Server, Client, ManualClock, Vec<u8>) {
     let (mut srv, mut c, clock) = setup(T0);
     populated(&mut Gen::new(7), &mut srv, &mut c, 400);
@@ -151,7 +209,7 @@ fn round_trip_every_type() {
     let (srv, _c, _clock, snap) = sample();
     let before = describe(&srv);
     assert!(before.len() > 300);
-    for ty in ["string", "set", "hash", "zset", "list"] {
+    for ty in ["string", "set", "hash", "zset", "list", "stream"] {
         assert!(before.iter().any(|l| l.contains(&format!("|{ty}|"))), "{ty} missing from the sample");
     }
     for enc in ["|int|", "|embstr|", "|raw|", "|intset|", "|hashtable|", "|listpack|", "|skiplist|", "|quicklist|"] {
@@ -272,6 +330,7 @@ fn truncation_at_every_offset_is_refused() {
     populated(&mut Gen::new(3), &mut small.0, &mut small.1, 40);
     let snap = small.0.snapshot().unwrap();
     assert!(snap.len() > 500);
+    assert!(describe(&small.0).iter().any(|l| l.contains("|stream|")), "no stream in the truncation sample");
     for cut in 0..snap.len() {
         check_refused(&snap[..cut]);
     }
@@ -332,10 +391,10 @@ fn header_errors_are_clear() {
     assert_eq!(check_refused(b""), SnapshotError::TooShort(0));
     assert_eq!(check_refused(b"REDIS0009 not ours, not ours at all"), SnapshotError::BadMagic);
     let mut v = snap.clone();
-    v[4] = 2;
+    v[4] = 3;
     forge(&mut v);
-    assert_eq!(check_refused(&v), SnapshotError::Version(2));
-    assert!(check_refused(&v).to_string().contains("unsupported format version 2"));
+    assert_eq!(check_refused(&v), SnapshotError::Version(3));
+    assert!(check_refused(&v).to_string().contains("unsupported format version 3"));
     let mut f = snap.clone();
     f[5] = 1;
     forge(&mut f);
@@ -475,16 +534,274 @@ fn timing() {
         snap = srv.snapshot().unwrap();
     }
     let save = t.elapsed() / 5;
-    let t = std::time::Instant::now();
     let lim = snapshot::Limits::of(&srv);
+    let (mut restore, mut drop) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     for _ in 0..5 {
+        let t = std::time::Instant::now();
         let l = snapshot::decode(&snap, &lim, T0, 0).unwrap();
+        restore += t.elapsed();
         assert_eq!(l.keys, 200_000);
+        let t = std::time::Instant::now();
+        std::mem::drop(l);
+        drop += t.elapsed();
     }
-    let restore = t.elapsed() / 5;
+    let (restore, drop) = (restore / 5, drop / 5);
+    eprintln!("decode {restore:?}, dropping the decoded store {drop:?}");
     let t = std::time::Instant::now();
     for _ in 0..5 {
         std::hint::black_box(snapshot::crc32c(&snap));
     }
     eprintln!("{} bytes; save {save:?}, restore {restore:?}, crc {:?}", snap.len(), t.elapsed() / 5);
+}
+
+/// Every stream key's XINFO STREAM FULL, XINFO GROUPS/CONSUMERS (idle times
+/// included: they count from the absolute times the snapshot keeps) and
+/// OBJECT ENCODING, database by database.
+fn streams_view(srv: &mut Server, c: &mut Client) -> Vec<(Vec<u8>, Reply)> {
+    let mut out = Vec::new();
+    for d in 0..16 {
+        runs(srv, c, &["SELECT", &d.to_string()]);
+        let Reply::Array(keys) = runs(srv, c, &["KEYS", "*"]) else { panic!() };
+        let mut keys: Vec<Vec<u8>> = keys.into_iter().map(|k| if let Reply::Bulk(b) = k { b } else { panic!() }).collect();
+        keys.sort();
+        for k in keys {
+            if runs(srv, c, &["TYPE", &String::from_utf8_lossy(&k)]) != Reply::Status("stream".into()) {
+                continue;
+            }
+            let full = run(srv, c, &[b"XINFO", b"STREAM", &k, b"FULL"]);
+            let short = run(srv, c, &[b"XINFO", b"STREAM", &k]);
+            let groups = run(srv, c, &[b"XINFO", b"GROUPS", &k]);
+            let mut consumers = Vec::new();
+            for gi in 0..3 {
+                consumers.push(run(srv, c, &[b"XINFO", b"CONSUMERS", &k, format!("g{gi}").as_bytes()]));
+            }
+            out.push((k, Reply::Array(vec![full, short, groups, Reply::Array(consumers)])));
+        }
+    }
+    runs(srv, c, &["SELECT", "0"]);
+    out
+}
+
+#[test]
+fn streams_round_trip_with_xinfo_stream_full_identical() {
+    let (mut srv, mut c, clock) = setup(T0);
+    let mut g = Gen::new(21);
+    for i in 0..60 {
+        let k = format!("s{i}");
+        clock.advance(g.below(5000) as i64);
+        make_stream(&mut g, &mut srv, &mut c, k.as_bytes());
+    }
+    // an empty stream with groups, one with a TTL, one in another database
+    runs(&mut srv, &mut c, &["XGROUP", "CREATE", "empty", "g0", "$", "MKSTREAM"]);
+    runs(&mut srv, &mut c, &["XADD", "ttl", "5-5", "a", "b"]);
+    runs(&mut srv, &mut c, &["PEXPIRE", "ttl", "100000"]);
+    runs(&mut srv, &mut c, &["SELECT", "3"]);
+    runs(&mut srv, &mut c, &["XADD", "s3", "*", "a", "b"]);
+    runs(&mut srv, &mut c, &["SELECT", "0"]);
+    clock.advance(1234);
+    let before = streams_view(&mut srv, &mut c);
+    assert!(before.len() >= 60);
+    // the sample holds pending entries with delivery counts > 1 and tombstones
+    let text = format!("{:?}", before.iter().map(|(_, r)| r).collect::<Vec<_>>());
+    assert!(text.contains("Int(7)"), "no XCLAIM RETRYCOUNT 7 in the sample");
+    let mut tomb = 0;
+    for e in srv.dbs[0].iter() {
+        if let Value::Stream(st) = &e.val {
+            tomb += st.nodes().flatten().filter(|it| it.is_deleted()).count();
+        }
+    }
+    assert!(tomb > 0);
+    let snap = srv.snapshot().unwrap();
+
+    // the same moment, and 50 s later (idle times grow, absolute times stay)
+    let base = clock.get();
+    for later in [0, 50_000] {
+        clock.set(base);
+        srv.restore_snapshot(&snap).unwrap();
+        let (mut other, mut c2, clock2) = setup(base + later);
+        let r = other.restore_snapshot(&snap).unwrap();
+        assert!(r.expired.is_empty());
+        clock.set(base + later);
+        let after = streams_view(&mut other, &mut c2);
+        assert_eq!(after, streams_view(&mut srv, &mut c), "after {later} ms");
+        if later == 0 {
+            assert_eq!(after, before);
+        }
+        assert_eq!(describe(&other), describe(&srv));
+        // the reloaded streams keep working the same way
+        for k in ["s1", "s2", "s7", "empty"] {
+            for cmd in [
+                &["XADD", k, "*", "temp", "1", "hum", "12"][..],
+                &["XREADGROUP", "GROUP", "g0", "c9", "COUNT", "3", "STREAMS", k, ">"],
+                &["XAUTOCLAIM", k, "g0", "c8", "0", "0-0"],
+                &["XTRIM", k, "MAXLEN", "~", "2"],
+                &["XINFO", "STREAM", k, "FULL"],
+            ] {
+                clock.advance(3);
+                clock2.advance(3);
+                assert_eq!(runs(&mut other, &mut c2, cmd), runs(&mut srv, &mut c, cmd), "{cmd:?}");
+            }
+        }
+        assert_eq!(other.snapshot().unwrap()[15..], srv.snapshot().unwrap()[15..]);
+    }
+}
+
+#[test]
+fn version_1_snapshots_still_load() {
+    // a store without streams written as version 1 (the same bytes but the version)
+    let (mut srv, mut c, _) = setup(T0);
+    runs(&mut srv, &mut c, &["SET", "a", "1"]);
+    runs(&mut srv, &mut c, &["RPUSH", "l", "x", "y"]);
+    let mut v1 = srv.snapshot().unwrap();
+    assert_eq!(v1[4], snapshot::VERSION);
+    v1[4] = 1;
+    forge(&mut v1);
+    let (mut other, mut c2, _) = setup(T0);
+    assert_eq!(snapshot::info(&v1).unwrap().version, 1);
+    assert_eq!(other.restore_snapshot(&v1).unwrap().keys, 2);
+    assert_eq!(runs(&mut other, &mut c2, &["LRANGE", "l", "0", "-1"]), runs(&mut srv, &mut c, &["LRANGE", "l", "0", "-1"]));
+}
+
+/// Hand-built stream bodies that must be refused, not panic or allocate.
+#[test]
+fn hostile_stream_bodies_are_refused() {
+    fn build(body: &[u8]) -> Vec<u8> {
+        let mut b = vec![0x89, b'C', b'N', b'B', 2, 0, 16];
+        b.extend_from_slice(&T0.to_le_bytes());
+        b.extend_from_slice(&[0xFE, 0, 1, 0x50, 1, b's']);
+        b.extend_from_slice(body);
+        b.push(0xFF);
+        b.extend_from_slice(&1u64.to_le_bytes());
+        b.extend_from_slice(&[0; 4]);
+        forge(&mut b);
+        b
+    }
+    let big = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01];
+    // header: last 9-0, first 1-0, max deleted 0-0, added 1
+    let head = [9, 0, 1, 0, 0, 0, 1];
+    let ok_node = [1, 1, 0, 1, 0, 1, 1, b'f', 1, b'v']; // 1 node, 1 entry 1-0 f=v
+    let ok = [&head[..], &ok_node, &[0]].concat();
+    let (mut s, mut c, _) = setup(T0);
+    s.restore_snapshot(&build(&ok)).unwrap();
+    assert_eq!(runs(&mut s, &mut c, &["XLEN", "s"]), Reply::Int(1));
+    let cases: Vec<Vec<u8>> = vec![
+        [&head[..], &big, &[0]].concat(),                                       // 2^64 nodes
+        [&head[..], &[1, 0], &[0]].concat(),                                    // empty node
+        [&head[..], &[1, 1, 4, 1, 0, 1, 1, b'f', 1, b'v'], &[0]].concat(),     // unknown flag
+        [&head[..], &[1, 1, 2, 1, 0, 1, b'v'], &[0]].concat(),                 // master fields on the master
+        [&head[..], &[1, 1, 0, 1, 0, 0], &[0]].concat(),                       // no fields
+        [&[0, 0, 1, 0, 0, 0, 1][..], &ok_node, &[0]].concat(),                 // entry above last id
+        [&head[..0], &[9, 0, 1, 0, 0, 0, 0], &ok_node, &[0]].concat(),         // more entries than added
+        [&head[..], &[1, 2, 0, 1, 0, 1, 1, b'f', 1, b'v', 0], &big, &big, &[0]].concat(), // id overflow
+        [&ok[..ok.len() - 1], &[1, 1, b'g', 0, 0, 0, 0, 1, 1, 0, 5, 0, 1]].concat(),     // PEL owner missing
+        [&ok[..ok.len() - 1], &[1, 1, b'g', 0, 0, 0, 2, 1, b'b', 0, 1, b'a', 0, 0]].concat(), // consumers unsorted
+        [&ok[..ok.len() - 1], &[2, 1, b'g', 0, 0, 0, 0, 0, 1, b'g', 0, 0, 0, 0, 0]].concat(), // duplicate group
+        [&ok[..ok.len() - 1], &[1, 1, b'g', 0, 0, 0], &big].concat(),                     // 2^64 consumers
+    ];
+    for (i, body) in cases.iter().enumerate() {
+        let e = check_refused(&build(body)).to_string();
+        let want = [
+            "truncated", "empty stream node", "flags", "flags", "without fields", "above the last id",
+            "more entries than were added", "id out of range", "owned by no consumer", "not in order",
+            "duplicate stream consumer group", "truncated",
+        ][i];
+        assert!(e.contains(want), "case {i}: {e}");
+    }
+    // one huge master field repeated by tiny entries: refused by the copy budget
+    let mut body = vec![9, 0, 1, 0, 0, 0];
+    let n: u64 = 200_000;
+    let mut added = Vec::new();
+    let mut x = n;
+    while x >= 0x80 {
+        added.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    added.push(x as u8);
+    body.truncate(6);
+    body.extend_from_slice(&added);
+    body[0] = 0xFF; // last id ms large enough
+    body.splice(0..1, [0xFF, 0xFF, 0x7F]);
+    let mut node = vec![1];
+    let mut cnt = Vec::new();
+    let mut x = n;
+    while x >= 0x80 {
+        cnt.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    cnt.push(x as u8);
+    node.extend_from_slice(&cnt);
+    node.extend_from_slice(&[0, 1, 0, 1, 0xA0, 0x8D, 0x06]); // master 1-0, one field of 100,000 bytes
+    node.extend(std::iter::repeat(b'f').take(100_000));
+    node.extend_from_slice(&[1, b'v']);
+    for _ in 1..n {
+        node.extend_from_slice(&[2, 0, 0, 1, b'v']); // same fields, next seq
+    }
+    body.extend_from_slice(&node);
+    body.push(0);
+    let e = check_refused(&build(&body));
+    assert!(e.to_string().contains("repeat"), "{e}");
+}
+
+fn used_memory(s: &mut Server, c: &mut Client) -> i64 {
+    let Reply::Bulk(info) = runs(s, c, &["INFO", "memory"]) else { panic!() };
+    let t = String::from_utf8(info).unwrap();
+    t.lines().find_map(|l| l.strip_prefix("used_memory:")).unwrap().trim().parse().unwrap()
+}
+
+/// A restore honours maxmemory: under an evicting policy the store evicts
+/// right after loading until it fits (as Redis does after loading an RDB);
+/// under noeviction a snapshot that does not fit is refused whole.
+#[test]
+fn restore_honours_maxmemory() {
+    let (mut src, mut c, _) = setup(T0);
+    for i in 0..2000 {
+        runs(&mut src, &mut c, &["SET", &format!("key:{i}"), &"v".repeat(200)]);
+    }
+    runs(&mut src, &mut c, &["XADD", "stream", "1-1", "f", "v"]);
+    let snap = src.snapshot().unwrap();
+    let full = used_memory(&mut src, &mut c);
+
+    // fits: loads whole whatever the policy
+    let (mut s, mut c2, _) = setup(T0);
+    runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full * 2).to_string()]);
+    let r = s.restore_snapshot(&snap).unwrap();
+    assert_eq!((r.keys, r.evicted), (2001, 0));
+
+    // noeviction: refused, the store unchanged, with a clear error
+    let (mut s, mut c2, _) = setup(T0);
+    runs(&mut s, &mut c2, &["SET", "mine", "1"]);
+    runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full / 2).to_string()]);
+    let before = describe(&s);
+    let e = s.restore_snapshot(&snap).unwrap_err();
+    assert!(matches!(e, SnapshotError::OverMaxmemory { .. }), "{e}");
+    assert!(e.to_string().contains("maxmemory") && e.to_string().contains("noeviction"), "{e}");
+    assert_eq!(describe(&s), before);
+    // the two-tab merge follows the same rule
+    s.changes.track(true);
+    assert!(matches!(s.merge_snapshot(&snap), Err(SnapshotError::OverMaxmemory { .. })));
+    assert_eq!(describe(&s), before);
+
+    // allkeys-lru: loads, then evicts until under the limit, with events and stats
+    for policy in ["allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru"] {
+        let (mut s, mut c2, _) = setup(T0);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory-policy", policy]);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "maxmemory", &(full / 2).to_string()]);
+        runs(&mut s, &mut c2, &["CONFIG", "SET", "notify-keyspace-events", "Ee"]);
+        let r = s.restore_snapshot(&snap).unwrap();
+        let ev = s.take_events();
+        if policy == "volatile-lru" {
+            // nothing has a TTL: nothing can be evicted; the store is over its
+            // limit and writes answer OOM, as in Redis after such an RDB load
+            assert_eq!((r.keys, r.evicted), (2001, 0));
+            let oom = runs(&mut s, &mut c2, &["SET", "more", "x"]);
+            assert!(matches!(oom, Reply::Error(ref e) if e.text().starts_with("OOM")), "{oom:?}");
+            continue;
+        }
+        assert!(r.evicted > 500 && r.keys as u64 + r.evicted == 2001, "{policy}: {r:?}");
+        assert!(used_memory(&mut s, &mut c2) <= full / 2, "{policy}");
+        assert_eq!(ev.iter().filter(|e| e.event == "evicted").count() as u64, r.evicted, "{policy}");
+        let Reply::Bulk(info) = runs(&mut s, &mut c2, &["INFO", "stats"]) else { panic!() };
+        assert!(String::from_utf8(info).unwrap().contains(&format!("evicted_keys:{}", r.evicted)), "{policy}");
+        assert_eq!(runs(&mut s, &mut c2, &["SET", "more", "x"]), Reply::Status("OK".into()));
+    }
 }

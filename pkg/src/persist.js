@@ -205,6 +205,9 @@ export class Persistence extends EventTarget {
           if (firstError) this.#emit("error", { error: firstError, kind: "corrupt", retryIn: null });
           return result;
         } catch (e) {
+          // Too big for maxmemory (noeviction) is not damage: an older, smaller
+          // generation must not quietly stand in for the newest data.
+          if (/ maxmemory /.test(e?.message)) throw e;
           firstError ??= e;
         }
       }

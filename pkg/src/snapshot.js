@@ -14,6 +14,21 @@ export function toBytes(bytes, what = "snapshot") {
   throw new TypeError(`cinnabar: the ${what} must be a Uint8Array or an ArrayBuffer`);
 }
 
+/**
+ * The header's database count (src/snapshot.rs: magic 89 'C' 'N' 'B',
+ * version, flags, varint databases), or undefined when the header does not
+ * look like one (snapshotInfo then says why).
+ */
+function headerDatabases(b) {
+  if (b.length < 7 || b[0] !== 0x89 || b[1] !== 0x43 || b[2] !== 0x4e || b[3] !== 0x42) return undefined;
+  let n = 0;
+  for (let i = 6, shift = 0; i < Math.min(b.length, 9); i++, shift += 7) {
+    n += (b[i] & 0x7f) * 2 ** shift;
+    if (b[i] < 0x80) return n >= 1 && n <= 65536 ? n : undefined;
+  }
+  return undefined;
+}
+
 /** An Error carrying the core's message (errors thrown by wasm-bindgen are plain Errors). */
 export class SnapshotError extends Error {}
 Object.defineProperty(SnapshotError.prototype, "name", { value: "SnapshotError", configurable: true, writable: true });
@@ -29,7 +44,7 @@ function wrap(fn) {
   }
 }
 
-/** Decodes the binding's restore result: u32 keys, u32 n, n × (u32 db, u32 len, key). */
+/** Decodes the binding's restore result: u32 keys, u32 n, n × (u32 db, u32 len, key), u32 evicted. */
 export function decodeRestored(out) {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const keys = dv.getUint32(0, true);
@@ -43,7 +58,8 @@ export function decodeRestored(out) {
     p += 8 + len;
     expired.push({ db, key: dec.decode(keyBuffer), keyBuffer });
   }
-  return { keys, expired };
+  const evicted = p + 4 <= out.byteLength ? dv.getUint32(p, true) : 0;
+  return { keys, expired, evicted };
 }
 
 function decodeLoad(out) {
@@ -107,9 +123,11 @@ export function installSnapshot(Cinnabar, storeOf, glue, settle = () => {}) {
 
   define(Cinnabar, "fromSnapshot", function fromSnapshot(bytes, options = {}) {
     const b = toBytes(bytes);
-    const info = Cinnabar.snapshotInfo(b);
+    // The database count from the header alone: the restore checks the whole
+    // snapshot (checksum included) anyway, so it is not checksummed twice.
+    const databases = headerDatabases(b) ?? Cinnabar.snapshotInfo(b).databases;
     const { onExpired, ...rest } = options ?? {};
-    const db = new Cinnabar({ databases: info.databases, ...rest });
+    const db = new Cinnabar({ databases, ...rest });
     let result;
     try {
       result = restoreInto(storeOf(db), b, false);

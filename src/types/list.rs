@@ -45,6 +45,10 @@ impl List {
     pub fn new() -> List {
         List { items: VecDeque::new(), bytes: 0 }
     }
+    /// Makes room for `n` more elements if memory allows (snapshot loads).
+    pub fn try_reserve(&mut self, n: usize) {
+        let _ = self.items.try_reserve(n);
+    }
     pub fn encoding(&self) -> &'static str {
         "quicklist"
     }

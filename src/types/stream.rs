@@ -270,7 +270,6 @@ impl Stream {
         } else {
             limits.max_bytes
         };
-        let numfields = fv.len() / 2;
         let mut new_node = true;
         if let Some((_, tail)) = self.nodes.iter().next_back() {
             new_node = (tail.lp_bytes() as u64).saturating_add(tot) >= max_bytes
@@ -288,22 +287,7 @@ impl Stream {
             self.nodes.insert(id, node);
         }
         let Some((master, node)) = self.nodes.iter_mut().next_back() else { return };
-        let same = node.master_fields.len() == numfields
-            && node.master_fields.iter().zip(fv.iter().step_by(2)).all(|(a, b)| a.as_slice() == *b);
-        let mut bytes = lp_int(if same { 2 } else { 0 })
-            + lp_int(id.ms.wrapping_sub(master.ms) as i64)
-            + lp_int(id.seq.wrapping_sub(master.seq) as i64);
-        let mut lp_count = numfields as i64 + 3;
-        if !same {
-            bytes += lp_int(numfields as i64);
-            lp_count += numfields as i64 + 1;
-        }
-        for (i, x) in fv.iter().enumerate() {
-            if !same || i % 2 == 1 {
-                bytes += lp_str(x);
-            }
-        }
-        bytes += lp_int(lp_count);
+        let bytes = entry_lp_bytes(*master, &node.master_fields, id, fv);
         node.items.push(Item { id, fv: fv.iter().map(|x| x.to_vec()).collect(), deleted: false, lp_bytes: bytes as u32 });
         node.items_bytes += bytes;
         self.node_bytes += bytes;
@@ -544,6 +528,77 @@ impl Stream {
             })
             .sum();
         self.node_bytes + groups
+    }
+}
+
+/// Bytes entry `id` with fields and values `fv` takes in the listpack of the
+/// node whose master entry is `master` with fields `master_fields`.
+fn entry_lp_bytes<T: AsRef<[u8]>>(master: StreamId, master_fields: &[Vec<u8>], id: StreamId, fv: &[T]) -> usize {
+    let numfields = fv.len() / 2;
+    let same = master_fields.len() == numfields
+        && master_fields.iter().zip(fv.iter().step_by(2)).all(|(a, b)| a.as_slice() == b.as_ref());
+    let mut bytes = lp_int(if same { 2 } else { 0 })
+        + lp_int(id.ms.wrapping_sub(master.ms) as i64)
+        + lp_int(id.seq.wrapping_sub(master.seq) as i64);
+    let mut lp_count = numfields as i64 + 3;
+    if !same {
+        bytes += lp_int(numfields as i64);
+        lp_count += numfields as i64 + 1;
+    }
+    for (i, x) in fv.iter().enumerate() {
+        if !same || i % 2 == 1 {
+            bytes += lp_str(x.as_ref());
+        }
+    }
+    bytes + lp_int(lp_count)
+}
+
+// ---- snapshots (src/snapshot.rs): the node layout, tombstones included ----
+
+impl Item {
+    /// An entry as a snapshot carries it (`deleted`: an XDEL/XTRIM tombstone).
+    pub fn loaded(id: StreamId, fv: Vec<Vec<u8>>, deleted: bool) -> Item {
+        Item { id, fv, deleted, lp_bytes: 0 }
+    }
+    pub fn is_deleted(&self) -> bool {
+        self.deleted
+    }
+}
+
+impl Stream {
+    /// Every node's entries (tombstones included), nodes in order; a node's
+    /// first entry is its master entry.
+    pub fn nodes(&self) -> impl Iterator<Item = &[Item]> {
+        self.nodes.values().map(|n| n.items.as_slice())
+    }
+
+    /// Appends a whole node as a snapshot carries it: `items` non-empty, ids
+    /// ascending and above every id already held (the caller checks). Keeps
+    /// `length` and the memory accounting; ids, counters and groups are the
+    /// caller's to set.
+    pub fn load_node(&mut self, mut items: Vec<Item>) {
+        let Some(first) = items.first() else { return };
+        let master = first.id;
+        let mut node = Node {
+            master_fields: first.fv.iter().step_by(2).cloned().collect(),
+            items: Vec::new(),
+            live: 0,
+            deleted: 0,
+            items_bytes: 0,
+        };
+        for it in items.iter_mut() {
+            it.lp_bytes = entry_lp_bytes(master, &node.master_fields, it.id, &it.fv) as u32;
+            node.items_bytes += it.lp_bytes as usize;
+            if it.deleted {
+                node.deleted += 1;
+            } else {
+                node.live += 1;
+            }
+        }
+        node.items = items;
+        self.length += node.live;
+        self.node_bytes += node.lp_bytes() + NODE_OVERHEAD;
+        self.nodes.insert(master, node);
     }
 }
 

@@ -996,6 +996,15 @@ impl ZSet {
         }
     }
 
+    /// Makes room for `n` more members if memory allows (snapshot loads size
+    /// the set once instead of growing it step by step).
+    pub fn try_reserve(&mut self, n: usize) {
+        if self.nodes.try_reserve(n).is_ok() {
+            let ZSet { index, nodes, hasher, .. } = self;
+            let _ = index.try_reserve(n, |&j| nodes.get(j as usize).map_or(0, |n| hasher.hash_one(&*n.member)));
+        }
+    }
+
     pub fn encoding(&self) -> &'static str {
         if self.listpack { "listpack" } else { "skiplist" }
     }

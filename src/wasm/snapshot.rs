@@ -23,7 +23,8 @@ impl Store {
     }
 
     /// Installs a snapshot (`merge`: keep this store's unsaved changes on top).
-    /// Returns `u32 keys, u32 n, n × (u32 db, u32 len, key)`: the expired keys.
+    /// Returns `u32 keys, u32 n, n × (u32 db, u32 len, key)` (the expired
+    /// keys), `u32 evicted` (keys evicted to get under maxmemory).
     pub fn restore(&self, bytes: &[u8], merge: bool) -> Result<Vec<u8>, JsError> {
         let mut srv = self.srv.try_borrow_mut().map_err(|_| busy())?;
         let r = if merge { srv.merge_snapshot(bytes) } else { srv.restore_snapshot(bytes) };
@@ -37,6 +38,7 @@ impl Store {
             push_u32(&mut out, k.len());
             out.extend_from_slice(k);
         }
+        push_u32(&mut out, r.evicted.min(u32::MAX as u64) as usize);
         Ok(out)
     }
 

@@ -46,7 +46,7 @@ test("snapshot → fromSnapshot / restore keep every key, value, encoding and TT
   const snap = db.snapshot();
   assert.ok(snap instanceof Uint8Array);
   const info = Cinnabar.snapshotInfo(snap);
-  assert.deepEqual({ v: info.version, d: info.databases, k: info.keys }, { v: 1, d: 16, k: 11 });
+  assert.deepEqual({ v: info.version, d: info.databases, k: info.keys }, { v: 2, d: 16, k: 11 });
   const copy = Cinnabar.fromSnapshot(snap);
   assert.deepEqual(describe(copy), describe(db));
   assert.ok(Math.abs(copy.pttl("ttl") - db.pttl("ttl")) <= 50);
