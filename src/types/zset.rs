@@ -912,6 +912,30 @@ impl Index {
         }
         self.slots[i] = slot;
     }
+    /// Grows the table once so that `n` more handles fit under the load
+    /// factor; nothing happens when memory is short (inserts grow it later).
+    fn try_reserve(&mut self, n: usize) {
+        let Some(need) = self.len.checked_add(n).and_then(|t| t.checked_mul(4)) else { return };
+        let mut cap = self.slots.len().max(8);
+        while cap.saturating_mul(3) < need {
+            cap = match cap.checked_mul(2) {
+                Some(c) => c,
+                None => return,
+            };
+        }
+        if cap == self.slots.len() {
+            return;
+        }
+        let mut slots = Vec::new();
+        if slots.try_reserve_exact(cap).is_err() {
+            return;
+        }
+        slots.resize(cap, 0);
+        let old = std::mem::replace(&mut self.slots, slots);
+        for s in old.into_iter().filter(|&s| s != 0) {
+            self.put(s);
+        }
+    }
     fn resize(&mut self, cap: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; cap]);
         for s in old.into_iter().filter(|&s| s != 0) {
@@ -999,9 +1023,8 @@ impl ZSet {
     /// Makes room for `n` more members if memory allows (snapshot loads size
     /// the set once instead of growing it step by step).
     pub fn try_reserve(&mut self, n: usize) {
-        if self.nodes.try_reserve(n).is_ok() {
-            let ZSet { index, nodes, hasher, .. } = self;
-            let _ = index.try_reserve(n, |&j| nodes.get(j as usize).map_or(0, |n| hasher.hash_one(&*n.member)));
+        if self.ents.try_reserve(n).is_ok() {
+            self.index.try_reserve(n);
         }
     }
 
