@@ -26,6 +26,26 @@ use std::cell::{OnceCell, RefCell};
 
 const NO_POS: u32 = u32::MAX;
 
+thread_local! {
+    /// Bumped whenever some database of this thread gets work for the end of a
+    /// command (a slot to `settle`, a view to drop): the server compares it with
+    /// the value it last cleaned up at instead of visiting every database after
+    /// every command (`Server::run`).
+    static PENDING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn note_pending() {
+    PENDING.with(|c| c.set(c.get().wrapping_add(1)));
+}
+
+/// The count of end-of-command work items noted in this thread so far (see
+/// `PENDING`): unchanged since a cleanup means no database needs one.
+#[inline]
+pub fn pending_epoch() -> u64 {
+    PENDING.with(|c| c.get())
+}
+
 /// Keys up to this length live inside the entry (no allocation of their own).
 const INLINE_KEY: usize = 22;
 
@@ -283,6 +303,7 @@ impl Db {
             if let Ok(mut v) = self.viewed.try_borrow_mut() {
                 v.push(i as u32);
             }
+            note_pending();
             Box::new(s.to_entry())
         })
     }
@@ -309,6 +330,7 @@ impl Db {
         self.make_full(i);
         if self.dirty.last() != Some(&(i as u32)) {
             self.dirty.push(i as u32);
+            note_pending();
         }
         let s = &mut self.slots[i];
         if s.cell.get().is_none() {
