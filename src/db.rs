@@ -318,7 +318,7 @@ impl Db {
 
     #[inline]
     fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+        hash_key(&self.hasher, key)
     }
     /// The hash this database uses for `key` (eviction candidates remember it).
     #[inline]
@@ -495,7 +495,7 @@ impl Db {
     pub fn try_reserve(&mut self, n: usize) {
         if self.slots.try_reserve(n).is_ok() {
             let Db { index, slots, hasher, .. } = self;
-            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key())));
+            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hash_key(hasher, e.key())));
         }
     }
 
@@ -541,7 +541,7 @@ impl Db {
         self.mem += slot.counted();
         self.slots.push(slot);
         let Db { index, slots, hasher, .. } = self;
-        index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
         i
     }
 
@@ -553,8 +553,8 @@ impl Db {
         let Db { index, slots, hasher, .. } = self;
         let mut t = HashTable::with_capacity(want);
         for (i, s) in slots.iter().enumerate() {
-            let h = hasher.hash_one(s.key());
-            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+            let h = hash_key(hasher, s.key());
+            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
         }
         *index = t;
     }
@@ -814,7 +814,7 @@ impl Db {
         self.slots.shrink_to(self.slots.len() * 2);
         self.volatile.shrink_to(self.volatile.len() * 2);
         let Db { index, slots, hasher, .. } = self;
-        index.shrink_to(slots.len(), |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        index.shrink_to(slots.len(), |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
     }
 
     /// Swaps two databases' contents (SWAPDB).
@@ -867,6 +867,17 @@ impl Db {
                 + if self.expire_of(i).is_some() { 4 } else { 0 }
         })
     }
+}
+
+/// The hash of a key: its bytes alone (foldhash mixes the length into its
+/// byte hash already; `Hash for [u8]` would add a length prefix, which costs
+/// a 128-bit shift per key on wasm32).
+#[inline]
+fn hash_key(hasher: &DefaultHashBuilder, key: &[u8]) -> u64 {
+    use core::hash::Hasher;
+    let mut h = hasher.build_hasher();
+    h.write(key);
+    h.finish()
 }
 
 /// The stored form of an expiry: 0 is the "none" marker; a real expiry of

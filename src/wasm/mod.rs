@@ -491,7 +491,7 @@ impl Conn {
                     }
                 };
                 let reply = cmd::string::typed_set(&mut srv, client, key, val, ttl);
-                if reply == Reply::OK {
+                if matches!(&reply, Reply::Status(s) if s.as_bytes() == b"OK") {
                     ok = true;
                 } else {
                     reply.write_compact(out);
