@@ -136,7 +136,7 @@ pub enum NewTtl {
 /// (the boxed entry; the key and value bytes move), for eviction headroom.
 pub const FULL_ENTRY_GROWTH: usize = std::mem::size_of::<Entry>() + 8;
 
-/// Longest key a compact slot holds (its length lives in bits 24..31 of `meta`).
+/// Longest key a compact slot holds (its length lives in bits 24..30 of `meta`).
 const COMPACT_KEY: usize = 127;
 /// The access clock bits of `Slot::meta` (24, as Redis's LRU_BITS).
 const LRU_MASK: u32 = 0xFF_FFFF;
