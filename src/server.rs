@@ -599,9 +599,10 @@ impl Server {
                 for _ in 0..sample {
                     spent += 1;
                     let Some(slot) = self.dbs[dbi].random_volatile_slot(&mut self.rng) else { break };
-                    let e = self.dbs[dbi].entry(slot);
-                    if e.expire().is_some_and(|t| t <= now) {
-                        let key = e.key().to_vec();
+                    // (expire_of/key: no `&Entry` view for a compact slot)
+                    let db = &self.dbs[dbi];
+                    if db.expire_of(slot).is_some_and(|t| t <= now) {
+                        let key = db.key(slot).to_vec();
                         self.dbs[dbi].remove_at(slot);
                         self.stats.expired_keys += 1;
                         self.notify(notify::EXPIRED, "expired", dbi, &key);
