@@ -27,6 +27,26 @@ use std::collections::TryReserveError;
 
 const NO_POS: u32 = u32::MAX;
 
+thread_local! {
+    /// Bumped whenever some database of this thread gets work for the end of a
+    /// command (a slot to `settle`, a view to drop): the server compares it with
+    /// the value it last cleaned up at instead of visiting every database after
+    /// every command (`Server::run`).
+    static PENDING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn note_pending() {
+    PENDING.with(|c| c.set(c.get().wrapping_add(1)));
+}
+
+/// The count of end-of-command work items noted in this thread so far (see
+/// `PENDING`): unchanged since a cleanup means no database needs one.
+#[inline]
+pub fn pending_epoch() -> u64 {
+    PENDING.with(|c| c.get())
+}
+
 /// Keys up to this length live inside the entry (no allocation of their own).
 const INLINE_KEY: usize = 22;
 
@@ -105,20 +125,35 @@ impl Entry {
     }
 }
 
+/// The TTL `Db::replace_str` leaves on the slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewTtl {
+    Keep,
+    Clear,
+    At(i64),
+}
+
 /// What turning a compact slot into a full one can add to the footprint
 /// (the boxed entry; the key and value bytes move), for eviction headroom.
 pub const FULL_ENTRY_GROWTH: usize = std::mem::size_of::<Entry>() + 8;
 
-/// Longest key a compact slot holds (its length lives in the top byte of `meta`).
-const COMPACT_KEY: usize = 255;
+/// Longest key a compact slot holds (its length lives in bits 24..30 of `meta`).
+const COMPACT_KEY: usize = 127;
 /// The access clock bits of `Slot::meta` (24, as Redis's LRU_BITS).
 const LRU_MASK: u32 = 0xFF_FFFF;
+/// The top bit of a compact slot's `meta`: its data starts with a TTL header.
+const TTL_BIT: u32 = 1 << 31;
+/// The TTL header of a compact slot: the expiry (i64) and the place in
+/// `Db::volatile` (u32), little-endian, before the key.
+const TTL_HDR: usize = 12;
 
 /// One dense slot: 16 bytes on wasm32. Most cache entries are plain strings
-/// with a short key and no TTL: those are *compact*, the key and value bytes
-/// in ONE allocation (`data`, key first) and the access clock plus the key
-/// length in `meta`, with no `Value` or `Entry` of their own. Every other
-/// entry is *full*: `data` is empty and `cell` holds the boxed [`Entry`].
+/// with a short key: those are *compact*, the key and value bytes in ONE
+/// allocation (`data`, key first) and the access clock, the key length and
+/// whether there is a TTL in `meta`, with no `Value` or `Entry` of their own.
+/// A compact slot with a TTL has a 12-byte header before the key (expiry and
+/// place in `Db::volatile`). Every other entry is *full*: `data` is empty and
+/// `cell` holds the boxed [`Entry`].
 /// For a compact slot `cell` is a read-only view made by [`Db::entry`] for code
 /// that wants a `&Entry` (type checks, generic string commands); any change to
 /// the slot drops it, and the server drops all views after each command.
@@ -137,12 +172,22 @@ impl Slot {
     }
     #[inline]
     fn klen(&self) -> usize {
-        (self.meta >> 24) as usize
+        ((self.meta >> 24) & 0x7F) as usize
+    }
+    /// Where the key starts in `data` (after the TTL header, if any).
+    #[inline]
+    fn hdr(&self) -> usize {
+        if self.meta & TTL_BIT != 0 {
+            TTL_HDR
+        } else {
+            0
+        }
     }
     #[inline]
     fn key(&self) -> &[u8] {
         if self.is_compact() {
-            self.data.get(..self.klen()).unwrap_or(&[])
+            let h = self.hdr();
+            self.data.get(h..h + self.klen()).unwrap_or(&[])
         } else {
             self.cell.get().map_or(&[], |e| e.key())
         }
@@ -150,13 +195,45 @@ impl Slot {
     /// The value bytes of a compact slot.
     #[inline]
     fn bytes(&self) -> &[u8] {
-        self.data.get(self.klen()..).unwrap_or(&[])
+        self.data.get(self.hdr() + self.klen()..).unwrap_or(&[])
+    }
+    /// Expiry and place in `Db::volatile` of a compact slot with a TTL.
+    #[inline]
+    fn ttl(&self) -> Option<(i64, u32)> {
+        if !self.is_compact() || self.meta & TTL_BIT == 0 {
+            return None;
+        }
+        let h = self.data.get(..TTL_HDR)?;
+        let mut t = [0u8; 8];
+        t.copy_from_slice(&h[..8]);
+        let mut v = [0u8; 4];
+        v.copy_from_slice(&h[8..12]);
+        Some((i64::from_le_bytes(t), u32::from_le_bytes(v)))
+    }
+    /// Rewrites the TTL header of a compact slot that has one (drops its view).
+    fn set_ttl(&mut self, at: i64, vpos: u32) {
+        if let Some(h) = self.data.get_mut(..TTL_HDR).filter(|_| self.meta & TTL_BIT != 0) {
+            h[..8].copy_from_slice(&at.to_le_bytes());
+            h[8..].copy_from_slice(&vpos.to_le_bytes());
+            self.cell.take();
+        }
     }
     fn compact(key: &[u8], val: &[u8], lru: u32) -> Slot {
-        let mut d = Vec::with_capacity(key.len() + val.len());
+        Slot::compact_ttl(key, val, lru, None)
+    }
+    /// A compact slot, with the TTL header when `ttl` (expiry, volatile place) is given.
+    fn compact_ttl(key: &[u8], val: &[u8], lru: u32, ttl: Option<(i64, u32)>) -> Slot {
+        let hdr = if ttl.is_some() { TTL_HDR } else { 0 };
+        let mut d = Vec::with_capacity(hdr + key.len() + val.len());
+        let mut meta = ((key.len() as u32 & 0x7F) << 24) | (lru & LRU_MASK);
+        if let Some((at, vpos)) = ttl {
+            d.extend_from_slice(&at.to_le_bytes());
+            d.extend_from_slice(&vpos.to_le_bytes());
+            meta |= TTL_BIT;
+        }
         d.extend_from_slice(key);
         d.extend_from_slice(val);
-        Slot { data: d.into_boxed_slice(), meta: ((key.len() as u32) << 24) | (lru & LRU_MASK), cell: OnceCell::new() }
+        Slot { data: d.into_boxed_slice(), meta, cell: OnceCell::new() }
     }
     fn full(e: Entry) -> Slot {
         Slot { data: Box::default(), meta: 0, cell: OnceCell::from(Box::new(e)) }
@@ -173,11 +250,12 @@ impl Slot {
     fn to_entry(&self) -> Entry {
         let val = Value::Str(self.bytes().to_vec());
         let acct = clamp_u32(val.heap_bytes());
+        let (expire, vpos) = self.ttl().unwrap_or((0, NO_POS));
         Entry {
             key: Key::new(self.key()),
             val,
-            expire: 0,
-            vpos: NO_POS,
+            expire,
+            vpos,
             lru: self.meta & LRU_MASK,
             unshared: false,
             acct,
@@ -195,7 +273,7 @@ impl Slot {
     }
 }
 
-/// Whether `val` under `key` can live in a compact slot (without a TTL).
+/// Whether `val` under `key` can live in a compact slot.
 #[inline]
 fn compactable(key: &[u8], val: &Value) -> bool {
     matches!(val, Value::Str(b) if key.len() <= COMPACT_KEY && !(key.is_empty() && b.is_empty()))
@@ -241,7 +319,7 @@ impl Db {
 
     #[inline]
     fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+        hash_key(&self.hasher, key)
     }
     /// The hash this database uses for `key` (eviction candidates remember it).
     #[inline]
@@ -284,6 +362,7 @@ impl Db {
             if let Ok(mut v) = self.viewed.try_borrow_mut() {
                 v.push(i as u32);
             }
+            note_pending();
             Box::new(s.to_entry())
         })
     }
@@ -310,6 +389,7 @@ impl Db {
         self.make_full(i);
         if self.dirty.last() != Some(&(i as u32)) {
             self.dirty.push(i as u32);
+            note_pending();
         }
         let s = &mut self.slots[i];
         if s.cell.get().is_none() {
@@ -362,7 +442,7 @@ impl Db {
     pub fn expire_of(&self, i: usize) -> Option<i64> {
         let s = &self.slots[i];
         if s.is_compact() {
-            None
+            s.ttl().map(|(t, _)| t)
         } else {
             s.cell.get().and_then(|e| e.expire())
         }
@@ -416,7 +496,7 @@ impl Db {
     pub fn try_reserve(&mut self, n: usize) {
         if self.slots.try_reserve(n).is_ok() {
             let Db { index, slots, hasher, .. } = self;
-            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hasher.hash_one(e.key())));
+            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hash_key(hasher, e.key())));
         }
     }
 
@@ -429,9 +509,9 @@ impl Db {
     /// hash once for the duplicate check and the insert).
     pub fn insert_hashed(&mut self, key: &[u8], h: u64, val: Value, expire: Option<i64>, lru: u32) -> usize {
         debug_assert!(self.find(key).is_none());
-        if expire.is_none() && compactable(key, &val) {
+        if compactable(key, &val) {
             if let Value::Str(b) = &val {
-                return self.insert_slot(h, Slot::compact(key, b, lru));
+                return self.insert_str(key, h, b, lru, expire);
             }
         }
         if val.has_field_ttl() {
@@ -446,13 +526,18 @@ impl Db {
         i
     }
     /// Adds a plain string key that is not present (SET's path: one allocation
-    /// for key and value). Returns its slot.
+    /// for key, value and TTL). Returns its slot.
     /// `h` is the key's hash (`key_hash`).
-    pub fn insert_str(&mut self, key: &[u8], h: u64, val: &[u8], lru: u32) -> usize {
+    pub fn insert_str(&mut self, key: &[u8], h: u64, val: &[u8], lru: u32, expire: Option<i64>) -> usize {
         if key.len() > COMPACT_KEY || (key.is_empty() && val.is_empty()) {
-            return self.insert(key, Value::plain_string(val.to_vec()), None, lru);
+            return self.insert(key, Value::plain_string(val.to_vec()), expire, lru);
         }
-        self.insert_slot(h, Slot::compact(key, val, lru))
+        let ttl = expire.map(|t| (stored_expire(t), self.volatile.len() as u32));
+        let i = self.insert_slot(h, Slot::compact_ttl(key, val, lru, ttl));
+        if ttl.is_some() {
+            self.volatile.push(i as u32);
+        }
+        i
     }
     /// `insert_str` for a snapshot load: the allocation is fallible, and
     /// `Ok(false)` (nothing done) when the key cannot be compact.
@@ -464,7 +549,8 @@ impl Db {
         d.try_reserve_exact(key.len() + val.len())?;
         d.extend_from_slice(key);
         d.extend_from_slice(val);
-        let slot = Slot { data: d.into_boxed_slice(), meta: ((key.len() as u32) << 24) | (lru & LRU_MASK), cell: OnceCell::new() };
+        // The layout of `Slot::compact_ttl` without a TTL header (key length in 7 bits).
+        let slot = Slot { data: d.into_boxed_slice(), meta: ((key.len() as u32 & 0x7F) << 24) | (lru & LRU_MASK), cell: OnceCell::new() };
         self.insert_slot(h, slot);
         Ok(true)
     }
@@ -476,7 +562,7 @@ impl Db {
         self.mem += slot.counted();
         self.slots.push(slot);
         let Db { index, slots, hasher, .. } = self;
-        index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        index.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
         i
     }
 
@@ -488,15 +574,19 @@ impl Db {
         let Db { index, slots, hasher, .. } = self;
         let mut t = HashTable::with_capacity(want);
         for (i, s) in slots.iter().enumerate() {
-            let h = hasher.hash_one(s.key());
-            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+            let h = hash_key(hasher, s.key());
+            t.insert_unique(h, i as u32, |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
         }
         *index = t;
     }
 
-    /// Removes and returns the entry in slot `i`; the last slot moves into `i`.
+    /// Removes and returns the entry in slot `i` (without its expiry: callers
+    /// read it first); the last slot moves into `i`.
     pub fn remove_at(&mut self, i: usize) -> Entry {
-        self.take_at(i).into_entry()
+        let mut e = self.take_at(i).into_entry();
+        e.expire = 0;
+        e.vpos = NO_POS;
+        e
     }
     /// Removes the entry in slot `i` without handing it back (DEL, expiry, eviction).
     pub fn delete_at(&mut self, i: usize) {
@@ -507,20 +597,20 @@ impl Db {
         if let Ok(occ) = self.index.find_entry(h, |&j| j as usize == i) {
             occ.remove();
         }
-        self.set_expire(i, None);
+        self.unlink_volatile(i);
         let last = self.slots.len() - 1;
         if i != last {
             let hl = self.hash(self.slots[last].key());
             if let Some(p) = self.index.find_mut(hl, |&j| j as usize == last) {
                 *p = i as u32;
             }
+            let vp = self.vpos_of(last);
+            if vp != NO_POS {
+                self.volatile[vp as usize] = i as u32;
+            }
             let moved = &mut self.slots[last];
             if moved.is_compact() {
                 moved.cell.take();
-            } else if let Some(e) = moved.cell.get() {
-                if e.vpos != NO_POS {
-                    self.volatile[e.vpos as usize] = i as u32;
-                }
             }
         }
         let s = self.slots.swap_remove(i);
@@ -544,18 +634,32 @@ impl Db {
         self.find(key).map(|i| self.remove_at(i))
     }
 
-    /// Sets (`Some`) or clears (`None`) the expiry of slot `i`.
+    /// Sets (`Some`) or clears (`None`) the expiry of slot `i`. A compact slot
+    /// stays compact (its data is rebuilt when the TTL header comes or goes).
     pub fn set_expire(&mut self, i: usize, at: Option<i64>) {
-        if at.is_none() && self.slots[i].is_compact() {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            match (at, s.ttl()) {
+                (None, None) => {}
+                (Some(t), Some((_, vp))) => self.slots[i].set_ttl(stored_expire(t), vp),
+                (None, Some(_)) => {
+                    self.unlink_volatile(i);
+                    let s = &self.slots[i];
+                    self.rebuild(i, Slot::compact(s.key(), s.bytes(), s.meta));
+                }
+                (Some(t), None) => {
+                    let vp = self.volatile.len() as u32;
+                    let s = &self.slots[i];
+                    self.rebuild(i, Slot::compact_ttl(s.key(), s.bytes(), s.meta, Some((stored_expire(t), vp))));
+                    self.volatile.push(i as u32);
+                }
+            }
             return;
         }
-        self.make_full(i);
         let Some(e) = self.slots[i].cell.get_mut() else { return };
         match at {
             Some(t) => {
-                // 0 is the "none" marker; a real expiry of 0 ms is in the past for
-                // any caller, which deletes such keys instead of storing them.
-                e.expire = if t == 0 { -1 } else { t };
+                e.expire = stored_expire(t);
                 if e.vpos == NO_POS {
                     e.vpos = self.volatile.len() as u32;
                     self.volatile.push(i as u32);
@@ -563,20 +667,52 @@ impl Db {
             }
             None => {
                 e.expire = 0;
-                let vp = e.vpos;
-                if vp != NO_POS {
-                    e.vpos = NO_POS;
-                    let vp = vp as usize;
-                    let last = self.volatile.len() - 1;
-                    self.volatile.swap_remove(vp);
-                    if vp != last {
-                        let moved = self.volatile[vp] as usize;
-                        if let Some(m) = self.slots[moved].cell.get_mut() {
-                            m.vpos = vp as u32;
-                        }
-                    }
-                }
+                self.unlink_volatile(i);
             }
+        }
+    }
+    /// Replaces slot `i` with `new` (same key), keeping `mem` exact.
+    fn rebuild(&mut self, i: usize, new: Slot) {
+        let s = &mut self.slots[i];
+        self.mem = self.mem - s.counted() + new.counted();
+        *s = new;
+    }
+    /// The place of slot `i` in `volatile`, or NO_POS.
+    fn vpos_of(&self, i: usize) -> u32 {
+        let s = &self.slots[i];
+        if s.is_compact() {
+            s.ttl().map_or(NO_POS, |(_, vp)| vp)
+        } else {
+            s.cell.get().map_or(NO_POS, |e| e.vpos)
+        }
+    }
+    /// Records the place of slot `i` (which has a TTL) in `volatile`.
+    fn set_vpos(&mut self, i: usize, vp: u32) {
+        let s = &mut self.slots[i];
+        if let Some((at, _)) = s.ttl() {
+            s.set_ttl(at, vp);
+        } else if let Some(e) = s.cell.get_mut() {
+            e.vpos = vp;
+        }
+    }
+    /// Takes slot `i` out of `volatile` (its own TTL field is left to the caller).
+    fn unlink_volatile(&mut self, i: usize) {
+        let vp = self.vpos_of(i);
+        if vp == NO_POS {
+            return;
+        }
+        let s = &mut self.slots[i];
+        if !s.is_compact() {
+            if let Some(e) = s.cell.get_mut() {
+                e.vpos = NO_POS;
+            }
+        }
+        let vp = vp as usize;
+        let last = self.volatile.len() - 1;
+        self.volatile.swap_remove(vp);
+        if vp != last {
+            let moved = self.volatile[vp] as usize;
+            self.set_vpos(moved, vp as u32);
         }
     }
 
@@ -590,7 +726,7 @@ impl Db {
         if s.is_compact() && compactable(s.key(), &val) {
             let old = Value::Str(s.bytes().to_vec());
             if let Value::Str(b) = &val {
-                self.replace_str(i, b);
+                self.replace_str(i, b, NewTtl::Keep);
             }
             return old;
         }
@@ -602,42 +738,45 @@ impl Db {
         e.acct = acct;
         std::mem::replace(&mut e.val, val)
     }
-    /// Replaces the value of slot `i` with `val` in a full entry (a value that
-    /// gets a TTL next: no compact slot in between).
-    pub fn replace_value_full(&mut self, i: usize, val: Value) {
-        let s = &self.slots[i];
-        if !s.is_compact() {
-            self.replace_value(i, val);
-            return;
-        }
-        let acct = clamp_u32(val.heap_bytes());
-        let e = Entry { key: Key::new(s.key()), val, expire: 0, vpos: NO_POS, lru: s.meta & LRU_MASK, unshared: false, acct };
-        let new = Slot::full(e);
-        let s = &mut self.slots[i];
-        self.mem = self.mem - s.counted() + new.counted();
-        *s = new;
-    }
-
     /// Stores the plain string `val` in slot `i` (SET's path), dropping the old
-    /// value. A slot without a TTL becomes compact; the access clock stays.
-    pub fn replace_str(&mut self, i: usize, val: &[u8]) {
+    /// value, with the TTL `ttl` says (kept, cleared or set). A short key
+    /// becomes compact (one allocation); the access clock stays.
+    pub fn replace_str(&mut self, i: usize, val: &[u8], ttl: NewTtl) {
         let s = &self.slots[i];
         let klen = s.key().len();
-        let ok = klen <= COMPACT_KEY && !(klen == 0 && val.is_empty());
-        if ok && s.is_compact() {
-            let new = Slot::compact(s.key(), val, s.meta);
-            let s = &mut self.slots[i];
-            self.mem = self.mem - s.counted() + new.counted();
-            *s = new;
-        } else if ok && self.expire_of(i).is_none() {
-            // A full slot (another type, an int...) becomes compact.
-            let (key, lru) = (s.key().to_vec(), self.lru(i));
-            let new = Slot::compact(&key, val, lru);
-            let s = &mut self.slots[i];
-            self.mem = self.mem - s.counted() + new.counted();
-            *s = new;
-        } else {
+        if klen > COMPACT_KEY || (klen == 0 && val.is_empty()) {
             self.replace_value(i, Value::plain_string(val.to_vec()));
+            match ttl {
+                NewTtl::Keep => {}
+                NewTtl::Clear => self.set_expire(i, None),
+                NewTtl::At(t) => self.set_expire(i, Some(t)),
+            }
+            return;
+        }
+        let vp = self.vpos_of(i);
+        let new_ttl = match ttl {
+            NewTtl::Keep => self.expire_of(i).map(|t| (t, vp)),
+            NewTtl::Clear => {
+                self.unlink_volatile(i);
+                None
+            }
+            NewTtl::At(t) => {
+                if vp == NO_POS {
+                    None // added to `volatile` below, once the slot is rebuilt
+                } else {
+                    Some((stored_expire(t), vp))
+                }
+            }
+        };
+        let s = &self.slots[i];
+        let new = match (new_ttl, ttl) {
+            (None, NewTtl::At(t)) => Slot::compact_ttl(s.key(), val, self.lru(i), Some((stored_expire(t), self.volatile.len() as u32))),
+            _ => Slot::compact_ttl(s.key(), val, self.lru(i), new_ttl),
+        };
+        let added = new.ttl().is_some() && new_ttl.is_none();
+        self.rebuild(i, new);
+        if added {
+            self.volatile.push(i as u32);
         }
     }
 
@@ -667,7 +806,7 @@ impl Db {
     /// building a temporary `Entry` view per key.
     pub fn compact_string(&self, i: usize) -> Option<(&[u8], &[u8])> {
         let s = self.slots.get(i)?;
-        s.is_compact().then(|| (s.key(), s.bytes()))
+        (s.is_compact() && s.ttl().is_none()).then(|| (s.key(), s.bytes()))
     }
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.slots.iter().enumerate().map(|(i, s)| self.view(s, i))
@@ -696,7 +835,7 @@ impl Db {
         self.slots.shrink_to(self.slots.len() * 2);
         self.volatile.shrink_to(self.volatile.len() * 2);
         let Db { index, slots, hasher, .. } = self;
-        index.shrink_to(slots.len(), |&j| slots.get(j as usize).map_or(0, |s| hasher.hash_one(s.key())));
+        index.shrink_to(slots.len(), |&j| slots.get(j as usize).map_or(0, |s| hash_key(hasher, s.key())));
     }
 
     /// Swaps two databases' contents (SWAPDB).
@@ -751,6 +890,27 @@ impl Db {
     }
 }
 
+/// The hash of a key: its bytes alone (foldhash mixes the length into its
+/// byte hash already; `Hash for [u8]` would add a length prefix, which costs
+/// a 128-bit shift per key on wasm32).
+#[inline]
+fn hash_key(hasher: &DefaultHashBuilder, key: &[u8]) -> u64 {
+    use core::hash::Hasher;
+    let mut h = hasher.build_hasher();
+    h.write(key);
+    h.finish()
+}
+
+/// The stored form of an expiry: 0 is the "none" marker; a real expiry of
+/// 0 ms is in the past for any caller, which deletes such keys instead.
+fn stored_expire(t: i64) -> i64 {
+    if t == 0 {
+        -1
+    } else {
+        t
+    }
+}
+
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -796,7 +956,7 @@ mod tests {
     fn compact_slots_convert_and_count() {
         let mut db = Db::new();
         let h = db.key_hash(b"k");
-        let i = db.insert_str(b"k", h, b"hello", 7);
+        let i = db.insert_str(b"k", h, b"hello", 7, None);
         assert!(db.slots[i].is_compact());
         assert_eq!(db.string_bytes(i).as_deref(), Some(&b"hello"[..]));
         assert_eq!((db.key(i), db.lru(i), db.expire_of(i)), (&b"k"[..], 7, None));
@@ -812,12 +972,30 @@ mod tests {
         db.set_lru(i, 9);
         assert_eq!(db.entry(i).lru, 9);
         db.drop_views();
-        // An expiry or a mutable borrow makes it full; SET makes it compact again.
+        // An expiry keeps it compact (a TTL header before the key).
         db.set_expire(i, Some(1000));
+        assert!(db.slots[i].is_compact());
+        assert_eq!((db.expire_of(i), db.lru(i), db.volatile_len(), db.mem), (Some(1000), 9, 1, 6 + TTL_HDR));
+        assert_eq!((db.key(i), db.string_bytes(i).as_deref()), (&b"k"[..], Some(&b"hello"[..])));
+        assert_eq!(db.entry(i).expire(), Some(1000));
+        assert!(db.compact_string(i).is_none());
+        db.drop_views();
+        db.set_expire(i, Some(2000));
+        db.replace_str(i, b"kept", NewTtl::Keep);
+        assert_eq!((db.expire_of(i), db.string_bytes(i).as_deref()), (Some(2000), Some(&b"kept"[..])));
+        // A mutable borrow makes it full (with its TTL); SET makes it compact again.
+        db.entry_mut(i);
+        db.settle();
         assert!(!db.slots[i].is_compact());
-        assert_eq!((db.expire_of(i), db.lru(i), db.volatile_len()), (Some(1000), 9, 1));
+        assert_eq!((db.expire_of(i), db.volatile_len()), (Some(2000), 1));
+        db.replace_str(i, b"ttl", NewTtl::Keep);
+        assert!(db.slots[i].is_compact());
+        assert_eq!((db.expire_of(i), db.volatile_len(), db.mem), (Some(2000), 1, 4 + TTL_HDR));
         db.set_expire(i, None);
-        db.replace_str(i, b"again");
+        assert_eq!((db.expire_of(i), db.volatile_len(), db.mem), (None, 0, 4));
+        db.replace_str(i, b"x", NewTtl::At(5));
+        assert_eq!((db.expire_of(i), db.volatile_len()), (Some(5), 1));
+        db.replace_str(i, b"again", NewTtl::Clear);
         assert!(db.slots[i].is_compact());
         assert_eq!((db.mem, db.volatile_len(), db.lru(i)), (6, 0, 9));
         db.entry_mut(i).val.make_raw().unwrap().push(b'!');
@@ -843,6 +1021,65 @@ mod tests {
         db.delete_at(0);
         db.delete_at(0);
         assert_eq!((db.len(), db.mem), (0, 0));
+    }
+
+    /// Every volatile slot points back at its place; TTLs, `mem` and the index agree.
+    fn check_links(db: &Db) {
+        for (p, &i) in db.volatile.iter().enumerate() {
+            assert_eq!(db.vpos_of(i as usize), p as u32);
+            assert!(db.expire_of(i as usize).is_some());
+        }
+        assert_eq!((0..db.len()).filter(|&i| db.expire_of(i).is_some()).count(), db.volatile.len());
+        assert_eq!(db.slots.iter().map(|s| s.counted()).sum::<usize>(), db.mem);
+        for i in 0..db.len() {
+            assert_eq!(db.find(db.key(i)), Some(i));
+        }
+    }
+
+    #[test]
+    fn compact_and_full_ttls_keep_links() {
+        let mut db = Db::new();
+        let mut x: u64 = 88172645463325252;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for step in 0..20_000 {
+            let key = format!("k{}", rnd(300)).into_bytes();
+            let exp = (rnd(2) == 0).then(|| rnd(1000) as i64);
+            match (rnd(8), db.find(&key)) {
+                (0 | 1, None) => {
+                    let h = db.key_hash(&key);
+                    db.insert_str(&key, h, b"value", 0, exp);
+                }
+                (2, None) => {
+                    db.insert(&key, Value::Int(7), exp, 0);
+                }
+                (3, Some(i)) => db.set_expire(i, exp),
+                (4, Some(i)) => {
+                    let t = [NewTtl::Keep, NewTtl::Clear, NewTtl::At(rnd(9) as i64 + 1)][rnd(3) as usize];
+                    db.replace_str(i, b"other", t);
+                }
+                (5, Some(i)) => {
+                    db.entry_mut(i).val = Value::Int(1);
+                    db.settle();
+                }
+                (6, Some(i)) => {
+                    let e = db.remove_at(i);
+                    assert_eq!((e.key(), e.expire()), (&key[..], None));
+                }
+                (7, Some(i)) => db.delete_at(i),
+                _ => {}
+            }
+            let _ = db.get(rnd(db.len().max(1) as u64) as usize).map(|e| e.expire());
+            db.drop_views();
+            if step % 97 == 0 {
+                check_links(&db);
+            }
+        }
+        check_links(&db);
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub struct Server {
     /// `direct_written` tells the binding it did.
     pub direct: Option<Vec<u8>>,
     pub direct_written: bool,
+    /// `db::pending_epoch()` at the last end-of-command cleanup (`run`).
+    settled_epoch: u64,
 }
 
 impl Server {
@@ -166,6 +168,7 @@ impl Server {
             blocking: Blocking::default(),
             direct: None,
             direct_written: false,
+            settled_epoch: u64::MAX,
         }
     }
 
@@ -217,6 +220,22 @@ impl Server {
         reply
     }
 
+    /// `execute` for a command the caller has already resolved (the wasm
+    /// binding's typed SET: `spec` is SET's and `argv` a valid SET call).
+    /// Everything else is as `execute`: memory check, MULTI, stats, events.
+    pub fn execute_resolved(&mut self, client: &mut Client, spec: &'static CommandSpec, argv: &[&[u8]]) -> Reply {
+        self.blocking.allow = false;
+        self.events.clear();
+        let now = self.clock.now_ms();
+        self.stats.total_commands_processed += 1;
+        let reply = self.dispatch_resolved(spec, client, argv, now);
+        if reply.is_error() {
+            self.stats.total_error_replies += 1;
+        }
+        self.serve_ready();
+        reply
+    }
+
     fn dispatch(&mut self, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         self.stats.total_commands_processed += 1;
         let spec = match cmd::resolve(argv) {
@@ -234,6 +253,10 @@ impl Server {
                 return Reply::Error(e);
             }
         };
+        self.dispatch_resolved(spec, client, argv, now)
+    }
+
+    fn dispatch_resolved(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         if self.config.maxmemory != 0 {
             if let Err(e) = self.check_memory(spec, client, argv, now) {
                 return Reply::Error(e);
@@ -275,12 +298,18 @@ impl Server {
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
         let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
-        for db in self.dbs.iter_mut() {
-            if db.is_dirty() {
-                db.settle();
-            }
-            if db.has_views() {
-                db.drop_views(); // views of compact slots live for one command (db.rs)
+        // Only when some database noted work since the last cleanup (most
+        // commands note none: visiting all 16 databases cost more than a GET).
+        let epoch = crate::db::pending_epoch();
+        if epoch != self.settled_epoch {
+            self.settled_epoch = epoch;
+            for db in self.dbs.iter_mut() {
+                if db.is_dirty() {
+                    db.settle();
+                }
+                if db.has_views() {
+                    db.drop_views(); // views of compact slots live for one command (db.rs)
+                }
             }
         }
         reply
@@ -570,9 +599,10 @@ impl Server {
                 for _ in 0..sample {
                     spent += 1;
                     let Some(slot) = self.dbs[dbi].random_volatile_slot(&mut self.rng) else { break };
-                    let e = self.dbs[dbi].entry(slot);
-                    if e.expire().is_some_and(|t| t <= now) {
-                        let key = e.key().to_vec();
+                    // (expire_of/key: no `&Entry` view for a compact slot)
+                    let db = &self.dbs[dbi];
+                    if db.expire_of(slot).is_some_and(|t| t <= now) {
+                        let key = db.key(slot).to_vec();
                         self.dbs[dbi].remove_at(slot);
                         self.stats.expired_keys += 1;
                         self.notify(notify::EXPIRED, "expired", dbi, &key);

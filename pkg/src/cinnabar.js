@@ -193,29 +193,28 @@ function u32(word) {
   return dv.getUint32(word << 2, true);
 }
 
+/** Writes `s` as `u32 len` and its UTF-8 bytes at `p`; the next position. */
 function writeStr(p, s) {
+  const q = writeUtf8(p + 4, s);
+  dv.setUint32(p, q - p - 4, true);
+  return q;
+}
+
+/** Writes the UTF-8 bytes of `s` at `p` (room reserved by the caller); the next position. */
+function writeUtf8(p, s) {
   const n = s.length;
-  if (nb !== null && n > 24) {
-    // Node: native UTF-8 encoding straight into wasm memory (room reserved by commandBound).
-    const written = nb.utf8Write(s, p + 4, utf8Bound(s));
-    dv.setUint32(p, written, true);
-    return p + 4 + written;
-  }
+  // Node: native UTF-8 encoding straight into wasm memory.
+  if (nb !== null && n > 24) return p + nb.utf8Write(s, p, utf8Bound(s));
   if (n <= 64) {
     let i = 0;
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) break;
-      u8[p + 4 + i] = c;
+      u8[p + i] = c;
     }
-    if (i === n) {
-      dv.setUint32(p, n, true);
-      return p + 4 + n;
-    }
+    if (i === n) return p + n;
   }
-  const { written } = encoder.encodeInto(s, u8.subarray(p + 4, p + 4 + utf8Bound(s)));
-  dv.setUint32(p, written, true);
-  return p + 4 + written;
+  return p + encoder.encodeInto(s, u8.subarray(p, p + utf8Bound(s))).written;
 }
 
 function writeCommand(p, name, args) {
@@ -378,6 +377,31 @@ function runStrings12(conn, shared, name, bytes, a, b, asBuffer) {
   let q = writeStr(writeName(p + 4, bytes), a);
   if (two) q = writeStr(q, b);
   return finish(conn.call(q - p, Date.now()), q - p, shared, name, a, b, asBuffer);
+}
+
+/**
+ * The typed SET (`Conn.setTyped`): key and value bytes back to back in the
+ * input buffer, no request header; `unit` 0 (no TTL), 1 (EX) or 2 (PX) `ttl`.
+ * The reply +OK comes back as a code, with nothing to decode.
+ */
+function runSet(conn, shared, key, value, unit, ttl, opt) {
+  shared.beforeCommand();
+  const p = inputFor(utf8Bound(key) + utf8Bound(value));
+  const q = writeUtf8(p, key);
+  const r = writeUtf8(q, value);
+  const n = conn.setTyped(q - p, r - q, unit, ttl, Date.now());
+  if (n !== REPLY_OK) return finish(n, r - p, shared, "set", unit === 0 ? [key, value] : [key, value, opt, String(ttl)], undefined, false);
+  views();
+  if (r - p > KEEP) glue.trim();
+  if (u32(hdr + 4) !== 0) shared.flush();
+  if (u32(hdr + 5) !== 0) shared.deliver();
+  return "OK";
+}
+const REPLY_OK = 0xffffffff; // matches src/wasm/mod.rs
+
+/** 1 for the SET option EX, 2 for PX (as the typed SET takes them), else 0. */
+function ttlUnit(opt) {
+  return opt === "PX" || opt === "px" ? 2 : opt === "EX" || opt === "ex" ? 1 : 0;
 }
 
 /**
@@ -706,11 +730,17 @@ export class Cinnabar {
     if (arguments.length !== 1 || typeof key !== "string" || this.#conn === null) return this._run("get", [...arguments], false);
     return runStrings12(this.#conn, this.#shared, "get", N_GET, key, undefined, false);
   }
-  set(key, value) {
-    if (arguments.length !== 2 || typeof key !== "string" || typeof value !== "string" || this.#conn === null) {
-      return this._run("set", [...arguments], false);
+  set(key, value, opt, ttl) {
+    const n = arguments.length;
+    if (typeof key === "string" && typeof value === "string" && this.#conn !== null) {
+      // SET key value, and SET key value EX|PX n with an integer n: the typed call.
+      if (n === 2) return runSet(this.#conn, this.#shared, key, value, 0, 0, undefined);
+      if (n === 4 && typeof ttl === "number" && Number.isSafeInteger(ttl)) {
+        const unit = ttlUnit(opt);
+        if (unit !== 0) return runSet(this.#conn, this.#shared, key, value, unit, ttl, opt);
+      }
     }
-    return runStrings12(this.#conn, this.#shared, "set", N_SET, key, value, false);
+    return this._run("set", [...arguments], false);
   }
   incr(key) {
     if (arguments.length !== 1 || typeof key !== "string" || this.#conn === null) return this._run("incr", [...arguments], false);

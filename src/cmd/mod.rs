@@ -29,7 +29,7 @@ pub mod tx;
 pub mod zset;
 
 use crate::args::{self, Args};
-use crate::db::Db;
+use crate::db::{self, Db};
 use crate::error::{self, Error, Result};
 use crate::notify;
 use crate::num;
@@ -444,28 +444,14 @@ impl<'a> Ctx<'a> {
 
     /// `set_key` for a string value given as bytes (SET, MSET): stored as
     /// `Value::string` would, without building a `Value` for plain strings
-    /// (they go to a compact slot, key and value in one allocation). With
-    /// `expire` (which the caller then sets) the key gets a full entry at once.
+    /// (they go to a compact slot: key, value and TTL in one allocation).
+    /// With `expire` the key gets that TTL at once (the caller still sets it
+    /// as usual, which then changes nothing).
     pub fn set_string(&mut self, key: &[u8], val: &[u8], keep_ttl: bool, expire: Option<i64>) -> usize {
-        if let Some(at) = expire {
-            let dbi = self.client.db;
-            let lru = self.new_lru();
-            let slot = match self.lookup_write(key) {
-                Some(slot) => {
-                    self.srv.dbs[dbi].replace_value_full(slot, Value::string(val.to_vec()));
-                    slot
-                }
-                None => {
-                    let slot = self.srv.dbs[dbi].insert(key, Value::string(val.to_vec()), Some(at), lru);
-                    self.srv.notify(notify::NEW, "new", dbi, key);
-                    slot
-                }
-            };
-            self.srv.signal_modified_key(dbi, key);
-            return slot;
-        }
         if val.len() <= 20 && crate::num::parse_i64(val).is_some() {
-            return self.set_key(key, Value::string(val.to_vec()), keep_ttl);
+            // An int: a full entry (Value::Int), as Redis's shared/int encoding.
+            let slot = self.set_key(key, Value::string(val.to_vec()), keep_ttl || expire.is_some());
+            return slot;
         }
         let dbi = self.client.db;
         let lru = self.new_lru();
@@ -476,17 +462,16 @@ impl<'a> Ctx<'a> {
         }
         let slot = match found {
             Some(slot) => {
-                let db = &mut self.srv.dbs[dbi];
-                if keep_ttl && db.expire_of(slot).is_some() {
-                    db.replace_value(slot, Value::plain_string(val.to_vec()));
-                } else {
-                    db.set_expire(slot, None);
-                    db.replace_str(slot, val);
-                }
+                let ttl = match expire {
+                    Some(at) => db::NewTtl::At(at),
+                    None if keep_ttl => db::NewTtl::Keep,
+                    None => db::NewTtl::Clear,
+                };
+                self.srv.dbs[dbi].replace_str(slot, val, ttl);
                 slot
             }
             None => {
-                let slot = self.srv.dbs[dbi].insert_str(key, h, val, lru);
+                let slot = self.srv.dbs[dbi].insert_str(key, h, val, lru, expire);
                 self.srv.notify(notify::NEW, "new", dbi, key);
                 slot
             }

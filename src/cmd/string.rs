@@ -143,6 +143,43 @@ fn set_generic(
     Ok(old.unwrap_or_else(|| replies.map_or(Reply::OK, |r| r.0)))
 }
 
+/// The typed `db.set(key, value[, "EX" | "PX", ttl])` of the JS package
+/// (the wasm binding's `Conn::set_typed`): runs `SET key value [EX|PX ttl]`
+/// through the same handler, memory check, MULTI queueing and counters as the
+/// generic path, only without building and parsing a request or resolving
+/// the name. `ttl` is `(milliseconds?, amount)`.
+pub fn typed_set(srv: &mut Server, client: &mut Client, key: &[u8], val: &[u8], ttl: Option<(bool, i64)>) -> Reply {
+    static SPEC: OnceLock<Option<&'static CommandSpec>> = OnceLock::new();
+    let Some(spec) = *SPEC.get_or_init(|| COMMANDS.iter().find(|c| c.name == "set")) else {
+        return Reply::Error(error::BAD_REQUEST); // unreachable: SET is in the table above
+    };
+    let Some((ms, n)) = ttl else {
+        return srv.execute_resolved(client, spec, &[b"set", key, val]);
+    };
+    let mut digits = [0u8; 20];
+    let amount = decimal(n, &mut digits);
+    srv.execute_resolved(client, spec, &[b"set", key, val, if ms { b"PX" } else { b"EX" }, amount])
+}
+
+/// `n` in decimal, written at the end of `buf` (20 bytes hold any i64).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut v = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
 /// GET key
 fn get(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     Ok(Reply::opt_bulk(ctx.read_string(&a[1])?))

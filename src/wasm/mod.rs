@@ -43,6 +43,8 @@ mod snapshot; // ---- snapshot: snapshot/restore/dump methods of Store ----
 const KEEP: usize = 1 << 20;
 /// Initial input capacity.
 const START: usize = 16 << 10;
+/// What the typed calls return for the reply `+OK` (written nowhere).
+const REPLY_OK: u32 = u32::MAX;
 /// Arguments kept on the stack before falling back to a heap vector.
 const STACK_ARGS: usize = 16;
 
@@ -459,6 +461,49 @@ impl Conn {
         });
         note_pending(&srv);
         n
+    }
+
+    /// The typed `db.set(key, value[, "EX" | "PX", ttl])`: the input buffer
+    /// holds the key (`klen` bytes) and then the value (`vlen` bytes), no
+    /// header; `unit` is 0 (no TTL), 1 (EX) or 2 (PX) and `ttl` an integer.
+    /// Runs exactly as that SET command would (`cmd::string::typed_set`).
+    /// Returns [`REPLY_OK`] for the reply `+OK` (nothing written), else the
+    /// length of the compact reply in the output buffer, as `call`.
+    #[wasm_bindgen(js_name = setTyped)]
+    pub fn set_typed(&mut self, klen: u32, vlen: u32, unit: u32, ttl: f64, now: f64) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let client = &mut self.client;
+        let mut ok = false;
+        let len = klen.saturating_add(vlen);
+        let n = at_time(now, || {
+            with_io(len, |req, out| {
+                let (key, val) = (req.get(..klen as usize), req.get(klen as usize..));
+                let (Some(key), Some(val), true) = (key, val, len < u32::MAX && req.len() == len as usize) else {
+                    Reply::Error(error::BAD_REQUEST).write_compact(out);
+                    return;
+                };
+                let ttl = match unit {
+                    0 => None,
+                    1 | 2 if ttl.is_finite() => Some((unit == 2, ttl as i64)),
+                    _ => {
+                        Reply::Error(error::BAD_REQUEST).write_compact(out);
+                        return;
+                    }
+                };
+                let reply = cmd::string::typed_set(&mut srv, client, key, val, ttl);
+                if matches!(&reply, Reply::Status(s) if s.as_bytes() == b"OK") {
+                    ok = true;
+                } else {
+                    reply.write_compact(out);
+                }
+            })
+        });
+        note_pending(&srv);
+        if ok {
+            REPLY_OK
+        } else {
+            n
+        }
     }
 
     /// Like `call`, but a blocking command may block: returns 0 when it was

@@ -88,3 +88,69 @@ test("sorted-set fast paths answer as call() does (numbers written as String(v))
   ref.close();
   assert.throws(() => db.zadd("z", 1, "m"), { message: "Connection is closed." });
 });
+
+test("typed SET (plain, EX, PX) answers as the generic SET, TTLs, errors, MULTI and events included", () => {
+  const db = new Cinnabar();
+  const ref = new Cinnabar();
+  const both = (...a) => {
+    const r = [db, ref].map((d) => {
+      try {
+        return d.call(...a);
+      } catch (e) {
+        return `${e.message}|${JSON.stringify(e.command)}`;
+      }
+    });
+    assert.deepEqual(r[0], r[1], JSON.stringify(a));
+    return r[0];
+  };
+  const set = (...a) => {
+    let typed, generic;
+    try {
+      typed = db.set(...a);
+    } catch (e) {
+      typed = `${e.message}|${JSON.stringify(e.command)}`;
+    }
+    try {
+      generic = ref.call("set", ...a);
+    } catch (e) {
+      generic = `${e.message}|${JSON.stringify(e.command)}`;
+    }
+    assert.deepEqual(typed, generic, JSON.stringify(a));
+    return typed;
+  };
+  const big = "é".repeat(700_000); // > KEEP once encoded
+  for (const [k, v] of [["k", "v"], ["ключ", "значение"], ["", ""], ["k".repeat(200), "x"], ["n", "12345"], ["b", big]]) {
+    assert.equal(set(k, v), "OK");
+    assert.equal(set(k, v, "PX", 5000), "OK");
+    assert.ok(Math.abs(db.call("pttl", k) - 5000) < 200 && Math.abs(ref.call("pttl", k) - 5000) < 200);
+    assert.equal(set(k, v, "ex", 7), "OK");
+    assert.equal(both("ttl", k), 7);
+    assert.equal(both("get", k), v);
+    both("object", "encoding", k);
+    assert.equal(set(k, v), "OK");
+    assert.equal(both("ttl", k), -1);
+  }
+  for (const bad of [0, -1, -0, 2 ** 53 - 1, 1.5, NaN, Infinity]) {
+    for (const unit of ["PX", "px", "EX", "ex", "Px"]) set("t", "v", unit, bad);
+  }
+  assert.match(set("t", "v", "PX", 0), /^ERR invalid expire time in 'set' command\|\{"name":"set","args":\["t","v","PX","0"\]\}$/);
+  // Keyspace events and WATCH see it; inside MULTI it is queued.
+  const seen = [];
+  db.call("config", "set", "notify-keyspace-events", "KEA");
+  const off = db.subscribe(["__keyevent@0__:set", "__keyevent@0__:expire"], (msg, ch) => seen.push(`${ch}:${msg}`));
+  db.set("ev", "1", "PX", 100);
+  db.set("ev", "2");
+  assert.deepEqual(seen, ["__keyevent@0__:set:ev", "__keyevent@0__:expire:ev", "__keyevent@0__:set:ev"]);
+  off();
+  const other = db.duplicate();
+  other.call("watch", "w");
+  db.set("w", "changed");
+  other.call("multi");
+  assert.equal(other.set("q", "1", "EX", 10), "QUEUED");
+  assert.equal(other.call("exec"), null);
+  other.call("multi");
+  assert.equal(other.set("q", "1", "EX", 10), "QUEUED");
+  assert.deepEqual(other.call("exec"), ["OK"]);
+  assert.equal(db.call("ttl", "q"), 10);
+  for (const d of [other, db, ref]) d.close();
+});
