@@ -16,6 +16,8 @@
 //! anything), so a store never grows past its limit and a value larger than
 //! `maxmemory` is refused whole.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::cmd::keys::lfu_value;
 use crate::config::Policy;
 use crate::notify;
@@ -114,8 +116,9 @@ impl Server {
             let Some((dbi, slot)) = self.pick_victim(policy, now) else {
                 return Evict::Fail;
             };
-            let key = self.dbs[dbi].key(slot).to_vec();
-            self.dbs[dbi].delete_at(slot);
+            let Some(db) = self.dbs.get_mut(dbi) else { return Evict::Fail };
+            let key = db.key(slot).to_vec();
+            db.delete_at(slot);
             self.stats.evicted_keys += 1;
             self.notify(notify::EVICTED, "evicted", dbi, &key);
             self.signal_modified_key(dbi, &key);
@@ -134,7 +137,7 @@ impl Server {
             for _ in 0..n {
                 let dbi = self.evict_pool.next_db % n;
                 self.evict_pool.next_db = (self.evict_pool.next_db + 1) % n;
-                let db = &self.dbs[dbi];
+                let Some(db) = self.dbs.get(dbi) else { continue };
                 let slot =
                     if volatile { db.random_volatile_slot(&mut self.rng) } else { db.random_slot(&mut self.rng) };
                 if let Some(slot) = slot {
@@ -148,13 +151,14 @@ impl Server {
             let mut total = 0;
             let samples = self.config.maxmemory_samples.max(1) as usize;
             for dbi in 0..self.dbs.len() {
-                let n = if volatile { self.dbs[dbi].volatile_len() } else { self.dbs[dbi].len() };
+                let Some(db) = self.dbs.get(dbi) else { continue };
+                let n = if volatile { db.volatile_len() } else { db.len() };
                 if n == 0 {
                     continue;
                 }
                 total += n;
                 for _ in 0..samples.min(n) {
-                    let db = &self.dbs[dbi];
+                    let Some(db) = self.dbs.get(dbi) else { break };
                     let slot =
                         if volatile { db.random_volatile_slot(&mut self.rng) } else { db.random_slot(&mut self.rng) };
                     let Some(slot) = slot else { break };

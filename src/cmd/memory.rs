@@ -9,6 +9,8 @@
 //! The allocator figures in MEMORY STATS come from the wasm heap size when
 //! compiled to wasm (`core::arch::wasm32::memory_size`), else equal the data.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::{CommandSpec, Ctx, Keys, LOADING, READONLY, STALE};
 use crate::args::Args;
 use crate::error::{self, Result};
@@ -55,7 +57,7 @@ fn memory_usage(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     }
     // Redis's dictFind: no expiry, no stats, no access clock.
     let db = ctx.db_ref();
-    Ok(match db.find(&a[2]) {
+    Ok(match db.find(a.get(2).unwrap_or_default()) {
         Some(slot) => Reply::Int(db.entry_footprint(slot) as i64),
         None => Reply::Nil,
     })

@@ -9,6 +9,8 @@
 //! listpacks and turn into skiplists past `zset-max-listpack-entries/value`;
 //! stored results (…STORE, ZRANGESTORE) pick their encoding by size.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::scan::{scan_reply, ScanOpts};
 use super::set::MAX_REPLY_ELEMENTS;
 use super::*;
@@ -176,7 +178,7 @@ fn strtod(s: &[u8]) -> (f64, usize) {
             j = k + d;
         }
     }
-    let text = std::str::from_utf8(&rest[..j]).unwrap_or("0");
+    let text = std::str::from_utf8(rest.get(..j).unwrap_or_default()).unwrap_or("0");
     let v: f64 = text.parse().unwrap_or(0.0);
     (sign(v), i + j)
 }
@@ -184,8 +186,8 @@ fn strtod(s: &[u8]) -> (f64, usize) {
 /// One end of a score range (`zslParseRange`): `(` makes it exclusive; the rest
 /// must be a whole `strtod` number (leading spaces allowed, an empty rest is 0).
 fn score_bound(arg: &[u8]) -> Option<(f64, bool)> {
-    let (ex, body) = match arg.first() {
-        Some(b'(') => (true, &arg[1..]),
+    let (ex, body) = match arg {
+        [b'(', body @ ..] => (true, body),
         _ => (false, arg),
     };
     let (v, used) = strtod(body);
@@ -278,11 +280,11 @@ fn zset_add(z: &mut ZSet, score: f64, m: &[u8], f: AddFlags, limits: (usize, usi
 }
 
 fn zadd_generic(ctx: &mut Ctx, a: Args, mut f: AddFlags) -> Result<Reply> {
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let mut ch = false;
     let mut idx = 2;
     while idx < a.len() {
-        let o = &a[idx];
+        let o = a.get(idx).unwrap_or_default();
         if crate::args::is_word(o, "nx") {
             f.nx = true;
         } else if crate::args::is_word(o, "xx") {
@@ -315,8 +317,11 @@ fn zadd_generic(ctx: &mut Ctx, a: Args, mut f: AddFlags) -> Result<Reply> {
     }
     let pairs: Vec<(f64, &[u8])> = a
         .from(idx)
-        .chunks(2)
-        .map(|p| Ok((num::parse_f64(p[0]).ok_or(error::NOT_FLOAT)?, p[1])))
+        .chunks_exact(2)
+        .map(|p| {
+            let &[score, member] = p else { return Err(error::SYNTAX) };
+            Ok((num::parse_f64(score).ok_or(error::NOT_FLOAT)?, member))
+        })
         .collect::<Result<_>>()?;
     let limits = ctx.zlimits();
     let slot = match ctx.lookup_write(key) {
@@ -396,7 +401,7 @@ fn drop_if_empty(ctx: &mut Ctx, slot: usize) -> bool {
 
 /// ZREM key member [member ...]
 fn zrem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
     let z = ctx.zset_at_mut(slot)?;
     let mut deleted = 0;
@@ -421,26 +426,29 @@ fn zrem(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// ZCARD key
 fn zcard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::Int(ctx.read_zset(&a[1])?.map_or(0, |z| z.len()) as i64))
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("zcard")) };
+    Ok(Reply::Int(ctx.read_zset(key)?.map_or(0, |z| z.len()) as i64))
 }
 
 /// ZSCORE key member
 fn zscore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let Some(z) = ctx.read_zset(&a[1])? else { return Ok(Reply::Nil) };
-    Ok(z.score(&a[2]).map_or(Reply::Nil, score_reply))
+    let &[_, key, member] = a.all() else { return Err(error::wrong_arity("zscore")) };
+    let Some(z) = ctx.read_zset(key)? else { return Ok(Reply::Nil) };
+    Ok(z.score(member).map_or(Reply::Nil, score_reply))
 }
 
 /// ZMSCORE key member [member ...]
 fn zmscore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let z = ctx.read_zset(&a[1])?;
+    let z = ctx.read_zset(a.get(1).unwrap_or_default())?;
     Ok(Reply::Array(a.from(2).iter().map(|m| z.and_then(|z| z.score(m)).map_or(Reply::Nil, score_reply)).collect()))
 }
 
 fn rank_generic(ctx: &mut Ctx, a: Args, rev: bool) -> Result<Reply> {
-    let Some(z) = ctx.read_zset(&a[1])? else { return Ok(Reply::Nil) };
+    let &[_, key, member] = a.all() else { return Err(error::wrong_arity(if rev { "zrevrank" } else { "zrank" })) };
+    let Some(z) = ctx.read_zset(key)? else { return Ok(Reply::Nil) };
     let len = z.len();
-    Ok(match z.rank(&a[2]) {
-        Some(r) => Reply::Int(if rev { len - 1 - r } else { r } as i64),
+    Ok(match z.rank(member) {
+        Some(r) => Reply::Int(if rev { len.saturating_sub(r + 1) } else { r } as i64),
         None => Reply::Nil,
     })
 }
@@ -457,8 +465,9 @@ fn zrevrank(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// ZCOUNT key min max
 fn zcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let range = parse_score_range(&a[2], &a[3])?;
-    let Some(z) = ctx.read_zset(&a[1])? else { return Ok(Reply::Int(0)) };
+    let &[_, key, min, max] = a.all() else { return Err(error::wrong_arity("zcount")) };
+    let range = parse_score_range(min, max)?;
+    let Some(z) = ctx.read_zset(key)? else { return Ok(Reply::Int(0)) };
     let count = match (z.first_in_score(&range), z.last_in_score(&range)) {
         (Some((_, f)), Some((_, l))) => l as i64 - f as i64 + 1,
         _ => 0,
@@ -468,8 +477,9 @@ fn zcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// ZLEXCOUNT key min max
 fn zlexcount(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let range = parse_lex_range(&a[2], &a[3])?;
-    let Some(z) = ctx.read_zset(&a[1])? else { return Ok(Reply::Int(0)) };
+    let &[_, key, min, max] = a.all() else { return Err(error::wrong_arity("zlexcount")) };
+    let range = parse_lex_range(min, max)?;
+    let Some(z) = ctx.read_zset(key)? else { return Ok(Reply::Int(0)) };
     let lp = z.is_listpack();
     let Some((first, frank)) = z.first_in_lex(&range, lp) else { return Ok(Reply::Int(0)) };
     if lp {
@@ -622,7 +632,7 @@ pub(super) fn store(ctx: &mut Ctx, dst: &[u8], z: ZSet, event: &'static str) -> 
 
 /// `zrangeGenericCommand`: `at` is the key's index; `store` for ZRANGESTORE (dst at 1).
 fn zrange_generic(ctx: &mut Ctx, a: Args, at: usize, store_to: bool, mut rt: RangeType, mut rev: Option<bool>) -> Result<Reply> {
-    let key = &a[at];
+    let key = a.get(at).unwrap_or_default();
     let (mut minidx, mut maxidx) = (at + 1, at + 2);
     let mut withscores = false;
     let (mut offset, mut limit) = (0i64, -1i64);
@@ -665,8 +675,8 @@ fn zrange_generic(ctx: &mut Ctx, a: Args, at: usize, store_to: bool, mut rt: Ran
         Lex(LexRange),
     }
     let spec = match rt {
-        RangeType::Score => Spec::Score(parse_score_range(&a[minidx], &a[maxidx])?),
-        RangeType::Lex => Spec::Lex(parse_lex_range(&a[minidx], &a[maxidx])?),
+        RangeType::Score => Spec::Score(parse_score_range(a.get(minidx).unwrap_or_default(), a.get(maxidx).unwrap_or_default())?),
+        RangeType::Lex => Spec::Lex(parse_lex_range(a.get(minidx).unwrap_or_default(), a.get(maxidx).unwrap_or_default())?),
         _ => Spec::Rank(a.i64(minidx)?, a.i64(maxidx)?),
     };
     let limits = ctx.zlimits();
@@ -681,7 +691,7 @@ fn zrange_generic(ctx: &mut Ctx, a: Args, at: usize, store_to: bool, mut rt: Ran
     if store_to {
         let known = matches!(spec, Spec::Rank(..)).then_some(items.len());
         let z = build_incremental(items, known, limits);
-        return store(ctx, &a[1], z, "zrangestore");
+        return store(ctx, a.get(1).unwrap_or_default(), z, "zrangestore");
     }
     Ok(members_reply(items, withscores))
 }
@@ -724,15 +734,15 @@ fn zrevrangebylex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 // ---- ZREMRANGEBY… ----
 
 fn zremrange(ctx: &mut Ctx, a: Args, rt: RangeType) -> Result<Reply> {
-    let key = &a[1];
+    let key = a.get(1).unwrap_or_default();
     enum Spec {
         Rank(i64, i64),
         Score(ScoreRange),
         Lex(LexRange),
     }
     let (spec, event) = match rt {
-        RangeType::Score => (Spec::Score(parse_score_range(&a[2], &a[3])?), "zremrangebyscore"),
-        RangeType::Lex => (Spec::Lex(parse_lex_range(&a[2], &a[3])?), "zremrangebylex"),
+        RangeType::Score => (Spec::Score(parse_score_range(a.get(2).unwrap_or_default(), a.get(3).unwrap_or_default())?), "zremrangebyscore"),
+        RangeType::Lex => (Spec::Lex(parse_lex_range(a.get(2).unwrap_or_default(), a.get(3).unwrap_or_default())?), "zremrangebylex"),
         _ => (Spec::Rank(a.i64(2)?, a.i64(3)?), "zremrangebyrank"),
     };
     let Some(slot) = ctx.lookup_write(key) else { return Ok(Reply::Int(0)) };
@@ -829,7 +839,7 @@ fn zpop(ctx: &mut Ctx, a: Args, max: bool) -> Result<Reply> {
     if a.len() > 3 {
         return Err(error::SYNTAX);
     }
-    let count = if a.len() == 3 { Some(args::range_long(&a[2], 0, i64::MAX, Some(error::MUST_BE_POSITIVE))?) } else { None };
+    let count = if a.len() == 3 { Some(args::range_long(a.get(2).unwrap_or_default(), 0, i64::MAX, Some(error::MUST_BE_POSITIVE))?) } else { None };
     zpop_generic(ctx, a.from(1).get(..1).unwrap_or(&[]), max, count, false)
 }
 
@@ -848,7 +858,7 @@ type Zmpop<'a> = (&'a [&'a [u8]], bool, Option<i64>);
 
 /// Parses `numkeys key [key ...] MIN|MAX [COUNT count]` from `a[at]`.
 fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
-    let numkeys = args::range_long(&a[at], 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
+    let numkeys = args::range_long(a.get(at).unwrap_or_default(), 1, i64::MAX, Some(error::NUMKEYS_GT_ZERO))? as u64;
     let where_idx = numkeys.checked_add(at as u64 + 1).filter(|&w| w < a.len() as u64).ok_or(error::SYNTAX)? as usize;
     let max = if a.is(where_idx, "min") {
         false
@@ -861,7 +871,7 @@ fn parse_zmpop<'a>(a: &Args<'a>, at: usize) -> Result<Zmpop<'a>> {
     let mut j = where_idx + 1;
     while j < a.len() {
         if count.is_none() && a.is(j, "count") && j + 1 < a.len() {
-            count = Some(args::range_long(&a[j + 1], 1, i64::MAX, Some(error::COUNT_GT_ZERO))?);
+            count = Some(args::range_long(a.get(j + 1).unwrap_or_default(), 1, i64::MAX, Some(error::COUNT_GT_ZERO))?);
             j += 2;
         } else {
             return Err(error::SYNTAX);
@@ -928,19 +938,19 @@ fn serve_bzpop(ctx: &mut Ctx, a: Args, key: &[u8]) -> Option<Reply> {
 /// BZPOPMIN key [key ...] timeout
 fn bzpopmin(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let last = a.len().saturating_sub(1);
-    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), false, &a[last], None)
+    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), false, a.get(last).unwrap_or_default(), None)
 }
 
 /// BZPOPMAX key [key ...] timeout
 fn bzpopmax(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let last = a.len().saturating_sub(1);
-    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), true, &a[last], None)
+    bzpop_generic(ctx, a.all().get(1..last).unwrap_or(&[]), true, a.get(last).unwrap_or_default(), None)
 }
 
 /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 fn bzmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let (keys, max, count) = parse_zmpop(&a, 2)?;
-    bzpop_generic(ctx, keys, max, &a[1], Some(count.unwrap_or(1)))
+    bzpop_generic(ctx, keys, max, a.get(1).unwrap_or_default(), Some(count.unwrap_or(1)))
 }
 
 // ---- ZRANDMEMBER ----
@@ -948,12 +958,12 @@ fn bzmpop(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// ZRANDMEMBER key [count [WITHSCORES]]
 fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if a.len() == 2 {
-        let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::Nil) };
-        let Value::ZSet(z) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else { return Err(error::WRONGTYPE) };
+        let Some(slot) = ctx.lookup_read(a.get(1).unwrap_or_default()) else { return Ok(Reply::Nil) };
+        let Some(Value::ZSet(z)) = ctx.srv.dbs.get(ctx.client.db).map(|db| &db.entry(slot).val) else { return Err(error::WRONGTYPE) };
         let i = ctx.srv.rng.below(z.len());
         return Ok(Reply::opt_bulk(z.at_pos(i).map(|(m, _)| m.to_vec())));
     }
-    let l = args::range_long(&a[2], -i64::MAX, i64::MAX, None)?;
+    let l = args::range_long(a.get(2).unwrap_or_default(), -i64::MAX, i64::MAX, None)?;
     let withscores = match a.len() {
         3 => false,
         4 if a.is(3, "withscores") => true,
@@ -962,8 +972,8 @@ fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     if withscores && !(-i64::MAX / 2..=i64::MAX / 2).contains(&l) {
         return Err(error::OUT_OF_RANGE);
     }
-    let Some(slot) = ctx.lookup_read(&a[1]) else { return Ok(Reply::empty_array()) };
-    let Value::ZSet(z) = &ctx.srv.dbs[ctx.client.db].entry(slot).val else { return Err(error::WRONGTYPE) };
+    let Some(slot) = ctx.lookup_read(a.get(1).unwrap_or_default()) else { return Ok(Reply::empty_array()) };
+    let Some(Value::ZSet(z)) = ctx.srv.dbs.get(ctx.client.db).map(|db| &db.entry(slot).val) else { return Err(error::WRONGTYPE) };
     let rng = &mut ctx.srv.rng;
     let count = l.unsigned_abs();
     if count == 0 {
@@ -992,7 +1002,7 @@ fn zrandmember(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             let j = i + rng.below(size - i);
             pos.swap(i, j);
         }
-        pos[..count].iter().filter_map(|&i| pick(i)).collect()
+        pos.get(..count).unwrap_or_default().iter().filter_map(|&i| pick(i)).collect()
     } else {
         // Few of a big set: draw positions until `count` distinct ones (O(count)).
         let mut seen = hashbrown::HashSet::with_capacity(count);
@@ -1080,7 +1090,7 @@ fn aggregate(target: &mut f64, v: f64, ag: Aggr) {
 fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op, card: bool) -> Result<Reply> {
     let setnum = a.i64(numkeys_idx)?;
     if setnum < 1 {
-        let name = String::from_utf8_lossy(&a[0]).to_ascii_lowercase();
+        let name = String::from_utf8_lossy(a.get(0).unwrap_or_default()).to_ascii_lowercase();
         return Err(error::zset_at_least_one_key(&name));
     }
     if setnum as u64 > (a.len() - numkeys_idx - 1) as u64 {
@@ -1111,7 +1121,7 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
         let remaining = a.len() - j;
         if op != Op::Diff && !card && remaining > setnum && a.is(j, "weights") {
             for (i, w) in weights.iter_mut().enumerate() {
-                *w = num::parse_f64(&a[j + 1 + i]).ok_or(error::ZSET_WEIGHT)?;
+                *w = num::parse_f64(a.get(j + 1 + i).unwrap_or_default()).ok_or(error::ZSET_WEIGHT)?;
             }
             j += 1 + setnum;
         } else if op != Op::Diff && !card && remaining >= 2 && a.is(j, "aggregate") {
@@ -1129,7 +1139,7 @@ fn set_op(ctx: &mut Ctx, a: Args, numkeys_idx: usize, dst: Option<&[u8]>, op: Op
             withscores = true;
             j += 1;
         } else if card && remaining >= 2 && a.is(j, "limit") {
-            limit = args::range_long(&a[j + 1], 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
+            limit = args::range_long(a.get(j + 1).unwrap_or_default(), 0, i64::MAX, Some(error::LIMIT_NEGATIVE))? as u64;
             j += 2;
         } else {
             return Err(error::SYNTAX);
@@ -1256,17 +1266,17 @@ fn zdiff(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
 fn zunionstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_op(ctx, a, 2, Some(&a[1]), Op::Union, false)
+    set_op(ctx, a, 2, Some(a.get(1).unwrap_or_default()), Op::Union, false)
 }
 
 /// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
 fn zinterstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_op(ctx, a, 2, Some(&a[1]), Op::Inter, false)
+    set_op(ctx, a, 2, Some(a.get(1).unwrap_or_default()), Op::Inter, false)
 }
 
 /// ZDIFFSTORE destination numkeys key [key ...]
 fn zdiffstore(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_op(ctx, a, 2, Some(&a[1]), Op::Diff, false)
+    set_op(ctx, a, 2, Some(a.get(1).unwrap_or_default()), Op::Diff, false)
 }
 
 /// ZINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -1276,8 +1286,9 @@ fn zintercard(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]
 fn zscan(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let cursor = keys::parse_cursor(&a[2]).ok_or(error::INVALID_CURSOR)?;
-    let Some(z) = ctx.read_zset(&a[1])? else { return Ok(scan_reply(0, Vec::new())) };
+    let &[_, key, cursor, ..] = a.all() else { return Err(error::wrong_arity("zscan")) };
+    let cursor = keys::parse_cursor(cursor).ok_or(error::INVALID_CURSOR)?;
+    let Some(z) = ctx.read_zset(key)? else { return Ok(scan_reply(0, Vec::new())) };
     let opts = ScanOpts::parse(&a, 3)?;
     let mut items = Vec::new();
     let next = if z.is_listpack() {

@@ -5,6 +5,8 @@
 //! conversions need mirroring. Indexes follow Redis: negative counts from the
 //! tail. Nothing here knows about keys or replies.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug, Default)]
@@ -169,9 +171,11 @@ impl List {
             if removed >= limit {
                 break;
             }
-            if self.items.get(i).is_some_and(|x| x == v) {
-                drop[i] = true;
-                removed += 1;
+            if let (Some(x), Some(d)) = (self.items.get(i), drop.get_mut(i)) {
+                if x == v {
+                    *d = true;
+                    removed += 1;
+                }
             }
         }
         if removed > 0 {

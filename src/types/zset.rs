@@ -28,6 +28,24 @@
 //! scores, which Redis leaves unspecified), the `linear` variants reproduce it.
 //!
 //! Also here: Redis's score formatting (`%.17g` replies, `d2string` storage).
+//!
+//! Panic safety. The public methods take no index a caller can choose: ranks
+//! (`cursor_at`), arena positions (`at_pos`, random picks), SCAN cursors
+//! (`scan`, clamped to the length) and handles (`update_at`, `node_member`)
+//! are checked with `.get()` (an out-of-range one gives `None` / nothing), a
+//! [`Cursor`] is opaque and is read back through `.get()` (a stale one reads
+//! as empty), and snapshot data enters only through `insert` (the loader
+//! rejects NaN scores and duplicate members first, as the commands do). The
+//! private `Tree`/`Index` code indexes directly, kept fast on these
+//! invariants: a node's `len` never exceeds its array (`LCAP`/`ICAP`; a full
+//! node is split before it grows), every inner node on a descent has
+//! `len >= 1`, so `child_for`/`lower_bound`, which return `0..len`, pick a
+//! real child; node ids in `child`/`prev`/`next`/`first`/`last`/`root` name
+//! live nodes (freed ones are unlinked first) or are `NIL`, which is tested
+//! before use; `Index::slots` is empty or a power of two long, so `& mask`
+//! stays in bounds; and handles are `ents` indexes (`< len`, moved by
+//! `renumber` on a removal). Handles are `u32` (`NIL` reserved): more than
+//! 4 294 967 294 members cannot fit in wasm32's 4 GiB.
 
 use core::hash::BuildHasher;
 use hashbrown::DefaultHashBuilder;
@@ -1068,11 +1086,11 @@ impl ZSet {
     /// The handle and score of `member` (for an update without a second lookup).
     pub fn lookup(&self, member: &[u8]) -> Option<(u32, f64)> {
         let x = self.find(member)?;
-        Some((x, self.ents[x as usize].score))
+        Some((x, self.ents.get(x as usize)?.score))
     }
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.find(member).map(|i| self.ents[i as usize].score)
+        self.find(member).and_then(|i| self.ents.get(i as usize)).map(|e| e.score)
     }
     pub fn contains(&self, member: &[u8]) -> bool {
         self.find(member).is_some()
@@ -1107,7 +1125,9 @@ impl ZSet {
         let old = e.score;
         let m = e.mem.bytes();
         self.tree.rescore(&self.ents, old, x, m, score);
-        self.ents[x as usize].score = score;
+        if let Some(e) = self.ents.get_mut(x as usize) {
+            e.score = score;
+        }
     }
 
     /// Adds or updates; returns the previous score.
@@ -1129,15 +1149,17 @@ impl ZSet {
     /// Removes a member; returns its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let x = self.find(member)?;
-        let score = self.ents[x as usize].score;
+        let score = self.ents.get(x as usize)?.score;
         self.tree.remove(&self.ents, score, x, member);
         self.index.remove(self.hasher.hash_one(member), x);
-        // The last entry moves into x's place.
-        let last = (self.ents.len() - 1) as u32;
+        // The last entry moves into x's place (x is valid, so `ents` is not empty).
+        let last = self.ents.len().saturating_sub(1) as u32;
         if x != last {
-            let (ls, lm) = (self.ents[last as usize].score, self.ents[last as usize].mem.bytes());
-            self.tree.renumber(&self.ents, ls, last, lm, x);
-            self.index.renumber(self.hasher.hash_one(lm), last, x);
+            if let Some(e) = self.ents.last() {
+                let (ls, lm) = (e.score, e.mem.bytes());
+                self.tree.renumber(&self.ents, ls, last, lm, x);
+                self.index.renumber(self.hasher.hash_one(lm), last, x);
+            }
         }
         let gone = self.ents.swap_remove(x as usize);
         self.long_bytes = self.long_bytes.saturating_sub(gone.mem.heap());
@@ -1162,7 +1184,7 @@ impl ZSet {
     /// 0-based rank of `member` in ascending order.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         let x = self.find(member)?;
-        self.tree.locate(&self.ents, self.ents[x as usize].score, x, member).map(|c| c.1)
+        self.tree.locate(&self.ents, self.ents.get(x as usize)?.score, x, member).map(|c| c.1)
     }
 
     /// A cursor at 0-based rank `r` (ascending).
@@ -1202,7 +1224,11 @@ impl ZSet {
     }
     /// The (score, handle) key at `c`.
     fn key(&self, c: Cursor) -> (f64, u32) {
-        self.tree.leaves.get(c.leaf as usize).map_or((0.0, NIL), |l| (l.score[c.pos as usize % LCAP], l.h[c.pos as usize % LCAP]))
+        let (leaf, pos) = (self.tree.leaves.get(c.leaf as usize), c.pos as usize);
+        match leaf.and_then(|l| Some((*l.score.get(pos)?, *l.h.get(pos)?))) {
+            Some(k) => k,
+            None => (0.0, NIL),
+        }
     }
     pub fn get(&self, c: Cursor) -> (&[u8], f64) {
         let (s, h) = self.key(c);
@@ -1357,12 +1383,13 @@ impl ZSet {
         let Some((c, _)) = self.first_not(|s, _| s < min) else { return true };
         let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
         while let Some(l) = self.tree.leaves.get(leaf as usize) {
-            for p in pos..l.len as usize {
-                let s = l.score[p];
+            let len = l.len as usize;
+            let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
+            for (&s, &h) in ss.iter().zip(hs) {
                 if s >= max {
                     return true;
                 }
-                if !f(s, l.h[p]) {
+                if !f(s, h) {
                     return false;
                 }
             }
