@@ -34,9 +34,9 @@ echo ok
 step "Rust tests (unit, integration, parity with redis-server, dispatcher fuzz)"
 cargo test --all-targets
 
-step "the dispatcher fuzz compiled to wasm32 (32-bit usize), run in Node by wasm-bindgen-test"
+step "the dispatcher and snapshot-decoder fuzz compiled to wasm32 (32-bit usize), run in Node by wasm-bindgen-test"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --test fuzz_dispatch
+  cargo test --target wasm32-unknown-unknown --test fuzz_dispatch --test fuzz_snapshot
 
 step "JS tests (Node, Chromium, workerd, packaging)"
 node --test --test-concurrency=1 tests/js/ tests/browser/ tests/workerd/

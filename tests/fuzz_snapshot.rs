@@ -153,10 +153,24 @@ fn poke_streams(s: &mut Server, c: &mut cinnabar::Client) {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn decoder_survives_hostile_input() {
     let iters: u64 = std::env::var("CINNABAR_FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let seed: u64 = std::env::var("CINNABAR_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    fuzz(iters, seed);
+}
+
+/// The same fuzz compiled for wasm32 (32-bit usize: counts and lengths read from
+/// hostile bytes overflow sooner there), run in Node by wasm-bindgen-test
+/// (see tests/fuzz_dispatch.rs and scripts/test.sh).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+fn wasm32_decoder_survives_hostile_input() {
+    fuzz(100_000, 5);
+}
+
+fn fuzz(iters: u64, seed: u64) {
     let seeds = seeds();
     let mut g = Gen::new(seed);
     let (mut s, mut c) = store(T0 + 3000);
