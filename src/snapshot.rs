@@ -988,6 +988,7 @@ impl Server {
     }
 
     fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>) -> Restored {
+        self.check_fences(); // geofences on the keys that came or went
         for (d, k) in &expired {
             self.stats.expired_keys += 1;
             self.notify(crate::notify::EXPIRED, "expired", *d, k);
