@@ -8,12 +8,16 @@
 //! without changing either), then sort as Redis does: a stable merge sort
 //! (glibc `qsort`) for the whole result, `pqsort` when COUNT cuts it.
 //!
-//! BYPOLYGON answers as Valkey 9 does: edges are straight in lon/lat, the
-//! distance is measured from the polygon's centroid (the normalised mean of
-//! the vertices' unit vectors), FROMMEMBER/FROMLONLAT are a syntax error with
-//! it, and a self-intersecting polygon is accepted (even-odd interior). The
-//! `geo` crate's `Polygon::contains` was tried and disagreed with Valkey on 77
-//! of 2,000 random queries (self-intersecting rings); the even-odd test agrees.
+//! BYPOLYGON answers as Valkey 9 does for simple polygons: edges are straight
+//! in lon/lat, containment is the even-odd ray test (half-open on edges, as
+//! Valkey's), the distance is measured from the centroid (the direction of
+//! the sum of the vertices' unit vectors), the 9 cells come from the
+//! vertices' lon/lat box and the distance to its farthest corner, and
+//! FROMMEMBER/FROMLONLAT are a syntax error with it. Unlike Valkey, polygons
+//! are validated first (`validate`: finite, at least 3 distinct vertices, a
+//! simple ring, using the `geo` crate's segment intersection), so a
+//! self-intersecting ring is `ERR invalid polygon: self-intersecting`. The
+//! crate's `contains` is not used: its boundary rule differs from Valkey's.
 
 use super::zset::{build, store};
 use super::*;
@@ -182,13 +186,13 @@ pub struct Polygon {
     v: Vec<(f64, f64)>,
     /// Distances are measured from here.
     centroid: (f64, f64),
-    /// The 9 cells come from this box around the centroid.
-    cover: Shape,
+    /// The 9 cells Valkey scans, in its order.
+    cells: [Option<gh::Hash>; 9],
 }
 
 impl Polygon {
     /// The even-odd rule (crossings of a horizontal ray), straight edges in
-    /// lon/lat: what Valkey answers, self-intersecting polygons included.
+    /// lon/lat: what Valkey answers.
     fn contains(&self, x: f64, y: f64) -> bool {
         let v = &self.v;
         let mut inside = false;
@@ -204,29 +208,32 @@ impl Polygon {
     }
 
     /// A polygon after validation: finite vertices, at least 3 distinct, and
-    /// a simple ring (the `geo` crate's `Validation`); see `validate`.
+    /// a simple ring; see `validate`.
     pub fn checked(v: Vec<(f64, f64)>) -> Result<Polygon> {
         validate(&v)?;
         Ok(Polygon::new(v))
     }
 
+    /// Valkey's cover: the centroid is the direction of the sum of the
+    /// vertices' unit vectors; the box is the vertices' lon/lat box; the
+    /// radius the farthest of its corners from the centroid.
     fn new(v: Vec<(f64, f64)>) -> Polygon {
-        // The centroid: the normalised mean of the vertices' unit vectors.
         let d = std::f64::consts::PI / 180.0;
         let (mut x, mut y, mut z) = (0.0, 0.0, 0.0);
+        let mut b = [gh::LON_MAX, gh::LAT_MAX, gh::LON_MIN, gh::LAT_MIN];
         for &(lon, lat) in &v {
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
             x += (lat * d).cos() * (lon * d).cos();
             y += (lat * d).cos() * (lon * d).sin();
             z += (lat * d).sin();
         }
         let (lon, lat) = (y.atan2(x) / d, z.atan2((x * x + y * y).sqrt()) / d);
-        let lat = lat.clamp(gh::LAT_MIN, gh::LAT_MAX);
-        // A box around the centroid reaching every vertex (inferred from
-        // Valkey's reply order; see tests/parity_geo_polygon.rs).
-        let w = v.iter().map(|p| gh::distance(lon, lat, p.0, lat)).fold(0.0, f64::max);
-        let h = v.iter().map(|p| gh::lat_distance(lat, p.1)).fold(0.0, f64::max);
-        let cover = Shape { lon, lat, conv: 1.0, kind: ShapeKind::Box(2.0 * w, 2.0 * h) };
-        Polygon { v, centroid: (lon, lat), cover }
+        let radius = [(b[0], b[3]), (b[2], b[3]), (b[0], b[1]), (b[2], b[1])]
+            .iter()
+            .map(|c| gh::distance(lon, lat, c.0, c.1))
+            .fold(0.0, |m, r| if r > m { r } else { m });
+        let cells = gh::cells_for(lon, lat, radius, b);
+        Polygon { v, centroid: (lon, lat), cells }
     }
 }
 
@@ -480,7 +487,7 @@ fn order(h: &mut [Hit], sort: Sort, count: usize) {
 
 /// Valkey's polygon search: the cells of the covering circle, then the polygon test.
 pub(crate) fn polygon_hits(z: &ZSet, p: &Polygon, limit: usize) -> Vec<Hit> {
-    let ranges = gh::scan_ranges(&p.cover.cells());
+    let ranges = gh::scan_ranges(&p.cells);
     let mut hits = Vec::new();
     for (min, max) in ranges {
         if limit > 0 && hits.len() >= limit {

@@ -254,14 +254,23 @@ impl Shape {
     /// `geohashCalculateAreasByShapeWGS84`: the 9 cells in search order (centre,
     /// N, S, E, W, NE, NW, SE, SW); `None` for the ones Redis zeroes.
     pub fn cells(&self) -> [Option<Hash>; 9] {
-        let b = self.bounds();
-        let (min_lon, min_lat, max_lon, max_lat) = (b[0], b[1], b[2], b[3]);
         let radius_m = match self.kind {
             ShapeKind::Radius(r) => r,
             ShapeKind::Box(w, h) => ((w / 2.0) * (w / 2.0) + (h / 2.0) * (h / 2.0)).sqrt(),
         } * self.conv;
-        let mut steps = estimate_steps(radius_m, self.lat);
-        let enc = |s| encode(self.lon, self.lat, s).unwrap_or(Hash { bits: 0, step: s });
+        cells_for(self.lon, self.lat, radius_m, self.bounds())
+    }
+}
+
+/// The 9 cells around (lon, lat) for a search of `radius_m` meters whose
+/// bounding box is `b` ([min lon, min lat, max lon, max lat]): the body of
+/// `geohashCalculateAreasByShapeWGS84` (Valkey's polygons give their own
+/// radius and box).
+pub fn cells_for(lon: f64, lat: f64, radius_m: f64, b: [f64; 4]) -> [Option<Hash>; 9] {
+    {
+        let (min_lon, min_lat, max_lon, max_lat) = (b[0], b[1], b[2], b[3]);
+        let mut steps = estimate_steps(radius_m, lat);
+        let enc = |s| encode(lon, lat, s).unwrap_or(Hash { bits: 0, step: s });
         let mut hash = enc(steps);
         let mut nb = neighbors(hash);
         let mut area = decode(hash).unwrap_or_default();
