@@ -221,3 +221,63 @@ fn index_follows_the_value() {
     db.exec(&["SELECT", "1"]);
     assert_eq!(q(&mut db, "b"), before);
 }
+
+/// Native timing of the GEOSEARCH path on 1,000,000 points in a 1°×1° box
+/// (the metro dataset of bench/geo.mjs), split into the command and the
+/// compact reply encoding:
+/// `cargo test --release --test geo geosearch_timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn geosearch_timing() {
+    use cinnabar::{Options, Server};
+    use std::time::Instant;
+    let mut srv = Server::new(Options::default());
+    let mut c = srv.new_client();
+    let mut x = 42u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let n = 1_000_000;
+    let mut i = 0;
+    while i < n {
+        let mut argv: Vec<Vec<u8>> = vec![b"GEOADD".to_vec(), b"pts".to_vec()];
+        for _ in 0..2000 {
+            argv.push(format!("{}", 1.85 + rnd()).into_bytes());
+            argv.push(format!("{}", 48.35 + rnd()).into_bytes());
+            argv.push(format!("p{i}").into_bytes());
+            i += 1;
+        }
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        srv.execute(&mut c, &refs);
+    }
+    let qs: Vec<(String, String)> = (0..200).map(|_| (format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()))).collect();
+    for (label, km, count, nq) in [("1 km", "1", None, 200), ("10 km", "10", None, 30), ("10 nearest", "5", Some("10"), 200)] {
+        let (mut t_cmd, mut t_enc, mut hits) = (0.0, 0.0, 0usize);
+        for q in qs.iter().take(nq) {
+            let mut argv = vec!["GEOSEARCH", "pts", "FROMLONLAT", &q.0, &q.1, "BYRADIUS", km, "km", "ASC"];
+            if let Some(k) = count {
+                argv.extend(["COUNT", k]);
+            }
+            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+            let t = Instant::now();
+            let r = srv.execute(&mut c, &refs);
+            t_cmd += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut out = Vec::new();
+            r.write_compact(&mut out);
+            t_enc += t.elapsed().as_secs_f64();
+            if let cinnabar::reply::Reply::Array(a) = &r {
+                hits += a.len();
+            }
+        }
+        eprintln!(
+            "{label}: {:.1} µs/query command + {:.1} µs/query encode, {} hits/query",
+            t_cmd * 1e6 / nq as f64,
+            t_enc * 1e6 / nq as f64,
+            hits / nq
+        );
+    }
+}
