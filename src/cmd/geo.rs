@@ -388,7 +388,17 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             z.build_geo_index();
         }
     }
-    let Some(z) = ctx.geo_zset(slot) else { return Err(error::WRONGTYPE) };
+    // The wasm binding lends its output buffer for plain member replies: they
+    // are written there directly (as `Reply::write_compact` would), without a
+    // Reply per member.
+    let mut direct = match storekey.is_none() && !(withdist || withhash || withcoord) {
+        true => ctx.srv.direct.take(),
+        false => None,
+    };
+    let Some(z) = ctx.geo_zset(slot) else {
+        ctx.srv.direct = direct;
+        return Err(error::WRONGTYPE);
+    };
     // (usize is 32 bits in wasm: a COUNT above it means "all")
     let count = usize::try_from(count).unwrap_or(usize::MAX);
     let hits = match &polygon {
@@ -416,6 +426,27 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     };
     let returned = if count == 0 { hits.len() } else { hits.len().min(count) };
     let conv = if polygon.is_some() { 1.0 } else { shape.conv };
+    if let Some(out) = direct.as_mut() {
+        let at = out.len();
+        out.push(b'*');
+        out.extend_from_slice(&(returned as u32).to_le_bytes());
+        let mut ascii = returned > 1;
+        for h in &hits[..returned] {
+            let m = z.node_member(h.node);
+            ascii = ascii && m.is_ascii();
+            out.push(b'$');
+            out.extend_from_slice(&(m.len() as u32).to_le_bytes());
+            out.extend_from_slice(m);
+        }
+        if ascii {
+            if let Some(t) = out.get_mut(at) {
+                *t = b'#';
+            }
+        }
+        ctx.srv.direct = direct;
+        ctx.srv.direct_written = true;
+        return Ok(Reply::Nil); // not written: the binding sees `direct_written`
+    }
     match storekey {
         None => {
             let opts = withdist as usize + withhash as usize + withcoord as usize;
@@ -477,7 +508,7 @@ fn order(h: &mut [Hit], sort: Sort, count: usize) {
     };
     let returned = if count == 0 { h.len() } else { h.len().min(count) };
     if returned == h.len() {
-        gh::stable_by_dist(&mut keys, |k| k.0, sort == Sort::Desc);
+        gh::sort_by_dist_pos(&mut keys, sort == Sort::Desc);
     } else {
         gh::pqsort(&mut keys, &cmp, 0, returned - 1);
     }

@@ -203,8 +203,13 @@ impl<'a> Reader<'a> {
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
     run_one_with(srv, client, r, out, |srv, client, argv, out| {
-        // MGET may write its reply itself (no copy per value): lend it the buffer.
-        let direct = argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"mget"));
+        // MGET and the geo searches may write their reply themselves (no copy
+        // per value): lend them the buffer.
+        let direct = argv.first().is_some_and(|n| {
+            [&b"mget"[..], b"geosearch", b"georadius_ro", b"georadiusbymember_ro", b"georadius", b"georadiusbymember"]
+                .iter()
+                .any(|c| n.eq_ignore_ascii_case(c))
+        });
         if direct {
             srv.direct = Some(std::mem::take(out));
         }
