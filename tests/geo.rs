@@ -258,7 +258,11 @@ fn geosearch_timing() {
     let warm: Vec<&[u8]> = vec![b"GEOSEARCH", b"pts", b"FROMLONLAT", b"2", b"48.5", b"BYRADIUS", b"1", b"km"];
     srv.execute(&mut c, &warm);
     let reps: usize = std::env::var("GEO_TIMING_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-    for (label, km, count, nq) in [("1 km", "1", None, 200), ("10 km", "10", None, 30), ("10 nearest", "5", Some("10"), 200)] {
+    let only = std::env::var("GEO_TIMING_ONLY").unwrap_or_default();
+    for (label, km, count, nq) in [("1 m", "0.001", None, 200), ("1 km", "1", None, 200), ("10 km", "10", None, 30), ("10 nearest", "200", Some("10"), 200)] {
+        if !only.is_empty() && !label.contains(only.as_str()) {
+            continue;
+        }
         // per query, the fastest of `reps` runs (the machine is shared)
         let (mut t_cmd, mut t_enc, mut hits) = (0.0, 0.0, 0usize);
         for q in qs.iter().take(nq) {

@@ -383,8 +383,9 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     if count != 0 && sort == Sort::None && !any {
         sort = Sort::Asc;
     }
-    if let Value::ZSet(z) = ctx.value_mut(slot) {
-        if z.len() >= GEO_INDEX_MIN {
+    // (value_mut only when building: it marks the slot for a memory recount)
+    if ctx.geo_zset(slot).is_some_and(|z| z.len() >= GEO_INDEX_MIN && z.geo_index().is_none()) {
+        if let Value::ZSet(z) = ctx.value_mut(slot) {
             z.build_geo_index();
         }
     }
