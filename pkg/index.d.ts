@@ -1354,7 +1354,7 @@ export type GeoSearchReply = string[] | GeoSearchItem[];
 export type Geofence =
   | { polygon: ReadonlyArray<readonly [longitude: number, latitude: number]> }
   | { circle: { lon: number; lat: number; radius: number; unit?: "m" | "km" | "mi" | "ft" } };
-/** What a geofence reports when GEOADD moves a member (positions as stored, decoded). */
+/** What a geofence reports when any write moves a member across it (positions as stored, decoded; an exit of a removed member carries its last position inside). */
 export interface GeofenceEvent {
   type: "enter" | "inside" | "exit";
   key: string;
@@ -1474,13 +1474,19 @@ export declare class Cinnabar {
    */
   duplicate(): Cinnabar;
   /**
-   * Watches a geo key (Tile38-style, in-process): after GEOADD moves members,
-   * calls `callback` with `enter` (crossed into the fence), `inside` (moved,
-   * still inside) or `exit` (crossed out) for each, never twice in a row for
-   * the same crossing; with `options.channel` each event is also published as
-   * JSON on that channel. Writes from any connection to this store count.
-   * Throws a TypeError for an invalid fence (fewer than 3 vertices,
-   * self-intersecting, NaN or out-of-range coordinates, bad radius or unit).
+   * Watches a geo key of the selected database (Tile38-style, in-process):
+   * after any write that changes the key (GEOADD, ZADD, ZREM, ZPOP*, DEL,
+   * expiry, RENAME/MOVE/COPY, overwrites, *STORE, FLUSH*, SWAPDB, snapshot
+   * restores; each command of a transaction on its own; from any connection
+   * to this store) calls `callback` with `enter` (now inside), `inside`
+   * (moved, still inside) or `exit` (moved out or removed) for each member,
+   * exactly once per crossing. Inside means what GEOSEARCH BYPOLYGON / BYRADIUS
+   * would return. With `options.channel` each event is also published as
+   * JSON on that channel. Throws a ReplyError for an invalid polygon
+   * (`ERR invalid polygon: self-intersecting`, `... fewer than 3 distinct
+   * vertices`, `... coordinate is not a number`), out-of-range coordinates or
+   * a negative radius, WRONGTYPE for a key of another type, and a TypeError
+   * for a malformed fence object or unit.
    * Returns a function that stops watching.
    * @example
    * const stop = db.geofence("couriers", { polygon: [[2.29, 48.85], [2.36, 48.85], [2.36, 48.88], [2.29, 48.88]] },

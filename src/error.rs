@@ -404,3 +404,8 @@ pub fn nogroup_for_key(group: &[u8], key: &[u8]) -> Error {
 pub fn xclaim_unrecognized(opt: &[u8]) -> Error {
     Error::owned(no_newlines(format!("ERR Unrecognized XCLAIM option '{}'", c_str(opt, usize::MAX))))
 }
+
+// ---- geo polygons (BYPOLYGON and geofences; Valkey accepts these) ----
+pub const GEO_POLYGON_SELF_INTERSECTING: Error = Error::fixed("ERR invalid polygon: self-intersecting");
+pub const GEO_POLYGON_DISTINCT: Error = Error::fixed("ERR invalid polygon: fewer than 3 distinct vertices");
+pub const GEO_POLYGON_NAN: Error = Error::fixed("ERR invalid polygon: coordinate is not a number");

@@ -25,6 +25,8 @@
 //! - [`config`]: the parameters CONFIG GET/SET know.
 //! - [`snapshot`], [`dump`]: the binary snapshot format (persistence), and the
 //!   RESP dump for moving to a real Redis.
+//! - [`geofence`]: polygon and circle fences over geo keys, re-evaluated
+//!   after every command that signals their key; events for the binding.
 //! - [`evict`]: `maxmemory` eviction (Redis's sampled pool) run before commands.
 
 pub mod args;
@@ -36,6 +38,7 @@ pub mod db;
 pub mod dump;
 pub mod error;
 pub mod evict;
+pub mod geofence;
 pub mod glob;
 pub mod ldouble;
 pub mod notify;

@@ -136,6 +136,8 @@ pub struct Server {
     pub direct_written: bool,
     /// `db::pending_epoch()` at the last end-of-command cleanup (`run`).
     settled_epoch: u64,
+    /// Geofences over geo keys (src/geofence.rs), re-checked after commands.
+    pub fences: crate::geofence::Fences,
 }
 
 impl Server {
@@ -169,6 +171,7 @@ impl Server {
             direct: None,
             direct_written: false,
             settled_epoch: u64::MAX,
+            fences: Default::default(),
         }
     }
 
@@ -206,6 +209,7 @@ impl Server {
         self.blocking.allow = false;
         let reply = self.execute_unserved(client, argv);
         self.serve_ready();
+        self.check_fences();
         reply
     }
 
@@ -298,6 +302,7 @@ impl Server {
     fn run(&mut self, spec: &'static CommandSpec, client: &mut Client, argv: &[&[u8]], now: i64) -> Reply {
         let mut ctx = Ctx { srv: self, client, now };
         let reply = cmd::into_reply((spec.handler)(&mut ctx, Args::new(argv)));
+        self.check_fences(); // each command of an EXEC on its own
         // Only when some database noted work since the last cleanup (most
         // commands note none: visiting all 16 databases cost more than a GET).
         let epoch = crate::db::pending_epoch();
@@ -481,6 +486,9 @@ impl Server {
     /// Redis's `signalModifiedKey` → `touchWatchedKey`.
     pub fn signal_modified_key(&mut self, dbi: usize, key: &[u8]) {
         self.changes.key(dbi, key); // snapshot: saves and the two-tab merge
+        if !self.fences.is_empty() {
+            self.fences.touch(dbi, key);
+        }
         if !self.blocking.is_empty() {
             self.signal_ready(dbi, key);
         }
@@ -513,6 +521,7 @@ impl Server {
     /// before the change with `replaced_with` the database swapped in, if any.
     pub fn touch_all_watched_in_db(&mut self, emptied: usize, replaced_with: Option<usize>, now: i64) {
         self.changes.db(emptied); // snapshot: saves and the two-tab merge
+        self.fences.touch_db(emptied);
         if self.watches.by_key.is_empty() {
             return;
         }
@@ -625,6 +634,7 @@ impl Server {
             let current = expired_total as f64 / sampled_total as f64;
             self.stats.expired_stale_perc = current * 0.05 + self.stats.expired_stale_perc * 0.95;
         }
+        self.check_fences();
         // An expired stream unblocks its XREADGROUP waiters (Redis serves them in beforeSleep).
         if deleted > 0 && !self.blocking.is_empty() {
             self.serve_ready();

@@ -1286,6 +1286,7 @@ impl Server {
     }
 
     fn after_load(&mut self, expired: Vec<(usize, Vec<u8>)>, now: i64) -> Restored {
+        self.check_fences(); // geofences on the keys that came or went
         for (d, k) in &expired {
             self.stats.expired_keys += 1;
             self.notify(crate::notify::EXPIRED, "expired", *d, k);

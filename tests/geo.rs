@@ -218,3 +218,122 @@ fn index_follows_the_value() {
     db.exec(&["SELECT", "1"]);
     assert_eq!(q(&mut db, "b"), before);
 }
+
+/// Native timing of the GEOSEARCH path on 1,000,000 points in a 1°×1° box
+/// (the metro dataset of bench/geo.mjs), split into the command and the
+/// compact reply encoding:
+/// `cargo test --release --test geo geosearch_timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn geosearch_timing() {
+    use cinnabar::{Options, Server};
+    use std::time::Instant;
+    let mut srv = Server::new(Options::default());
+    let mut c = srv.new_client();
+    let mut x = 42u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let n = 1_000_000;
+    let mut i = 0;
+    while i < n {
+        let mut argv: Vec<Vec<u8>> = vec![b"GEOADD".to_vec(), b"pts".to_vec()];
+        for _ in 0..2000 {
+            argv.push(format!("{}", 1.85 + rnd()).into_bytes());
+            argv.push(format!("{}", 48.35 + rnd()).into_bytes());
+            argv.push(format!("p{i}").into_bytes());
+            i += 1;
+        }
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        srv.execute(&mut c, &refs);
+    }
+    let qs: Vec<(String, String)> = (0..200).map(|_| (format!("{}", 1.85 + rnd()), format!("{}", 48.35 + rnd()))).collect();
+    // the first search builds the geo index
+    let warm: Vec<&[u8]> = vec![b"GEOSEARCH", b"pts", b"FROMLONLAT", b"2", b"48.5", b"BYRADIUS", b"1", b"km"];
+    srv.execute(&mut c, &warm);
+    let reps: usize = std::env::var("GEO_TIMING_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let only = std::env::var("GEO_TIMING_ONLY").unwrap_or_default();
+    for (label, km, count, nq) in [("1 m", "0.001", None, 200), ("1 km", "1", None, 200), ("10 km", "10", None, 30), ("10 nearest", "200", Some("10"), 200)] {
+        if !only.is_empty() && !label.contains(only.as_str()) {
+            continue;
+        }
+        // per query, the fastest of `reps` runs (the machine is shared)
+        let (mut t_cmd, mut t_enc, mut hits) = (0.0, 0.0, 0usize);
+        for q in qs.iter().take(nq) {
+            let mut argv = vec!["GEOSEARCH", "pts", "FROMLONLAT", &q.0, &q.1, "BYRADIUS", km, "km", "ASC"];
+            if let Some(k) = count {
+                argv.extend(["COUNT", k]);
+            }
+            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+            let (mut best_cmd, mut best_enc) = (f64::MAX, f64::MAX);
+            for _ in 0..reps {
+                // as the wasm binding runs it: the output buffer lent (`direct`)
+                srv.direct = Some(Vec::with_capacity(1 << 20));
+                let t = Instant::now();
+                let r = srv.execute(&mut c, &refs);
+                best_cmd = best_cmd.min(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                let mut out = srv.direct.take().unwrap_or_default();
+                if !std::mem::take(&mut srv.direct_written) {
+                    r.write_compact(&mut out);
+                }
+                best_enc = best_enc.min(t.elapsed().as_secs_f64());
+                hits += out.get(1..5).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            }
+            t_cmd += best_cmd;
+            t_enc += best_enc;
+        }
+        eprintln!(
+            "{label}: {:.1} µs/query command + {:.1} µs/query encode, {} hits/query",
+            t_cmd * 1e6 / nq as f64,
+            t_enc * 1e6 / nq as f64,
+            hits / (nq * reps)
+        );
+    }
+}
+
+/// The wasm binding lends its output buffer to the geo searches (`srv.direct`):
+/// what they write there equals the compact encoding of their usual reply.
+#[test]
+fn direct_replies_equal_compact_replies() {
+    use cinnabar::{Options, Server};
+    let mut srv = Server::new(Options::default());
+    let mut c = srv.new_client();
+    let run = |srv: &mut Server, c: &mut cinnabar::Client, v: &[&[u8]]| srv.execute(c, v);
+    run(&mut srv, &mut c, &[b"GEOADD", b"k", b"13.361389", b"38.115556", b"Palermo", b"15.087269", b"37.502669", b"Catania"]);
+    run(&mut srv, &mut c, &[b"GEOADD", b"k", b"13.5", b"38", "caf\u{e9}".as_bytes(), b"13.6", b"38.1", b""]);
+    run(&mut srv, &mut c, &[b"SET", b"s", b"x"]);
+    let queries: Vec<Vec<&[u8]>> = vec![
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"200", b"km", b"ASC"],
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"100", b"km"],
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"1", b"m"],
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"200", b"km", b"DESC", b"COUNT", b"2"],
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"200", b"km", b"WITHDIST"],
+        vec![b"GEOSEARCH", b"k", b"BYPOLYGON", b"3", b"12", b"37", b"16", b"37", b"14", b"39"],
+        vec![b"GEOSEARCH", b"nokey", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"200", b"km"],
+        vec![b"GEOSEARCH", b"s", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"200", b"km"],
+        vec![b"GEOSEARCH", b"k", b"FROMLONLAT", b"15", b"37", b"BYRADIUS", b"-1", b"km"],
+        vec![b"GEORADIUS_RO", b"k", b"15", b"37", b"200", b"km"],
+        vec![b"GEORADIUS", b"k", b"15", b"37", b"200", b"km", b"STORE", b"dst"],
+        vec![b"GEORADIUSBYMEMBER", b"k", b"Palermo", b"200", b"km", b"ASC"],
+        vec![b"GEORADIUSBYMEMBER_RO", b"k", b"nobody", b"200", b"km"],
+    ];
+    for q in &queries {
+        let mut want = Vec::new();
+        run(&mut srv, &mut c, q).write_compact(&mut want);
+        srv.direct = Some(Vec::new());
+        let r = run(&mut srv, &mut c, q);
+        let buf = srv.direct.take().unwrap_or_default();
+        let got = if std::mem::take(&mut srv.direct_written) {
+            buf
+        } else {
+            let mut out = Vec::new();
+            r.write_compact(&mut out);
+            out
+        };
+        assert_eq!(got, want, "{:?}", q.iter().map(|a| String::from_utf8_lossy(a)).collect::<Vec<_>>());
+    }
+}

@@ -32,7 +32,7 @@ import { getOrSet, memoryUsage } from "./cache.js";
 // ---- snapshot ----
 import { installSnapshot } from "./snapshot.js";
 // ---- end snapshot ----
-import { geofence } from "./geofence.js";
+import { geofence, decodeFenceEvents } from "./geofence.js";
 
 let glue = null; // wasm-bindgen glue module (Store, Conn, ioHeader, reserve, trim)
 let memory = null; // WebAssembly.Memory
@@ -518,14 +518,37 @@ class Shared {
     this.timer = null; // null: not started yet; false: no timer (workerd, closed)
     this.hz = 0;
     this.due = 0; // without a timer: when the next pass is due (Date.now() ms)
-    this.writeHooks = null; // geofences (src/geofence.js): Set of (conn, cmds) => void
+    this.fences = null; // geofences (src/geofence.js): Map of core fence id -> callback
+    this.fenceQueue = [];
+    this.fenceFlushing = false;
   }
-  /** Tells the write hooks which commands a connection just ran. */
-  afterWrite(conn, cmds) {
-    for (const h of [...this.writeHooks]) h(conn, cmds);
-  }
-  /** Delivers queued pub/sub records (the io header's fifth word is non-zero). */
+  /**
+   * Delivers queued pub/sub records and geofence events (the io header's
+   * fifth word counts both): fence callbacks first, in the core's order;
+   * re-entrant calls (a callback running commands) just append.
+   */
   flush() {
+    if (this.fences !== null && this.store !== null) {
+      const n = this.store.takeFenceEvents();
+      if (n > 4) {
+        views();
+        const p = u32(hdr + 2);
+        for (const ev of decodeFenceEvents(u8.slice(p, p + n))) this.fenceQueue.push(ev);
+        if (n > KEEP) trimIo();
+      }
+      if (!this.fenceFlushing) {
+        this.fenceFlushing = true;
+        try {
+          for (let i = 0; i < this.fenceQueue.length; i++) {
+            const ev = this.fenceQueue[i];
+            this.fences?.get(ev.id)?.(ev);
+          }
+        } finally {
+          this.fenceQueue.length = 0;
+          this.fenceFlushing = false;
+        }
+      }
+    }
     hubOf(this).flush();
   }
   /** Called before every command. */
@@ -813,12 +836,7 @@ export class Cinnabar {
   _run(name, args, asBuffer) {
     const conn = this.#conn;
     if (conn === null) throw new Error("Connection is closed.");
-    if (this.#shared.writeHooks === null) return runOn(conn, this.#shared, name, args, asBuffer);
-    // ---- geo: geofences see the commands that ran (after a non-error reply) ----
-    args = normalize(name, args);
-    const r = runOn(conn, this.#shared, name, args, asBuffer);
-    if (this.#shared.writeHooks !== null) this.#shared.afterWrite(this, [{ name, args }]);
-    return r;
+    return runOn(conn, this.#shared, name, args, asBuffer);
   }
 
   /** @internal the store's shared state (pub/sub). */
@@ -863,7 +881,6 @@ export class Cinnabar {
     const served = u32(hdr + 5);
     if (pending !== 0) this.#shared.flush();
     if (served !== 0) this.#shared.deliver();
-    if (this.#shared.writeHooks !== null) this.#shared.afterWrite(this, cmds);
     return out;
   }
 
@@ -978,21 +995,32 @@ export class Cinnabar {
   }
 
   /**
-   * Watches a geo key: `enter` / `inside` / `exit` events when GEOADD moves a
-   * member across the fence (see src/geofence.js and index.d.ts).
+   * Watches a geo key of the selected database: `enter` / `inside` / `exit`
+   * events whenever a write moves a member across the fence (see
+   * src/geofence.js and index.d.ts).
    */
   geofence(key, fence, callback, options) {
     return geofence(this, key, fence, callback, options);
   }
 
-  /** Registers a hook run after every command batch on this store; returns its remover. */
-  _onWrite(fn) {
+  /** @internal Starts a core fence (src/geofence.js); returns its stopper. */
+  _addFence(key, kind, coords, channel, onEvent) {
+    const conn = this.#conn;
+    if (conn === null) throw new Error("Connection is closed.");
     const sh = this.#shared;
-    if (sh.writeHooks === null) sh.writeHooks = new Set();
-    sh.writeHooks.add(fn);
+    let id;
+    try {
+      id = sh.store.geofenceAdd(conn.db, key, kind, coords, channel);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw msg.startsWith("ERR ") || msg.startsWith("WRONGTYPE ") ? new ReplyError(msg) : e;
+    }
+    if (sh.fences === null) sh.fences = new Map();
+    sh.fences.set(id, onEvent);
     return () => {
-      sh.writeHooks?.delete(fn);
-      if (sh.writeHooks?.size === 0) sh.writeHooks = null;
+      if (sh.fences === null || !sh.fences.delete(id)) return;
+      if (sh.store !== null) sh.store.geofenceRemove(id);
+      if (sh.fences.size === 0) sh.fences = null;
     };
   }
 

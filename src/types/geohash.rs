@@ -254,14 +254,23 @@ impl Shape {
     /// `geohashCalculateAreasByShapeWGS84`: the 9 cells in search order (centre,
     /// N, S, E, W, NE, NW, SE, SW); `None` for the ones Redis zeroes.
     pub fn cells(&self) -> [Option<Hash>; 9] {
-        let b = self.bounds();
-        let (min_lon, min_lat, max_lon, max_lat) = (b[0], b[1], b[2], b[3]);
         let radius_m = match self.kind {
             ShapeKind::Radius(r) => r,
             ShapeKind::Box(w, h) => ((w / 2.0) * (w / 2.0) + (h / 2.0) * (h / 2.0)).sqrt(),
         } * self.conv;
-        let mut steps = estimate_steps(radius_m, self.lat);
-        let enc = |s| encode(self.lon, self.lat, s).unwrap_or(Hash { bits: 0, step: s });
+        cells_for(self.lon, self.lat, radius_m, self.bounds())
+    }
+}
+
+/// The 9 cells around (lon, lat) for a search of `radius_m` meters whose
+/// bounding box is `b` ([min lon, min lat, max lon, max lat]): the body of
+/// `geohashCalculateAreasByShapeWGS84` (Valkey's polygons give their own
+/// radius and box).
+pub fn cells_for(lon: f64, lat: f64, radius_m: f64, b: [f64; 4]) -> [Option<Hash>; 9] {
+    {
+        let (min_lon, min_lat, max_lon, max_lat) = (b[0], b[1], b[2], b[3]);
+        let mut steps = estimate_steps(radius_m, lat);
+        let enc = |s| encode(lon, lat, s).unwrap_or(Hash { bits: 0, step: s });
         let mut hash = enc(steps);
         let mut nb = neighbors(hash);
         let mut area = decode(hash).unwrap_or_default();
@@ -466,6 +475,29 @@ pub fn stable_by_dist<T: Copy>(a: &mut [T], key: impl Fn(&T) -> f64, desc: bool)
     }
 }
 
+/// `stable_by_dist` for (distance, position) pairs whose positions are
+/// distinct and ascending in the current order (so position breaks ties
+/// exactly as a stable sort keeps them): without NaNs, an unstable sort of
+/// (ordered bits, position) gives the same order much faster.
+pub fn sort_by_dist_pos(a: &mut [(f64, u32)], desc: bool) {
+    if a.iter().any(|x| x.0.is_nan()) {
+        return stable_by_dist(a, |k| k.0, desc);
+    }
+    // -0.0 == 0.0; then sign-magnitude bits to an unsigned order.
+    let key = |d: f64| {
+        let b = if d == 0.0 { 0.0f64 } else { d }.to_bits();
+        let t = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+        if desc { !t } else { t }
+    };
+    let mut k: Vec<(u64, u32)> = a.iter().map(|&(d, i)| (key(d), i)).collect();
+    k.sort_unstable();
+    for (dst, (t, i)) in a.iter_mut().zip(k) {
+        let t = if desc { !t } else { t };
+        let b = if t >> 63 == 1 { t & !(1 << 63) } else { !t };
+        *dst = (f64::from_bits(b), i);
+    }
+}
+
 fn msort_with<T: Copy>(a: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
     let n = a.len();
     if n <= 1 {
@@ -633,6 +665,29 @@ mod tests {
         assert_eq!(fmt_distance(0.7750), b"0.7750");
         assert_eq!(unit(b"KM"), Some(1000.0));
         assert_eq!(unit(b"yd"), None);
+    }
+
+    #[test]
+    fn sort_by_dist_pos_is_the_stable_sort() {
+        let mut x = 7u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let vals = [0.0, -0.0, 1.5, 1.5, 2.0, -3.0, f64::INFINITY, f64::NEG_INFINITY, 1e-300, 7.25];
+        for _ in 0..500 {
+            let n = rnd(40) as usize;
+            let v: Vec<(f64, u32)> = (0..n).map(|i| (vals[rnd(vals.len() as u64) as usize], i as u32)).collect();
+            for desc in [false, true] {
+                let (mut a, mut b) = (v.clone(), v.clone());
+                stable_by_dist(&mut a, |k| k.0, desc);
+                sort_by_dist_pos(&mut b, desc);
+                let pos = |w: &[(f64, u32)]| w.iter().map(|k| k.1).collect::<Vec<_>>();
+                assert_eq!(pos(&a), pos(&b));
+            }
+        }
     }
 
     #[test]

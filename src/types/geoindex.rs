@@ -102,6 +102,17 @@ impl BBox {
         let Some(d) = self.dlon else { return true };
         [-360.0, 0.0, 360.0].iter().any(|k| a.lon_max >= self.lon - d + k && a.lon_min <= self.lon + d + k)
     }
+    /// A point the shape may hold (a cheap test before the haversine; the box
+    /// is conservative, so a point outside it fails Redis's own test).
+    #[inline]
+    fn has(&self, lon: f64, lat: f64) -> bool {
+        if lat < self.lat_lo || lat > self.lat_hi {
+            return false;
+        }
+        let Some(d) = self.dlon else { return true };
+        let dl = (lon - self.lon).abs();
+        dl <= d || 360.0 - dl <= d
+    }
     fn contains(&self, a: &Area) -> bool {
         if !(a.lat_min >= self.lat_lo && a.lat_max <= self.lat_hi) {
             return false;
@@ -109,11 +120,11 @@ impl BBox {
         let Some(d) = self.dlon else { return true };
         [-360.0, 0.0, 360.0].iter().any(|k| a.lon_min >= self.lon - d + k && a.lon_max <= self.lon + d + k)
     }
-    /// Step at which sub-cells are about a quarter of the box.
+    /// Step at which sub-cells are about an eighth of the box.
     fn stop_step(&self) -> u8 {
         let h = self.lat_hi - self.lat_lo;
         let w = self.dlon.map_or(360.0, |d| 2.0 * d);
-        let size = h.min(w).max(1e-9) / 4.0;
+        let size = h.min(w).max(1e-9) / 8.0;
         // the first step whose cell height (170.1° / 2^step) is at most `size`
         let mut step = 1u8;
         let mut h = 170.102_257_56 / 2.0;
@@ -211,6 +222,9 @@ fn collect(
         for &(lo, hi) in &subs {
             let go = scan_range(z, plain, lo as f64, hi as f64, &mut |score, node| {
                 let (lon, lat) = super::geohash::decode_score(score);
+                if bb.as_ref().is_some_and(|b| !b.has(lon, lat)) {
+                    return true;
+                }
                 if let Some(dist) = shape.test_from(&from, lon, lat) {
                     if within.is_none_or(|r| dist <= r) {
                         hits.push(Hit { node, score, dist, lon, lat });
@@ -253,7 +267,7 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
         let hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
         if hits.len() > k {
             let mut keys: Vec<(f64, u32)> = hits.iter().enumerate().map(|(i, h)| (h.dist, i as u32)).collect();
-            super::geohash::stable_by_dist(&mut keys, |k| k.0, false);
+            super::geohash::sort_by_dist_pos(&mut keys, false);
             let mut hits: Vec<Hit> = keys.iter().filter_map(|k| hits.get(k.1 as usize).copied()).collect();
             let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
             if !distinct {

@@ -92,7 +92,9 @@ static HDR: [AtomicU32; 6] = [
 
 /// Publishes the pub/sub queue length and the answered-waits count in the header.
 fn note_pending(srv: &Server) {
-    HDR[4].store(srv.pubsub.pending().min(u32::MAX as usize) as u32, Relaxed);
+    // Geofence events count as pending records too: `Store.takeFenceEvents`.
+    let n = srv.pubsub.pending().saturating_add(srv.fences.pending());
+    HDR[4].store(n.min(u32::MAX as usize) as u32, Relaxed);
     HDR[5].store(srv.blocking.served_len().min(u32::MAX as usize) as u32, Relaxed);
 }
 
@@ -203,8 +205,13 @@ impl<'a> Reader<'a> {
 /// Returns false when the request is malformed (an error reply is written).
 fn run_one(srv: &mut Server, client: &mut Client, r: &mut Reader, out: &mut Vec<u8>) -> bool {
     run_one_with(srv, client, r, out, |srv, client, argv, out| {
-        // MGET may write its reply itself (no copy per value): lend it the buffer.
-        let direct = argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"mget"));
+        // MGET and the geo searches may write their reply themselves (no copy
+        // per value): lend them the buffer.
+        let direct = argv.first().is_some_and(|n| {
+            [&b"mget"[..], b"geosearch", b"georadius_ro", b"georadiusbymember_ro", b"georadius", b"georadiusbymember"]
+                .iter()
+                .any(|c| n.eq_ignore_ascii_case(c))
+        });
         if direct {
             srv.direct = Some(std::mem::take(out));
         }
@@ -378,6 +385,54 @@ impl Store {
         }
     }
     // ---- end pubsub ----
+
+    // ---- geo: geofences (src/geofence.rs) ----
+
+    /// Starts a fence over `key` of database `db`: `kind` 0 a polygon
+    /// (`coords` = lon, lat, lon, lat, ...), 1 a circle (lon, lat, radius in
+    /// meters). Events go to `takeFenceEvents` and, with `channel`, are
+    /// published there. Returns the fence id; an invalid fence throws the
+    /// Redis-style error text.
+    #[wasm_bindgen(js_name = geofenceAdd)]
+    pub fn geofence_add(&self, db: u32, key: &[u8], kind: u32, coords: &[f64], channel: Option<Vec<u8>>) -> Result<u32, JsError> {
+        let mut srv = self.srv.try_borrow_mut().map_err(|_| JsError::new("store busy"))?;
+        let shape = match (kind, coords) {
+            (0, c) => crate::geofence::FenceShape::polygon(c.chunks_exact(2).map(|p| (p[0], p[1])).collect()),
+            (1, &[lon, lat, r]) => crate::geofence::FenceShape::circle(lon, lat, r),
+            _ => return Err(JsError::new("bad fence")),
+        };
+        let shape = shape.map_err(|e| JsError::new(e.text()))?;
+        srv.geofence_add(db as usize, key, shape, channel.as_deref()).map_err(|e| JsError::new(e.text()))
+    }
+
+    /// Stops a fence.
+    #[wasm_bindgen(js_name = geofenceRemove)]
+    pub fn geofence_remove(&self, id: u32) -> bool {
+        self.srv.try_borrow_mut().is_ok_and(|mut s| s.geofence_remove(id))
+    }
+
+    /// Writes the queued geofence events to the output buffer: `u32 count`,
+    /// then per event `u32 fence id`, `u8 kind` (0 enter, 1 inside, 2 exit),
+    /// `f64 lon`, `f64 lat` (little-endian), `u32 len` and the member bytes.
+    /// Returns the output length.
+    #[wasm_bindgen(js_name = takeFenceEvents)]
+    pub fn take_fence_events(&self) -> u32 {
+        let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
+        let evs = srv.fences.take_events();
+        note_pending(&srv);
+        with_io(0, |_, out| {
+            out.extend_from_slice(&(evs.len() as u32).to_le_bytes());
+            for e in &evs {
+                out.extend_from_slice(&e.fence.to_le_bytes());
+                out.push(e.kind as u8);
+                out.extend_from_slice(&e.lon.to_le_bytes());
+                out.extend_from_slice(&e.lat.to_le_bytes());
+                out.extend_from_slice(&(e.member.len() as u32).to_le_bytes());
+                out.extend_from_slice(&e.member);
+            }
+        })
+    }
+    // ---- end geo ----
     /// Times out blocked calls whose deadline has passed (their replies are
     /// then taken with `takeServed`); the number timed out.
     #[wasm_bindgen(js_name = expireWaits)]
