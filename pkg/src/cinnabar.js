@@ -389,7 +389,10 @@ function runSet(conn, shared, key, value, unit, ttl, opt) {
   const p = inputFor(utf8Bound(key) + utf8Bound(value));
   const q = writeUtf8(p, key);
   const r = writeUtf8(q, value);
-  const n = conn.setTyped(q - p, r - q, unit, ttl, Date.now());
+  // Without a TTL and with the active-expiry timer running, the store may use
+  // its cached clock (see Conn.set_typed in src/wasm/mod.rs): no Date.now().
+  let n = conn.setTyped(q - p, r - q, unit, ttl, unit === 0 && shared.timer ? NaN : Date.now());
+  if (n === NEED_TIME) n = conn.setTyped(q - p, r - q, unit, ttl, Date.now());
   if (n !== REPLY_OK) return finish(n, r - p, shared, "set", unit === 0 ? [key, value] : [key, value, opt, String(ttl)], undefined, false);
   views();
   if (r - p > KEEP) glue.trim();
@@ -398,6 +401,7 @@ function runSet(conn, shared, key, value, unit, ttl, opt) {
   return "OK";
 }
 const REPLY_OK = 0xffffffff; // matches src/wasm/mod.rs
+const NEED_TIME = 0xfffffffe; // matches src/wasm/mod.rs
 
 /** 1 for the SET option EX, 2 for PX (as the typed SET takes them), else 0. */
 function ttlUnit(opt) {

@@ -45,6 +45,9 @@ const KEEP: usize = 1 << 20;
 const START: usize = 16 << 10;
 /// What the typed calls return for the reply `+OK` (written nowhere).
 const REPLY_OK: u32 = u32::MAX;
+/// What the typed SET returns, having done nothing, when it was called without
+/// the time (`now` NaN) and needs it: JS calls again with `Date.now()`.
+const NEED_TIME: u32 = u32::MAX - 1;
 /// Arguments kept on the stack before falling back to a heap vector.
 const STACK_ARGS: usize = 16;
 
@@ -57,14 +60,21 @@ thread_local! {
     static CALL_NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NAN) };
 }
 
+thread_local! {
+    /// The latest exact time the store read (a call's `now`, or `Date.now()`
+    /// from the active-expiry timer's pass): the cached clock of the typed SET
+    /// (see `Conn::set_typed`), as Redis's cron-updated LRU clock.
+    static LAST_NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NAN) };
+}
+
 impl Clock for JsClock {
     fn now_ms(&self) -> i64 {
-        let t = CALL_NOW.with(|c| c.get());
-        if t.is_finite() && t > 0.0 {
-            t as i64
-        } else {
-            js_sys::Date::now() as i64
+        let mut t = CALL_NOW.with(|c| c.get());
+        if !(t.is_finite() && t > 0.0) {
+            t = js_sys::Date::now();
         }
+        LAST_NOW.with(|c| c.set(t));
+        t as i64
     }
 }
 
@@ -524,12 +534,39 @@ impl Conn {
     /// Runs exactly as that SET command would (`cmd::string::typed_set`).
     /// Returns [`REPLY_OK`] for the reply `+OK` (nothing written), else the
     /// length of the compact reply in the output buffer, as `call`.
+    ///
+    /// `now` NaN: JS did not read the clock (it costs about a fifth of a SET).
+    /// A SET without a TTL needs the time only to stamp the key's LRU/LFU clock
+    /// (second resolution) unless an existing key has a TTL (lazy expiry), is
+    /// not a plain string, or `maxmemory` is set (eviction): in those cases this
+    /// returns [`NEED_TIME`] having done nothing; otherwise the command runs at
+    /// the latest exact time the store read, which the active-expiry timer
+    /// refreshes every 1000/hz ms while the event loop runs (Redis likewise
+    /// stamps keys from an LRU clock its cron updates).
     #[wasm_bindgen(js_name = setTyped)]
     pub fn set_typed(&mut self, klen: u32, vlen: u32, unit: u32, ttl: f64, now: f64) -> u32 {
         let Ok(mut srv) = self.srv.try_borrow_mut() else { return 0 };
         let client = &mut self.client;
         let mut ok = false;
         let len = klen.saturating_add(vlen);
+        let mut now = now;
+        if now.is_nan() {
+            let last = LAST_NOW.with(|c| c.get());
+            let coarse_ok = unit == 0
+                && last.is_finite()
+                && srv.config.maxmemory == 0
+                && IO.with(|io| {
+                    let Ok(io) = io.try_borrow() else { return false };
+                    let Some(key) = io.input.get(..klen as usize) else { return false };
+                    let Some(db) = srv.dbs.get(client.db) else { return false };
+                    // absent, or a plain string without a TTL
+                    db.find(key).is_none_or(|i| db.compact_string(i).is_some())
+                });
+            if !coarse_ok {
+                return NEED_TIME;
+            }
+            now = last;
+        }
         let n = at_time(now, || {
             with_io(len, |req, out| {
                 let (key, val) = (req.get(..klen as usize), req.get(klen as usize..));

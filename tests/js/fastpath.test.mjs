@@ -154,3 +154,25 @@ test("typed SET (plain, EX, PX) answers as the generic SET, TTLs, errors, MULTI 
   assert.equal(db.call("ttl", "q"), 10);
   for (const d of [other, db, ref]) d.close();
 });
+
+test("typed SET without a TTL reads no clock unless it needs the exact time (lazy expiry, maxmemory)", async () => {
+  const db = new Cinnabar();
+  db.set("warm", "x"); // starts the active-expiry timer
+  await new Promise((r) => setTimeout(r, 150)); // a timer pass refreshes the store's cached clock
+  // An existing key with a TTL: the SET must see it expired now (the cached clock is older).
+  db.set("k", "v1", "PX", 20);
+  const t0 = Date.now();
+  while (Date.now() - t0 < 40); // the event loop is blocked: no timer pass
+  const before = Number(/expired_keys:(\d+)/.exec(db.info("stats"))[1]);
+  assert.equal(db.set("k", "v2"), "OK");
+  assert.equal(Number(/expired_keys:(\d+)/.exec(db.info("stats"))[1]), before + 1, "lazy expiry ran at the exact time");
+  assert.equal(db.ttl("k"), -1);
+  assert.equal(db.get("k"), "v2");
+  // Plain keys: stamped with a clock at most a timer period old.
+  for (let i = 0; i < 100; i++) db.set(`p${i}`, "v");
+  assert.ok(db.object("IDLETIME", "p0") <= 1);
+  // Under maxmemory (eviction reads the clock) the SET is exact and answers as before.
+  db.config("SET", "maxmemory", "100mb");
+  assert.equal(db.set("m", "v"), "OK");
+  db.close();
+});
