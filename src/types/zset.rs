@@ -200,6 +200,11 @@ impl Tree {
             self.free -= 1;
             return id;
         }
+        if self.leaves.is_empty() {
+            // A small set has one leaf: not the four a first push would reserve
+            // (a leaf is 780 bytes; most sorted sets are small).
+            self.leaves.reserve_exact(1);
+        }
         self.leaves.push(EMPTY_LEAF);
         (self.leaves.len() - 1) as u32
     }
@@ -210,6 +215,9 @@ impl Tree {
             self.inners[id as usize] = EMPTY_INNER;
             self.free -= 1;
             return id;
+        }
+        if self.inners.is_empty() {
+            self.inners.reserve_exact(1);
         }
         self.inners.push(EMPTY_INNER);
         (self.inners.len() - 1) as u32
