@@ -15,7 +15,7 @@
 //! - `index`: a hash table of handles keyed by member bytes (ZSCORE, ZRANK's
 //!   first step, ZADD's existence test): linear probing over `u64` slots
 //!   (hash tag and handle together, one cache line per lookup).
-//! - `tree`: leaves hold up to 64 (score, handle) pairs in two contiguous
+//! - `tree`: leaves hold up to 32 (score, handle) pairs in two contiguous
 //!   arrays and are linked both ways; inner nodes hold, per child, the number
 //!   of members below it and its least (score, handle) key, so a search reads
 //!   scores from the node it is in and touches a member only on a score tie.
@@ -52,7 +52,7 @@ use hashbrown::DefaultHashBuilder;
 
 const NIL: u32 = u32::MAX;
 /// Pairs per leaf and children per inner node.
-const LCAP: usize = 64;
+const LCAP: usize = 32;
 const ICAP: usize = 64;
 /// A node below this many entries is merged with, or refilled from, a sibling.
 const LMIN: usize = LCAP / 4;
@@ -202,7 +202,7 @@ impl Tree {
         }
         if self.leaves.is_empty() {
             // A small set has one leaf: not the four a first push would reserve
-            // (a leaf is 780 bytes; most sorted sets are small).
+            // (a leaf is 396 bytes in wasm32; most sorted sets are small).
             self.leaves.reserve_exact(1);
         }
         self.leaves.push(EMPTY_LEAF);
