@@ -192,42 +192,10 @@ pub fn lp_int(v: i64) -> usize {
     enc + lp_backlen(enc)
 }
 
-/// `lpStringToInt64`.
-fn lp_string_to_int(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    if neg {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
 /// Bytes of a string element (stored as an integer when it reads as one).
 pub fn lp_str(s: &[u8]) -> usize {
-    if let Some(v) = lp_string_to_int(s) {
+    // lpStringToInt64 reads integers as string2ll does
+    if let Some(v) = crate::num::parse_i64(s) {
         return lp_int(v);
     }
     let n = s.len();
