@@ -290,15 +290,9 @@ fn hdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         }
     }
     if deleted > 0 {
-        let emptied = h.is_empty();
-        if emptied {
-            ctx.db().remove_at(slot);
-        }
         ctx.modified(key);
         ctx.notify(notify::HASH, "hdel", key);
-        if emptied {
-            ctx.notify(notify::GENERIC, "del", key);
-        }
+        ctx.drop_if_empty(slot, key);
     }
     Ok(Reply::Int(deleted))
 }
@@ -666,15 +660,9 @@ fn hgetdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         })
         .collect();
     if deleted > 0 {
-        let emptied = h.is_empty();
-        if emptied {
-            ctx.db().remove_at(slot);
-        }
         ctx.modified(key);
         ctx.notify(notify::HASH, "hdel", key);
-        if emptied {
-            ctx.notify(notify::GENERIC, "del", key);
-        }
+        ctx.drop_if_empty(slot, key);
     }
     Ok(Reply::Array(out))
 }
