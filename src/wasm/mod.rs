@@ -537,8 +537,8 @@ impl Conn {
     ///
     /// `now` NaN: JS did not read the clock (it costs about a fifth of a SET).
     /// A SET without a TTL needs the time only to stamp the key's LRU/LFU clock
-    /// (second resolution) unless an existing key has a TTL (lazy expiry), is
-    /// not a plain string, or `maxmemory` is set (eviction): in those cases this
+    /// (second resolution) unless the existing key has a TTL (lazy expiry) or
+    /// `maxmemory` is set (eviction): in those cases this
     /// returns [`NEED_TIME`] having done nothing; otherwise the command runs at
     /// the latest exact time the store read, which the active-expiry timer
     /// refreshes every 1000/hz ms while the event loop runs (Redis likewise
@@ -559,8 +559,8 @@ impl Conn {
                     let Ok(io) = io.try_borrow() else { return false };
                     let Some(key) = io.input.get(..klen as usize) else { return false };
                     let Some(db) = srv.dbs.get(client.db) else { return false };
-                    // absent, or a plain string without a TTL
-                    db.find(key).is_none_or(|i| db.compact_string(i).is_some())
+                    // no key to expire lazily (no lookup when no key has a TTL)
+                    db.volatile_len() == 0 || db.find(key).is_none_or(|i| db.expire_of(i).is_none())
                 });
             if !coarse_ok {
                 return NEED_TIME;
