@@ -37,6 +37,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use wasm_bindgen::prelude::*;
 
+mod alloc; // the global allocator: dlmalloc growing the memory geometrically
 mod snapshot; // ---- snapshot: snapshot/restore/dump methods of Store ----
 
 /// Buffers above this capacity are dropped after the call that needed them.

@@ -1,0 +1,123 @@
+//! The wasm heap allocator: dlmalloc (the allocator Rust's std uses on
+//! wasm32) with a growth policy.
+//!
+//! std's allocator grows the wasm memory by just what each request needs,
+//! 64 KiB at a time. Every `memory.grow` is reported to V8 as external
+//! memory, and V8 answers a stream of small growths with a stream of full
+//! (mark-compact) garbage collections of the JS heap: filling a fresh store
+//! with 800,000 small sets took 3.2 s, against 0.8 s for the same fill after
+//! FLUSHALL (910 GCs; natively the two are equal). Here the memory grows by
+//! an eighth of its size (at least 1 MiB, at most 16 MiB beyond the request),
+//! so a store of N bytes grows in O(log N) steps, and the reserve left
+//! untouched costs address space, not resident pages. When the larger step
+//! does not fit (the memory's maximum, an isolate limit), the exact request
+//! is tried, as before.
+//!
+//! Single-threaded: wasm32-unknown-unknown here has no threads, so the one
+//! allocator state is used without a lock.
+
+use core::arch::wasm32;
+use core::cell::UnsafeCell;
+use core::ptr;
+use std::alloc::{GlobalAlloc, Layout};
+
+const PAGE: usize = 64 * 1024;
+/// Smallest growth, in pages (1 MiB).
+const MIN_STEP: usize = 16;
+/// Largest growth beyond the request, in pages (16 MiB).
+const MAX_STEP: usize = 256;
+
+extern "C" {
+    /// First address after the static data (set by the linker).
+    static __heap_base: u8;
+}
+
+/// The system side: wasm pages, grown geometrically.
+struct Pages {
+    /// The memory between `__heap_base` and the initial memory's end was given out.
+    donated: UnsafeCell<bool>,
+}
+
+// SAFETY: single-threaded target (no shared memory, no threads).
+unsafe impl Send for Pages {}
+
+unsafe impl dlmalloc::Allocator for Pages {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        // SAFETY: only this allocator reads or writes `donated`, one call at a time.
+        let donated = unsafe { &mut *self.donated.get() };
+        if !*donated {
+            *donated = true;
+            // Taking the address of a linker symbol reads nothing.
+            let base = ptr::addr_of!(__heap_base) as usize;
+            let end = wasm32::memory_size(0).saturating_mul(PAGE);
+            if base != 0 && end > base && end - base >= size {
+                return (base as *mut u8, end - base, 0);
+            }
+        }
+        let need = size.div_ceil(PAGE);
+        let step = (wasm32::memory_size(0) / 8).clamp(MIN_STEP, MAX_STEP);
+        for pages in [need.saturating_add(step), need] {
+            let prev = wasm32::memory_grow(0, pages);
+            if prev != usize::MAX {
+                let base = prev.saturating_mul(PAGE);
+                let len = pages.saturating_mul(PAGE);
+                // Never hand out the very last bytes of the address space (a
+                // pointer one past the end must not wrap to 0).
+                let len = if base.wrapping_add(len) == 0 { len - 16 } else { len };
+                return (base as *mut u8, len, 0);
+            }
+        }
+        (ptr::null_mut(), 0, 0)
+    }
+    fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
+        ptr::null_mut()
+    }
+    fn free_part(&self, _ptr: *mut u8, _old: usize, _new: usize) -> bool {
+        false
+    }
+    fn free(&self, _ptr: *mut u8, _size: usize) -> bool {
+        false
+    }
+    fn can_release_part(&self, _flags: u32) -> bool {
+        false
+    }
+    fn allocates_zeros(&self) -> bool {
+        true
+    }
+    fn page_size(&self) -> usize {
+        PAGE
+    }
+}
+
+/// The global allocator of the wasm build.
+pub struct Heap(UnsafeCell<dlmalloc::Dlmalloc<Pages>>);
+
+// SAFETY: single-threaded target (no shared memory, no threads).
+unsafe impl Sync for Heap {}
+
+#[global_allocator]
+static HEAP: Heap = Heap(UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(Pages {
+    donated: UnsafeCell::new(false),
+})));
+
+// SAFETY: each method forwards to dlmalloc with the caller's layout; there is
+// one thread, and dlmalloc never re-enters the global allocator, so the
+// `&mut` taken from the cell is unique for the call.
+unsafe impl GlobalAlloc for Heap {
+    #[inline(never)]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        (*self.0.get()).malloc(layout.size(), layout.align())
+    }
+    #[inline(never)]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        (*self.0.get()).calloc(layout.size(), layout.align())
+    }
+    #[inline(never)]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        (*self.0.get()).free(ptr, layout.size(), layout.align())
+    }
+    #[inline(never)]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        (*self.0.get()).realloc(ptr, layout.size(), layout.align(), new_size)
+    }
+}
