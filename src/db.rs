@@ -295,6 +295,17 @@ pub struct Db {
     dirty: Vec<u32>,
     /// Compact slots that got a view during the current command (`drop_views`).
     viewed: RefCell<Vec<u32>>,
+    /// Bulk loading (`begin_bulk`): the hash of each slot added since, the
+    /// index being built once at the end (`end_bulk`).
+    bulk: Option<Vec<u64>>,
+}
+
+/// Why `Db::end_bulk` refused the keys it was given.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BulkError {
+    /// The key of this slot was added twice.
+    Duplicate(usize),
+    OutOfMemory,
 }
 
 impl Default for Db {
@@ -314,6 +325,7 @@ impl Db {
             mem: 0,
             dirty: Vec::new(),
             viewed: RefCell::new(Vec::new()),
+            bulk: None,
         }
     }
 
@@ -555,6 +567,13 @@ impl Db {
         Ok(true)
     }
     fn insert_slot(&mut self, h: u64, slot: Slot) -> usize {
+        if let Some(hashes) = &mut self.bulk {
+            hashes.push(h);
+            let i = self.slots.len();
+            self.mem += slot.counted();
+            self.slots.push(slot);
+            return i;
+        }
         if self.index.len() >= self.index.capacity() {
             self.regrow_index(self.index.len() + 1);
         }
@@ -566,12 +585,44 @@ impl Db {
         i
     }
 
+    /// Starts a bulk load into an empty database (snapshot restores), with room
+    /// for `hint` keys if memory allows: the inserts that follow skip the
+    /// index (no lookup can see their keys, and the caller knows the keys are
+    /// new or checks at the end), which `end_bulk` builds in one pass.
+    pub fn begin_bulk(&mut self, hint: usize) {
+        let mut hashes = Vec::new();
+        if self.slots.try_reserve(hint).is_ok() {
+            let _ = hashes.try_reserve(hint);
+        }
+        self.bulk = Some(hashes);
+    }
+
+    /// Ends a bulk load: builds the index over every key, refusing a key added
+    /// twice (see `build_index`). On error the database is left unusable (the
+    /// caller drops it).
+    pub fn end_bulk(&mut self) -> Result<(), BulkError> {
+        let Some(hashes) = self.bulk.take() else { return Ok(()) };
+        let t = build_index(&self.slots, &self.hasher, hashes, 0, true)?;
+        self.index = t;
+        Ok(())
+    }
+
     /// Rebuilds the index for `want` keys (hashbrown rounds up as its own
-    /// growth would: the buckets double), hashing the keys in slot order:
-    /// consecutive slots' keys sit close in memory, so this runs several times
-    /// faster than hashbrown's resize, which visits them in hash order.
+    /// growth would: the buckets double), hashing the keys in slot order
+    /// (consecutive slots' keys sit close in memory) and inserting them in
+    /// bucket order (`build_index`): several times faster than hashbrown's
+    /// resize, which visits the keys in hash order and the buckets at random.
     fn regrow_index(&mut self, want: usize) {
         let Db { index, slots, hasher, .. } = self;
+        let mut hashes = Vec::new();
+        if hashes.try_reserve_exact(slots.len()).is_ok() {
+            hashes.extend(slots.iter().map(|s| hash_key(hasher, s.key())));
+            if let Ok(t) = build_index(slots, hasher, hashes, want, false) {
+                *index = t;
+                return;
+            }
+        }
+        // Short of memory for the scratch arrays: one key at a time.
         let mut t = HashTable::with_capacity(want);
         for (i, s) in slots.iter().enumerate() {
             let h = hash_key(hasher, s.key());
@@ -915,12 +966,120 @@ fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// An index over `slots` (`hashes[i]` is slot i's key hash) with room for
+/// `want` keys or more. Inserting a million random keys one by one costs a
+/// cache miss each once the index outgrows the cache; here they go in in
+/// bucket order (a counting sort on the top 16 bits of each key's home
+/// bucket), so the table is written nearly sequentially, and a key is read
+/// only when two hashes share a bucket's tag. `check`: refuse a key present
+/// twice (else the caller knows the keys are distinct).
+fn build_index(
+    slots: &[Slot],
+    hasher: &DefaultHashBuilder,
+    hashes: Vec<u64>,
+    want: usize,
+    check: bool,
+) -> Result<HashTable<u32>, BulkError> {
+    let rehash = |&j: &u32| slots.get(j as usize).map_or(0, |e| hash_key(hasher, e.key()));
+    fn oom<E>(_: E) -> BulkError {
+        BulkError::OutOfMemory
+    }
+    let mut t: HashTable<u32> = HashTable::new();
+    t.try_reserve(hashes.len().max(want), rehash).map_err(oom)?;
+    // hashbrown's home bucket is the hash's low bits under the bucket mask
+    // (the capacity is 7/8 of the power-of-two bucket count).
+    let buckets = (t.capacity().saturating_mul(8) / 7).max(1).next_power_of_two();
+    let bits = buckets.trailing_zeros();
+    let shift = bits.saturating_sub(16);
+    let part = |h: u64| ((h as usize) & (buckets - 1)) >> shift;
+    let mut starts: Vec<u32> = Vec::new();
+    let parts = (1usize << (bits - shift)) + 1;
+    starts.try_reserve_exact(parts).map_err(oom)?;
+    starts.resize(parts, 0);
+    for &h in &hashes {
+        if let Some(c) = starts.get_mut(part(h) + 1) {
+            *c += 1;
+        }
+    }
+    let mut sum = 0;
+    for c in starts.iter_mut() {
+        sum += *c;
+        *c = sum;
+    }
+    let mut order: Vec<(u64, u32)> = Vec::new();
+    order.try_reserve_exact(hashes.len()).map_err(oom)?;
+    order.resize(hashes.len(), (0, 0));
+    for (i, &h) in hashes.iter().enumerate() {
+        if let Some(c) = starts.get_mut(part(h)) {
+            if let Some(o) = order.get_mut(*c as usize) {
+                *o = (h, i as u32);
+            }
+            *c += 1;
+        }
+    }
+    drop(starts);
+    drop(hashes);
+    let key_of = |i: u32| slots.get(i as usize).map(|s| s.key());
+    for &(h, i) in &order {
+        if !check {
+            t.insert_unique(h, i, rehash);
+            continue;
+        }
+        match t.entry(h, |&j| key_of(j) == key_of(i), rehash) {
+            hashbrown::hash_table::Entry::Occupied(_) => return Err(BulkError::Duplicate(i as usize)),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+        }
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn k(s: &str) -> &[u8] {
         s.as_bytes()
+    }
+
+    #[test]
+    fn bulk_load_builds_the_index_and_refuses_duplicates() {
+        for n in [0usize, 1, 7, 1000, 200_000] {
+            let mut db = Db::new();
+            db.begin_bulk(n / 2); // a hint too small is fine
+            for i in 0..n {
+                let key = format!("key:{i}");
+                let h = db.key_hash(key.as_bytes());
+                if i % 3 == 0 {
+                    db.insert_hashed(key.as_bytes(), h, Value::Int(i as i64), Some(1000 + i as i64), 0);
+                } else {
+                    assert_eq!(db.try_insert_compact(key.as_bytes(), h, b"v", 0), Ok(true));
+                }
+            }
+            assert_eq!(db.find(b"key:0"), None, "no index while loading");
+            assert_eq!(db.end_bulk(), Ok(()));
+            assert_eq!(db.len(), n);
+            for i in 0..n {
+                assert_eq!(db.find(format!("key:{i}").as_bytes()), Some(i));
+            }
+            assert_eq!(db.find(b"key:x"), None);
+            // the index grows and shrinks as usual afterwards
+            for i in n..n + 100 {
+                db.insert(format!("key:{i}").as_bytes(), Value::Int(0), None, 0);
+            }
+            assert!(db.remove(b"key:0").is_some() || n == 0);
+            assert!(db.find(format!("key:{}", n + 99).as_bytes()).is_some());
+        }
+        for (n, dup) in [(2usize, 1usize), (5000, 4999), (5000, 17)] {
+            let mut db = Db::new();
+            db.begin_bulk(n);
+            for i in 0..n {
+                let key = if i == dup { "key:0".to_string() } else { format!("key:{i}") };
+                db.insert(key.as_bytes(), Value::Int(0), None, 0);
+            }
+            assert!(matches!(db.end_bulk(), Err(BulkError::Duplicate(_))), "{n} {dup}");
+        }
     }
 
     #[test]
@@ -1105,3 +1264,4 @@ mod tests {
         }
     }
 }
+

@@ -103,7 +103,7 @@
 //! tabs persisting to one IndexedDB name can merge key by key
 //! ([`Server::merge_snapshot`]) instead of overwriting each other.
 
-use crate::db::Db;
+use crate::db::{BulkError, Db};
 use crate::server::Server;
 use crate::types::hash::{Field, Hash};
 use crate::types::indexmap::IndexMap;
@@ -742,6 +742,12 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 if r.pos != body {
                     return r.corrupt("bytes after the end marker");
                 }
+                for db in &mut dbs {
+                    db.end_bulk().map_err(|e| match e {
+                        BulkError::Duplicate(_) => SnapshotError::Corrupt { at, what: "duplicate key" },
+                        BulkError::OutOfMemory => SnapshotError::OutOfMemory,
+                    })?;
+                }
                 break;
             }
             OP_DB => {
@@ -761,8 +767,10 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                     return Err(SnapshotError::Corrupt { at, what: "database listed twice" });
                 }
                 cur = Some(i);
-                // Untrusted: at most one key per 3 bytes left, and only if memory allows.
-                dbs[i].try_reserve((hint as usize).min(r.left() / 3));
+                // Untrusted: at most one key per 3 bytes left, and only if memory
+                // allows. Keys go in without the index, built (and checked for
+                // duplicates) at the end.
+                dbs[i].begin_bulk((hint as usize).min(r.left() / 3));
             }
             OP_EXPIRE => {
                 if expire.is_some() {
@@ -778,11 +786,7 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 total += 1;
                 let exp = expire.take();
                 let db = &mut dbs[dbi];
-                // One hash per key, for the duplicate check and the insert.
                 let h = db.key_hash(key);
-                if db.find_hashed(key, h).is_some() {
-                    return Err(SnapshotError::Corrupt { at, what: "duplicate key" });
-                }
                 // The common case, a plain string without a TTL: straight into a
                 // compact slot (one allocation for key and value, no Value).
                 let val = if tag == T_STR && exp.is_none() {
