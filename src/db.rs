@@ -602,27 +602,19 @@ impl Db {
     /// caller drops it).
     pub fn end_bulk(&mut self) -> Result<(), BulkError> {
         let Some(hashes) = self.bulk.take() else { return Ok(()) };
-        let t = build_index(&self.slots, &self.hasher, hashes, 0, true)?;
+        let t = build_index(&self.slots, &self.hasher, hashes)?;
         self.index = t;
         Ok(())
     }
 
     /// Rebuilds the index for `want` keys (hashbrown rounds up as its own
-    /// growth would: the buckets double), hashing the keys in slot order
-    /// (consecutive slots' keys sit close in memory) and inserting them in
-    /// bucket order (`build_index`): several times faster than hashbrown's
-    /// resize, which visits the keys in hash order and the buckets at random.
+    /// growth would: the buckets double), hashing the keys in slot order:
+    /// consecutive slots' keys sit close in memory, so this runs several times
+    /// faster than hashbrown's resize, which visits them in hash order.
+    /// (`build_index`'s bucket order would be faster still, but its scratch
+    /// arrays, 16 bytes a key, would raise the wasm memory's high-water mark.)
     fn regrow_index(&mut self, want: usize) {
         let Db { index, slots, hasher, .. } = self;
-        let mut hashes = Vec::new();
-        if hashes.try_reserve_exact(slots.len()).is_ok() {
-            hashes.extend(slots.iter().map(|s| hash_key(hasher, s.key())));
-            if let Ok(t) = build_index(slots, hasher, hashes, want, false) {
-                *index = t;
-                return;
-            }
-        }
-        // Short of memory for the scratch arrays: one key at a time.
         let mut t = HashTable::with_capacity(want);
         for (i, s) in slots.iter().enumerate() {
             let h = hash_key(hasher, s.key());
@@ -966,26 +958,18 @@ fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// An index over `slots` (`hashes[i]` is slot i's key hash) with room for
-/// `want` keys or more. Inserting a million random keys one by one costs a
-/// cache miss each once the index outgrows the cache; here they go in in
-/// bucket order (a counting sort on the top 16 bits of each key's home
+/// An index over `slots` (`hashes[i]` is slot i's key hash), refusing a key
+/// present twice. Inserting a million random keys one by one costs a cache
+/// miss each once the index outgrows the cache; here they go in in bucket order (a counting sort on the top 16 bits of each key's home
 /// bucket), so the table is written nearly sequentially, and a key is read
-/// only when two hashes share a bucket's tag. `check`: refuse a key present
-/// twice (else the caller knows the keys are distinct).
-fn build_index(
-    slots: &[Slot],
-    hasher: &DefaultHashBuilder,
-    hashes: Vec<u64>,
-    want: usize,
-    check: bool,
-) -> Result<HashTable<u32>, BulkError> {
+/// only when two hashes share a bucket's tag.
+fn build_index(slots: &[Slot], hasher: &DefaultHashBuilder, hashes: Vec<u64>) -> Result<HashTable<u32>, BulkError> {
     let rehash = |&j: &u32| slots.get(j as usize).map_or(0, |e| hash_key(hasher, e.key()));
     fn oom<E>(_: E) -> BulkError {
         BulkError::OutOfMemory
     }
     let mut t: HashTable<u32> = HashTable::new();
-    t.try_reserve(hashes.len().max(want), rehash).map_err(oom)?;
+    t.try_reserve(hashes.len(), rehash).map_err(oom)?;
     // hashbrown's home bucket is the hash's low bits under the bucket mask
     // (the capacity is 7/8 of the power-of-two bucket count).
     let buckets = (t.capacity().saturating_mul(8) / 7).max(1).next_power_of_two();
@@ -1021,10 +1005,6 @@ fn build_index(
     drop(hashes);
     let key_of = |i: u32| slots.get(i as usize).map(|s| s.key());
     for &(h, i) in &order {
-        if !check {
-            t.insert_unique(h, i, rehash);
-            continue;
-        }
         match t.entry(h, |&j| key_of(j) == key_of(i), rehash) {
             hashbrown::hash_table::Entry::Occupied(_) => return Err(BulkError::Duplicate(i as usize)),
             hashbrown::hash_table::Entry::Vacant(v) => {
