@@ -14,6 +14,7 @@ test("snapshot, persistence and sessions types compile under tsc --strict", () =
     const config = {
       compilerOptions: {
         strict: true,
+        types: [], // no @types from node_modules folders above the temp dir (hermetic)
         noEmit: true,
         target: "es2022",
         module: "esnext",

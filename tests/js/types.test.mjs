@@ -38,6 +38,7 @@ test("index.d.ts type-checks a usage file under tsc --strict", () => {
     const config = {
       compilerOptions: {
         strict: true,
+        types: [], // no @types from node_modules folders above the temp dir (hermetic)
         noEmit: true,
         target: "es2022",
         module: "esnext",
