@@ -855,7 +855,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
                 prev = next;
             }
             if v.len() > lim.set_max_intset_entries {
-                let mut m = IndexMap::with_capacity(v.len());
+                let mut m = IndexMap::try_with_capacity(v.len()).ok_or(SnapshotError::OutOfMemory)?;
                 for n in v {
                     m.insert(n.to_string().as_bytes(), ());
                 }
@@ -869,7 +869,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             if n == 0 {
                 return r.corrupt("empty set");
             }
-            let mut m = IndexMap::with_capacity(n);
+            let mut m = IndexMap::try_with_capacity(n).ok_or(SnapshotError::OutOfMemory)?;
             for _ in 0..n {
                 if m.insert(r.bytes()?, ()).is_some() {
                     return r.corrupt("duplicate set member");
@@ -894,7 +894,8 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             let dup = if n <= 32 {
                 v.iter().enumerate().any(|(i, (f, _))| v.iter().take(i).any(|(g, _)| g == f))
             } else {
-                let mut seen: HashSet<&[u8]> = HashSet::with_capacity(n);
+                let mut seen: HashSet<&[u8]> = HashSet::new();
+                seen.try_reserve(n).map_err(|_| SnapshotError::OutOfMemory)?;
                 !v.iter().all(|(f, _)| seen.insert(f))
             };
             if dup {
@@ -911,7 +912,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             if n == 0 {
                 return r.corrupt("empty hash");
             }
-            let mut map = IndexMap::with_capacity(n);
+            let mut map = IndexMap::try_with_capacity(n).ok_or(SnapshotError::OutOfMemory)?;
             let mut next = i64::MAX;
             for _ in 0..n {
                 let f = r.bytes()?;
