@@ -711,3 +711,25 @@ fn strip_err(e: &Error) -> Error {
         None => e.clone(),
     }
 }
+
+/// A database index out of range (a bug, never input) panics nowhere in
+/// release builds (debug builds assert instead: `cargo test --release --lib server::`).
+#[cfg(all(test, not(debug_assertions)))]
+mod wrong_db {
+    use super::*;
+
+    #[test]
+    fn out_of_range_databases_answer_an_emptied_stand_in() {
+        let mut s = Server::new(Options { databases: 2, seed: 1 });
+        let mut c = s.new_client();
+        s.execute(&mut c, &[b"SET", b"k", b"v"]);
+        c.db = 7;
+        assert_eq!(s.execute(&mut c, &[b"GET", b"k"]), Reply::Nil);
+        assert_eq!(s.execute(&mut c, &[b"SET", b"x", b"1"]), Reply::OK);
+        assert_eq!(s.execute(&mut c, &[b"GET", b"x"]), Reply::Nil);
+        assert_eq!(s.execute(&mut c, &[b"DEL", b"x", b"k"]), Reply::Int(0));
+        c.db = 0;
+        assert_eq!(s.execute(&mut c, &[b"GET", b"k"]), Reply::bulk_str("v"));
+        assert_eq!(s.total_keys(), 1);
+    }
+}
