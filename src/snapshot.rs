@@ -673,9 +673,9 @@ fn reserve<T>(v: &mut Vec<T>, n: usize) -> R<()> {
     v.try_reserve(n).map_err(|_| SnapshotError::OutOfMemory)
 }
 
-/// Checks magic, version, flags, size and checksum; returns the header and
-/// the position of the first record.
-fn open(b: &[u8]) -> R<(Info, usize)> {
+/// Checks magic, version, flags, size and checksum; returns the header, the
+/// body (all but the checksum) and the position of the first record in it.
+fn open(b: &[u8]) -> R<(Info, &[u8], usize)> {
     if b.len() > MAX_BYTES {
         return Err(SnapshotError::TooLarge(b.len()));
     }
@@ -706,21 +706,19 @@ fn open(b: &[u8]) -> R<(Info, usize)> {
     let saved_at = r.i64()?;
     // MIN_BYTES: the body ends with the end marker's u64 key count.
     let keys = body.last_chunk::<8>().map_or(0, |k| u64::from_le_bytes(*k));
-    Ok((Info { version, databases: databases as usize, saved_at, keys }, r.pos))
+    Ok((Info { version, databases: databases as usize, saved_at, keys }, body, r.pos))
 }
 
 /// Header facts of a snapshot (checks magic, version and checksum, not the body).
 pub fn info(b: &[u8]) -> R<Info> {
-    open(b).map(|(i, _)| i)
+    open(b).map(|(i, _, _)| i)
 }
 
 /// Decodes a snapshot into new databases. Keys that expired by `now` are left
 /// out and listed; `lru` is the access clock given to every loaded key.
 pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
-    let (info, start) = open(b)?;
-    // `open` checked there is a 4-byte checksum after the body.
-    let body = b.len().saturating_sub(4);
-    let mut r = In { b: b.get(..body).unwrap_or(&[]), pos: start, budget: body.saturating_mul(64).max(1 << 20) };
+    let (info, body, start) = open(b)?;
+    let mut r = In { b: body, pos: start, budget: body.len().saturating_mul(64).max(1 << 20) };
     let mut dbs: Vec<Db> = Vec::new();
     reserve(&mut dbs, lim.databases)?;
     dbs.resize_with(lim.databases, Db::new);
@@ -742,7 +740,7 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 if n != total {
                     return Err(SnapshotError::Corrupt { at, what: "key total does not match the keys" });
                 }
-                if r.pos != body {
+                if r.pos != body.len() {
                     return r.corrupt("bytes after the end marker");
                 }
                 for db in &mut dbs {
