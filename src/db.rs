@@ -15,6 +15,13 @@
 //! a key may come twice if a removal moved it below the cursor.
 //!
 //! This module knows nothing of time: expiry decisions are the caller's (`Ctx`).
+//!
+//! Slot numbers come from `find`/`insert`/iteration, so they are in range; a
+//! wrong one is a bug, never input-driven. It still panics nowhere: reads of a
+//! missing slot answer an empty placeholder entry (an empty string without a
+//! TTL), writes go to a scratch entry, removals do nothing; debug builds (the
+//! test suite, the fuzz runs) assert instead, so such a bug shows there.
+#![deny(clippy::indexing_slicing)]
 
 use crate::rng::Rng;
 use crate::types::indexmap::IndexMap;
@@ -109,6 +116,18 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An empty string with an empty key and no TTL (`MISSING`, `Db::sink`).
+    const fn placeholder() -> Entry {
+        Entry {
+            key: Key::Inline { len: 0, buf: [0; INLINE_KEY] },
+            val: Value::Str(Vec::new()),
+            expire: 0,
+            vpos: NO_POS,
+            lru: 0,
+            unshared: false,
+            acct: 0,
+        }
+    }
     pub fn key(&self) -> &[u8] {
         self.key.as_slice()
     }
@@ -203,18 +222,13 @@ impl Slot {
         if !self.is_compact() || self.meta & TTL_BIT == 0 {
             return None;
         }
-        let h = self.data.get(..TTL_HDR)?;
-        let mut t = [0u8; 8];
-        t.copy_from_slice(&h[..8]);
-        let mut v = [0u8; 4];
-        v.copy_from_slice(&h[8..12]);
-        Some((i64::from_le_bytes(t), u32::from_le_bytes(v)))
+        let &[t0, t1, t2, t3, t4, t5, t6, t7, v0, v1, v2, v3] = self.data.first_chunk::<TTL_HDR>()?;
+        Some((i64::from_le_bytes([t0, t1, t2, t3, t4, t5, t6, t7]), u32::from_le_bytes([v0, v1, v2, v3])))
     }
     /// Rewrites the TTL header of a compact slot that has one (drops its view).
     fn set_ttl(&mut self, at: i64, vpos: u32) {
-        if let Some(h) = self.data.get_mut(..TTL_HDR).filter(|_| self.meta & TTL_BIT != 0) {
-            h[..8].copy_from_slice(&at.to_le_bytes());
-            h[8..].copy_from_slice(&vpos.to_le_bytes());
+        if let Some(h) = self.data.first_chunk_mut::<TTL_HDR>().filter(|_| self.meta & TTL_BIT != 0) {
+            *h = ttl_header(at, vpos);
             self.cell.take();
         }
     }
@@ -227,8 +241,7 @@ impl Slot {
         let mut d = Vec::with_capacity(hdr + key.len() + val.len());
         let mut meta = ((key.len() as u32 & 0x7F) << 24) | (lru & LRU_MASK);
         if let Some((at, vpos)) = ttl {
-            d.extend_from_slice(&at.to_le_bytes());
-            d.extend_from_slice(&vpos.to_le_bytes());
+            d.extend_from_slice(&ttl_header(at, vpos));
             meta |= TTL_BIT;
         }
         d.extend_from_slice(key);
@@ -273,6 +286,29 @@ impl Slot {
     }
 }
 
+/// A compact slot's TTL header: the expiry, then the place in `Db::volatile`.
+#[inline]
+fn ttl_header(at: i64, vpos: u32) -> [u8; TTL_HDR] {
+    let mut h = [0u8; TTL_HDR];
+    for (d, s) in h.iter_mut().zip(at.to_le_bytes().into_iter().chain(vpos.to_le_bytes())) {
+        *d = s;
+    }
+    h
+}
+
+/// The answer for a slot number out of range (a bug: see the module notes):
+/// `v` in release builds; debug builds assert, so tests and fuzz runs show it.
+#[cold]
+#[track_caller]
+fn missing<T>(v: T) -> T {
+    debug_assert!(false, "db: slot number out of range");
+    v
+}
+
+/// What `Db::entry` answers for a slot that does not exist (a bug; see the
+/// module notes): an empty string without a TTL.
+static MISSING: Entry = Entry::placeholder();
+
 /// Whether `val` under `key` can live in a compact slot.
 #[inline]
 fn compactable(key: &[u8], val: &Value) -> bool {
@@ -298,6 +334,9 @@ pub struct Db {
     /// Bulk loading (`begin_bulk`): the hash of each slot added since, the
     /// index being built once at the end (`end_bulk`).
     bulk: Option<Vec<u64>>,
+    /// What `entry_mut` hands out for a slot that does not exist (a bug; see
+    /// the module notes): writes to it are dropped.
+    sink: Entry,
 }
 
 /// Why `Db::end_bulk` refused the keys it was given.
@@ -326,6 +365,7 @@ impl Db {
             dirty: Vec::new(),
             viewed: RefCell::new(Vec::new()),
             bulk: None,
+            sink: Entry::placeholder(),
         }
     }
 
@@ -362,12 +402,16 @@ impl Db {
     }
 
     /// The entry in slot `i`. Callers get `i` from `find`/`insert`/iteration, so it
-    /// is in range; an out-of-range `i` is a bug and panics (never input-driven).
+    /// is in range; an out-of-range `i` is a bug (never input-driven) and answers
+    /// an empty placeholder (see the module notes).
     /// A compact slot answers a view built now (prefer `key`, `expire_of`,
     /// `lru`, `string_bytes` where they do).
     #[inline]
     pub fn entry(&self, i: usize) -> &Entry {
-        self.view(&self.slots[i], i)
+        match self.slots.get(i) {
+            Some(s) => self.view(s, i),
+            None => missing(&MISSING),
+        }
     }
     fn view<'s>(&'s self, s: &'s Slot, i: usize) -> &'s Entry {
         s.cell.get_or_init(|| {
@@ -396,26 +440,34 @@ impl Db {
     }
     /// Mutable access; the slot is recounted for memory accounting by `settle`
     /// after the command (values may grow or shrink in place).
+    /// An out-of-range `i` (a bug) answers a scratch entry (see the module notes).
     #[inline]
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
         self.make_full(i);
-        if self.dirty.last() != Some(&(i as u32)) {
-            self.dirty.push(i as u32);
+        let Db { slots, dirty, sink, .. } = self;
+        let Some(s) = slots.get_mut(i) else {
+            *sink = Entry::placeholder();
+            return missing(sink);
+        };
+        if dirty.last() != Some(&(i as u32)) {
+            dirty.push(i as u32);
             note_pending();
         }
-        let s = &mut self.slots[i];
         if s.cell.get().is_none() {
-            // Unreachable (a full slot always holds its entry); stays panic-free.
+            // Never so (a full slot always holds its entry); stays panic-free.
             let _ = s.cell.set(Box::new(s.to_entry()));
         }
         match s.cell.get_mut() {
             Some(e) => e,
-            None => unreachable!("cell set above"),
+            None => {
+                *sink = Entry::placeholder(); // never so: the cell was set above
+                missing(sink)
+            }
         }
     }
     /// Turns a compact slot into a full one (for changes a compact slot cannot hold).
     fn make_full(&mut self, i: usize) {
-        let s = &mut self.slots[i];
+        let Some(s) = self.slots.get_mut(i) else { return };
         if !s.is_compact() {
             return;
         }
@@ -426,7 +478,7 @@ impl Db {
     /// Sets the access clock of slot `i` (no recount needed).
     #[inline]
     pub fn set_lru(&mut self, i: usize, lru: u32) {
-        let s = &mut self.slots[i];
+        let Some(s) = self.slots.get_mut(i) else { return };
         if s.is_compact() {
             s.meta = (s.meta & !LRU_MASK) | (lru & LRU_MASK);
             s.cell.take();
@@ -437,7 +489,7 @@ impl Db {
     /// The access clock of slot `i` (`Entry::lru`, without a view).
     #[inline]
     pub fn lru(&self, i: usize) -> u32 {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing(0) };
         if s.is_compact() {
             s.meta & LRU_MASK
         } else {
@@ -447,12 +499,12 @@ impl Db {
     /// The key of slot `i` (`Entry::key`, without a view).
     #[inline]
     pub fn key(&self, i: usize) -> &[u8] {
-        self.slots[i].key()
+        self.slots.get(i).map_or_else(|| missing(&[][..]), |s| s.key())
     }
     /// The expiry of slot `i` (`Entry::expire`, without a view).
     #[inline]
     pub fn expire_of(&self, i: usize) -> Option<i64> {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing(None) };
         if s.is_compact() {
             s.ttl().map(|(t, _)| t)
         } else {
@@ -462,7 +514,7 @@ impl Db {
     /// The TYPE name of slot `i` (`Value::type_name`, without a view).
     #[inline]
     pub fn type_name(&self, i: usize) -> &'static str {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing("string") };
         if s.is_compact() {
             "string"
         } else {
@@ -473,7 +525,7 @@ impl Db {
     /// `None` for other types (`Value::as_bytes`, without a view).
     #[inline]
     pub fn string_bytes(&self, i: usize) -> Option<Cow<'_, [u8]>> {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing(Some(Cow::Borrowed(&[]))) };
         if s.is_compact() {
             Some(Cow::Borrowed(s.bytes()))
         } else {
@@ -625,8 +677,10 @@ impl Db {
 
     /// Removes and returns the entry in slot `i` (without its expiry: callers
     /// read it first); the last slot moves into `i`.
+    /// (An out-of-range `i`, a bug, removes nothing and answers a placeholder.)
     pub fn remove_at(&mut self, i: usize) -> Entry {
-        let mut e = self.take_at(i).into_entry();
+        let Some(s) = self.take_at(i) else { return missing(Entry::placeholder()) };
+        let mut e = s.into_entry();
         e.expire = 0;
         e.vpos = NO_POS;
         e
@@ -635,24 +689,24 @@ impl Db {
     pub fn delete_at(&mut self, i: usize) {
         drop(self.take_at(i));
     }
-    fn take_at(&mut self, i: usize) -> Slot {
-        let h = self.hash(self.slots[i].key());
+    fn take_at(&mut self, i: usize) -> Option<Slot> {
+        let Some(s) = self.slots.get(i) else { return missing(None) };
+        let h = self.hash(s.key());
         if let Ok(occ) = self.index.find_entry(h, |&j| j as usize == i) {
             occ.remove();
         }
         self.unlink_volatile(i);
-        let last = self.slots.len() - 1;
+        let last = self.slots.len().saturating_sub(1); // i < len
         if i != last {
-            let hl = self.hash(self.slots[last].key());
+            let hl = self.slots.last().map_or(0, |s| self.hash(s.key()));
             if let Some(p) = self.index.find_mut(hl, |&j| j as usize == last) {
                 *p = i as u32;
             }
             let vp = self.vpos_of(last);
-            if vp != NO_POS {
-                self.volatile[vp as usize] = i as u32;
+            if let Some(v) = self.volatile.get_mut(vp as usize) {
+                *v = i as u32;
             }
-            let moved = &mut self.slots[last];
-            if moved.is_compact() {
+            if let Some(moved) = self.slots.last_mut().filter(|m| m.is_compact()) {
                 moved.cell.take();
             }
         }
@@ -670,7 +724,7 @@ impl Db {
         if self.slots.capacity() > 64 && self.slots.len() < self.slots.capacity() / 4 {
             self.shrink();
         }
-        s
+        Some(s)
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
@@ -680,26 +734,26 @@ impl Db {
     /// Sets (`Some`) or clears (`None`) the expiry of slot `i`. A compact slot
     /// stays compact (its data is rebuilt when the TTL header comes or goes).
     pub fn set_expire(&mut self, i: usize, at: Option<i64>) {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get_mut(i) else { return missing(()) };
         if s.is_compact() {
             match (at, s.ttl()) {
                 (None, None) => {}
-                (Some(t), Some((_, vp))) => self.slots[i].set_ttl(stored_expire(t), vp),
+                (Some(t), Some((_, vp))) => s.set_ttl(stored_expire(t), vp),
                 (None, Some(_)) => {
+                    let new = Slot::compact(s.key(), s.bytes(), s.meta);
                     self.unlink_volatile(i);
-                    let s = &self.slots[i];
-                    self.rebuild(i, Slot::compact(s.key(), s.bytes(), s.meta));
+                    self.rebuild(i, new);
                 }
                 (Some(t), None) => {
                     let vp = self.volatile.len() as u32;
-                    let s = &self.slots[i];
-                    self.rebuild(i, Slot::compact_ttl(s.key(), s.bytes(), s.meta, Some((stored_expire(t), vp))));
+                    let new = Slot::compact_ttl(s.key(), s.bytes(), s.meta, Some((stored_expire(t), vp)));
+                    self.rebuild(i, new);
                     self.volatile.push(i as u32);
                 }
             }
             return;
         }
-        let Some(e) = self.slots[i].cell.get_mut() else { return };
+        let Some(e) = s.cell.get_mut() else { return };
         match at {
             Some(t) => {
                 e.expire = stored_expire(t);
@@ -716,13 +770,13 @@ impl Db {
     }
     /// Replaces slot `i` with `new` (same key), keeping `mem` exact.
     fn rebuild(&mut self, i: usize, new: Slot) {
-        let s = &mut self.slots[i];
+        let Some(s) = self.slots.get_mut(i) else { return missing(()) };
         self.mem = self.mem - s.counted() + new.counted();
         *s = new;
     }
     /// The place of slot `i` in `volatile`, or NO_POS.
     fn vpos_of(&self, i: usize) -> u32 {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing(NO_POS) };
         if s.is_compact() {
             s.ttl().map_or(NO_POS, |(_, vp)| vp)
         } else {
@@ -731,7 +785,7 @@ impl Db {
     }
     /// Records the place of slot `i` (which has a TTL) in `volatile`.
     fn set_vpos(&mut self, i: usize, vp: u32) {
-        let s = &mut self.slots[i];
+        let Some(s) = self.slots.get_mut(i) else { return missing(()) };
         if let Some((at, _)) = s.ttl() {
             s.set_ttl(at, vp);
         } else if let Some(e) = s.cell.get_mut() {
@@ -740,32 +794,27 @@ impl Db {
     }
     /// Takes slot `i` out of `volatile` (its own TTL field is left to the caller).
     fn unlink_volatile(&mut self, i: usize) {
-        let vp = self.vpos_of(i);
-        if vp == NO_POS {
+        let vp = self.vpos_of(i) as usize;
+        // NO_POS (no TTL) is never below `volatile.len()`, which fits in u32.
+        if vp >= self.volatile.len() {
             return;
         }
-        let s = &mut self.slots[i];
-        if !s.is_compact() {
-            if let Some(e) = s.cell.get_mut() {
-                e.vpos = NO_POS;
-            }
+        if let Some(e) = self.slots.get_mut(i).filter(|s| !s.is_compact()).and_then(|s| s.cell.get_mut()) {
+            e.vpos = NO_POS;
         }
-        let vp = vp as usize;
-        let last = self.volatile.len() - 1;
         self.volatile.swap_remove(vp);
-        if vp != last {
-            let moved = self.volatile[vp] as usize;
-            self.set_vpos(moved, vp as u32);
+        // The last one moved into the hole (none when the hole was the last).
+        if let Some(&moved) = self.volatile.get(vp) {
+            self.set_vpos(moved as usize, vp as u32);
         }
     }
 
     /// Replaces the value of slot `i`, returning the old one.
     pub fn replace_value(&mut self, i: usize, val: Value) -> Value {
+        let Some(s) = self.slots.get(i) else { return missing(val) };
         if val.has_field_ttl() {
-            let k = self.slots[i].key().to_vec();
-            self.field_ttl_keys.insert(&k, ());
+            self.field_ttl_keys.insert(s.key(), ());
         }
-        let s = &self.slots[i];
         if s.is_compact() && compactable(s.key(), &val) {
             let old = Value::Str(s.bytes().to_vec());
             if let Value::Str(b) = &val {
@@ -774,7 +823,7 @@ impl Db {
             return old;
         }
         self.make_full(i);
-        let Some(e) = self.slots[i].cell.get_mut() else { return val };
+        let Some(e) = self.slots.get_mut(i).and_then(|s| s.cell.get_mut()) else { return val };
         e.unshared = false;
         let acct = clamp_u32(val.heap_bytes());
         self.mem = self.mem - e.acct as usize + acct as usize;
@@ -785,7 +834,7 @@ impl Db {
     /// value, with the TTL `ttl` says (kept, cleared or set). A short key
     /// becomes compact (one allocation); the access clock stays.
     pub fn replace_str(&mut self, i: usize, val: &[u8], ttl: NewTtl) {
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return missing(()) };
         let klen = s.key().len();
         if klen > COMPACT_KEY || (klen == 0 && val.is_empty()) {
             self.replace_value(i, Value::plain_string(val.to_vec()));
@@ -811,7 +860,7 @@ impl Db {
                 }
             }
         };
-        let s = &self.slots[i];
+        let Some(s) = self.slots.get(i) else { return };
         let new = match (new_ttl, ttl) {
             (None, NewTtl::At(t)) => Slot::compact_ttl(s.key(), val, self.lru(i), Some((stored_expire(t), self.volatile.len() as u32))),
             _ => Slot::compact_ttl(s.key(), val, self.lru(i), new_ttl),
@@ -840,7 +889,10 @@ impl Db {
 
     /// A uniformly random slot among those with an expiry.
     pub fn random_volatile_slot(&self, rng: &mut Rng) -> Option<usize> {
-        (!self.volatile.is_empty()).then(|| self.volatile[rng.below(self.volatile.len())] as usize)
+        if self.volatile.is_empty() {
+            return None;
+        }
+        self.volatile.get(rng.below(self.volatile.len())).map(|&i| i as usize)
     }
 
     /// Every entry (compact slots answer views: prefer `keys` where it does).
@@ -1016,6 +1068,7 @@ fn build_index(slots: &[Slot], hasher: &DefaultHashBuilder, hashes: Vec<u64>) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -1066,7 +1119,7 @@ mod tests {
     fn insert_find_remove_keeps_links() {
         let mut db = Db::new();
         for n in 0..1000 {
-            let exp = (n % 3 == 0).then_some(1000 + n as i64);
+            let exp = (n % 3 == 0).then_some(1000 + n);
             db.insert(k(&format!("k{n}")), Value::Int(n), exp, 0);
         }
         assert_eq!(db.volatile_len(), 334);
@@ -1245,3 +1298,30 @@ mod tests {
     }
 }
 
+
+/// A wrong slot number (a bug, never input) panics nowhere in release builds
+/// (debug builds assert instead: `cargo test --release --lib db::`).
+#[cfg(all(test, not(debug_assertions)))]
+mod wrong_slot {
+    use super::*;
+
+    #[test]
+    fn out_of_range_slots_answer_placeholders() {
+        let mut db = Db::new();
+        db.insert(b"k", Value::Int(1), Some(5), 0);
+        for i in [1, 7, usize::MAX] {
+            assert_eq!((db.entry(i).key(), db.key(i), db.lru(i), db.expire_of(i)), (&b""[..], &b""[..], 0, None));
+            assert_eq!((db.type_name(i), db.string_bytes(i).as_deref()), ("string", Some(&b""[..])));
+            db.entry_mut(i).val = Value::Int(9);
+            db.set_lru(i, 3);
+            db.set_expire(i, Some(1));
+            db.replace_str(i, b"x", NewTtl::At(4));
+            assert_eq!(db.replace_value(i, Value::Int(2)), Value::Int(2));
+            assert_eq!(db.remove_at(i).key(), b"");
+            db.delete_at(i);
+            db.settle();
+        }
+        assert_eq!((db.len(), db.volatile_len(), db.find(b"k")), (1, 1, Some(0)));
+        assert_eq!((db.entry(0).val.clone(), db.expire_of(0)), (Value::Int(1), Some(5)));
+    }
+}

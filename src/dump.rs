@@ -16,6 +16,7 @@
 //! the time a transfer takes does not stretch TTLs. Every database with keys
 //! starts with `SELECT n`. Keys already expired are left out. The stream
 //! assumes an empty target (no `DEL` first), as a restore would.
+#![deny(clippy::indexing_slicing)]
 
 use crate::db::Db;
 use crate::error::Error;
@@ -228,7 +229,7 @@ pub fn parse_resp(b: &[u8]) -> Result<Vec<Vec<&[u8]>>, String> {
         let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
             return Err(format!("RESP: unterminated line at byte {at}"));
         };
-        let digits = &rest[..end];
+        let digits = rest.get(..end).unwrap_or(&[]);
         if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
             return Err(format!("RESP: bad length at byte {at}"));
         }
@@ -246,13 +247,13 @@ pub fn parse_resp(b: &[u8]) -> Result<Vec<Vec<&[u8]>>, String> {
         for _ in 0..n {
             let len = line(&mut pos, b'$')?;
             let end = pos.checked_add(len).filter(|&e| e.checked_add(2).is_some_and(|x| x <= b.len()));
-            let Some(end) = end else {
+            let (Some(end), Some(arg)) = (end, end.and_then(|e| b.get(pos..e))) else {
                 return Err(format!("RESP: truncated bulk string at byte {pos}"));
             };
-            if &b[end..end + 2] != b"\r\n" {
+            if b.get(end..end + 2) != Some(b"\r\n") {
                 return Err(format!("RESP: bulk string not followed by CRLF at byte {end}"));
             }
-            args.push(&b[pos..end]);
+            args.push(arg);
             pos = end + 2;
         }
         cmds.push(args);

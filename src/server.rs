@@ -8,6 +8,7 @@
 //!
 //! [`Server::execute`] is the single entry point for a command: resolve,
 //! check arity, queue inside MULTI, or run. It never panics on any input.
+#![deny(clippy::indexing_slicing)]
 
 use crate::args::Args;
 use crate::blocking::Blocking;
@@ -138,6 +139,10 @@ pub struct Server {
     settled_epoch: u64,
     /// Geofences over geo keys (src/geofence.rs), re-checked after commands.
     pub fences: crate::geofence::Fences,
+    /// Stands in for a database index out of range (`db`, `db_mut`): a bug,
+    /// never input (SELECT, MOVE, COPY, SWAPDB and the snapshot loader check
+    /// indexes), answered without a panic. Emptied whenever handed out.
+    scratch: Db,
 }
 
 impl Server {
@@ -172,6 +177,29 @@ impl Server {
             direct_written: false,
             settled_epoch: u64::MAX,
             fences: Default::default(),
+            scratch: Db::new(),
+        }
+    }
+
+    /// Database `i`; an index out of range (a bug, see `scratch`) answers an
+    /// empty database (debug builds assert).
+    #[inline]
+    pub fn db(&self, i: usize) -> &Db {
+        match self.dbs.get(i) {
+            Some(d) => d,
+            None => no_such_db(&self.scratch),
+        }
+    }
+    /// `db` for changes; changes to the stand-in are lost.
+    #[inline]
+    pub fn db_mut(&mut self, i: usize) -> &mut Db {
+        let Server { dbs, scratch, .. } = self;
+        match dbs.get_mut(i) {
+            Some(d) => d,
+            None => {
+                scratch.clear();
+                no_such_db(scratch)
+            }
         }
     }
 
@@ -466,7 +494,7 @@ impl Server {
     }
 
     fn key_is_expired(&self, dbi: usize, key: &[u8], now: i64) -> bool {
-        let db = &self.dbs[dbi];
+        let db = self.db(dbi);
         db.find(key).and_then(|i| db.expire_of(i)).is_some_and(|t| t <= now)
     }
 
@@ -498,7 +526,7 @@ impl Server {
         let Some(list) = self.watches.by_key.get_mut(&(dbi, Box::<[u8]>::from(key))) else {
             return;
         };
-        let present = self.dbs[dbi].find(key).is_some();
+        let present = self.dbs.get(dbi).is_some_and(|d| d.find(key).is_some());
         let mut to_dirty = Vec::new();
         for wk in list.iter_mut() {
             if wk.expired {
@@ -529,8 +557,8 @@ impl Server {
         let keys: Vec<(usize, Box<[u8]>)> =
             self.watches.by_key.keys().filter(|(d, _)| *d == emptied).cloned().collect();
         for k in keys {
-            let exists_in_emptied = self.dbs[emptied].find(&k.1).is_some();
-            let exists_in_other = replaced_with.is_some_and(|r| self.dbs[r].find(&k.1).is_some());
+            let exists_in_emptied = self.db(emptied).find(&k.1).is_some();
+            let exists_in_other = replaced_with.is_some_and(|r| self.db(r).find(&k.1).is_some());
             if !(exists_in_emptied || exists_in_other) {
                 continue;
             }
@@ -599,7 +627,7 @@ impl Server {
             let dbi = self.expire_cursor_db % ndb;
             self.expire_cursor_db = (self.expire_cursor_db + 1) % ndb;
             loop {
-                let n = self.dbs[dbi].volatile_len();
+                let n = self.db(dbi).volatile_len();
                 if n == 0 || spent >= budget {
                     break;
                 }
@@ -607,12 +635,13 @@ impl Server {
                 let mut expired = 0;
                 for _ in 0..sample {
                     spent += 1;
-                    let Some(slot) = self.dbs[dbi].random_volatile_slot(&mut self.rng) else { break };
+                    // (`dbi` is below `ndb`, the number of databases)
+                    let Some(db) = self.dbs.get_mut(dbi) else { break };
+                    let Some(slot) = db.random_volatile_slot(&mut self.rng) else { break };
                     // (expire_of/key: no `&Entry` view for a compact slot)
-                    let db = &self.dbs[dbi];
                     if db.expire_of(slot).is_some_and(|t| t <= now) {
                         let key = db.key(slot).to_vec();
-                        self.dbs[dbi].remove_at(slot);
+                        db.delete_at(slot);
                         self.stats.expired_keys += 1;
                         self.notify(notify::EXPIRED, "expired", dbi, &key);
                         self.signal_modified_key(dbi, &key);
@@ -665,6 +694,14 @@ impl Server {
     }
 }
 
+/// The stand-in for a database index out of range (`Server::scratch`).
+#[cold]
+#[track_caller]
+fn no_such_db<T>(scratch: T) -> T {
+    debug_assert!(false, "database index out of range");
+    scratch
+}
+
 /// Strips the code word Redis removes from a rejection reason before EXECABORT
 /// ("ERR wrong number..." → "wrong number...").
 fn strip_err(e: &Error) -> Error {
@@ -672,5 +709,27 @@ fn strip_err(e: &Error) -> Error {
     match t.strip_prefix("ERR ") {
         Some(rest) => Error::owned(rest.to_string()),
         None => e.clone(),
+    }
+}
+
+/// A database index out of range (a bug, never input) panics nowhere in
+/// release builds (debug builds assert instead: `cargo test --release --lib server::`).
+#[cfg(all(test, not(debug_assertions)))]
+mod wrong_db {
+    use super::*;
+
+    #[test]
+    fn out_of_range_databases_answer_an_emptied_stand_in() {
+        let mut s = Server::new(Options { databases: 2, seed: 1 });
+        let mut c = s.new_client();
+        s.execute(&mut c, &[b"SET", b"k", b"v"]);
+        c.db = 7;
+        assert_eq!(s.execute(&mut c, &[b"GET", b"k"]), Reply::Nil);
+        assert_eq!(s.execute(&mut c, &[b"SET", b"x", b"1"]), Reply::OK);
+        assert_eq!(s.execute(&mut c, &[b"GET", b"x"]), Reply::Nil);
+        assert_eq!(s.execute(&mut c, &[b"DEL", b"x", b"k"]), Reply::Int(0));
+        c.db = 0;
+        assert_eq!(s.execute(&mut c, &[b"GET", b"k"]), Reply::bulk_str("v"));
+        assert_eq!(s.total_keys(), 1);
     }
 }

@@ -103,6 +103,8 @@
 //! tabs persisting to one IndexedDB name can merge key by key
 //! ([`Server::merge_snapshot`]) instead of overwriting each other.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::db::{BulkError, Db};
 use crate::server::Server;
 use crate::types::hash::{Field, Hash};
@@ -210,39 +212,43 @@ pub fn crc32c(data: &[u8]) -> u32 {
     static TABLES: OnceLock<Box<[[u32; 256]; 8]>> = OnceLock::new();
     let t = TABLES.get_or_init(|| {
         let mut t = Box::new([[0u32; 256]; 8]);
-        for i in 0..256u32 {
+        let [t0, rest @ ..] = &mut *t;
+        for (i, e) in (0u32..).zip(t0.iter_mut()) {
             let mut c = i;
             for _ in 0..8 {
                 c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
             }
-            t[0][i as usize] = c;
+            *e = c;
         }
-        for i in 0..256 {
-            for k in 1..8 {
-                let prev = t[k - 1][i];
-                t[k][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+        let mut prev: &[u32; 256] = t0;
+        for tk in rest.iter_mut() {
+            for (e, &p) in tk.iter_mut().zip(prev.iter()) {
+                *e = (p >> 8) ^ at(t0, p);
             }
+            prev = tk;
         }
         t
     });
+    let [t0, t1, t2, t3, t4, t5, t6, t7] = &**t;
     let mut crc = !0u32;
     let mut chunks = data.chunks_exact(8);
     for c in &mut chunks {
-        let lo = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) ^ crc;
-        let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
-        crc = t[7][(lo & 0xFF) as usize]
-            ^ t[6][((lo >> 8) & 0xFF) as usize]
-            ^ t[5][((lo >> 16) & 0xFF) as usize]
-            ^ t[4][(lo >> 24) as usize]
-            ^ t[3][(hi & 0xFF) as usize]
-            ^ t[2][((hi >> 8) & 0xFF) as usize]
-            ^ t[1][((hi >> 16) & 0xFF) as usize]
-            ^ t[0][(hi >> 24) as usize];
+        // chunks_exact(8): the conversion cannot fail (and compiles away).
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        let (lo, hi) = (w as u32 ^ crc, (w >> 32) as u32);
+        crc = at(t7, lo) ^ at(t6, lo >> 8) ^ at(t5, lo >> 16) ^ at(t4, lo >> 24)
+            ^ at(t3, hi) ^ at(t2, hi >> 8) ^ at(t1, hi >> 16) ^ at(t0, hi >> 24);
     }
     for &b in chunks.remainder() {
-        crc = (crc >> 8) ^ t[0][((crc ^ b as u32) & 0xFF) as usize];
+        crc = (crc >> 8) ^ at(t0, crc ^ b as u32);
     }
     !crc
+}
+
+/// `t[x & 0xFF]`: the mask keeps the index in range, so the check compiles away.
+#[inline(always)]
+fn at(t: &[u32; 256], x: u32) -> u32 {
+    t.get((x & 0xFF) as usize).copied().unwrap_or(0)
 }
 
 fn zigzag(n: i64) -> u64 {
@@ -647,12 +653,11 @@ impl<'a> In<'a> {
     fn bytes(&mut self) -> R<&'a [u8]> {
         let at = self.pos;
         let n = self.varint()?;
-        if n > self.left() as u64 {
-            return Err(SnapshotError::Truncated(at));
-        }
-        let end = self.pos + n as usize;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
+        let s = usize::try_from(n)
+            .ok()
+            .and_then(|n| self.b.get(self.pos..self.pos.checked_add(n)?))
+            .ok_or(SnapshotError::Truncated(at))?;
+        self.pos += s.len();
         Ok(s)
     }
 }
@@ -668,56 +673,52 @@ fn reserve<T>(v: &mut Vec<T>, n: usize) -> R<()> {
     v.try_reserve(n).map_err(|_| SnapshotError::OutOfMemory)
 }
 
-/// Checks magic, version, flags, size and checksum; returns the header and
-/// the position of the first record.
-fn open(b: &[u8]) -> R<(Info, usize)> {
+/// Checks magic, version, flags, size and checksum; returns the header, the
+/// body (all but the checksum) and the position of the first record in it.
+fn open(b: &[u8]) -> R<(Info, &[u8], usize)> {
     if b.len() > MAX_BYTES {
         return Err(SnapshotError::TooLarge(b.len()));
     }
-    if b.len() < MIN_BYTES {
-        if b.len() >= 4 && b[..4] != MAGIC {
-            return Err(SnapshotError::BadMagic);
-        }
-        return Err(SnapshotError::TooShort(b.len()));
-    }
-    if b[..4] != MAGIC {
+    if b.first_chunk::<4>().is_some_and(|m| *m != MAGIC) {
         return Err(SnapshotError::BadMagic);
     }
-    if !(MIN_VERSION..=VERSION).contains(&b[4]) {
-        return Err(SnapshotError::Version(b[4]));
+    let (Some(&[_, _, _, _, version, flags]), Some((body, crc)), true) =
+        (b.first_chunk::<6>(), b.split_last_chunk::<4>(), b.len() >= MIN_BYTES)
+    else {
+        return Err(SnapshotError::TooShort(b.len()));
+    };
+    if !(MIN_VERSION..=VERSION).contains(&version) {
+        return Err(SnapshotError::Version(version));
     }
-    if b[5] != 0 {
-        return Err(SnapshotError::Flags(b[5]));
+    if flags != 0 {
+        return Err(SnapshotError::Flags(flags));
     }
-    let body = b.len() - 4;
-    let stored = u32::from_le_bytes([b[body], b[body + 1], b[body + 2], b[body + 3]]);
-    let computed = crc32c(&b[..body]);
+    let stored = u32::from_le_bytes(*crc);
+    let computed = crc32c(body);
     if stored != computed {
         return Err(SnapshotError::Checksum { stored, computed });
     }
-    let mut r = In { b: &b[..body], pos: 6, budget: 0 };
+    let mut r = In { b: body, pos: 6, budget: 0 };
     let databases = r.varint()?;
     if databases == 0 || databases > 1 << 16 {
         return r.corrupt("database count out of range");
     }
     let saved_at = r.i64()?;
-    let mut k = [0u8; 8];
-    k.copy_from_slice(&b[body - 8..body]);
-    let keys = u64::from_le_bytes(k);
-    Ok((Info { version: b[4], databases: databases as usize, saved_at, keys }, r.pos))
+    // MIN_BYTES: the body ends with the end marker's u64 key count.
+    let keys = body.last_chunk::<8>().map_or(0, |k| u64::from_le_bytes(*k));
+    Ok((Info { version, databases: databases as usize, saved_at, keys }, body, r.pos))
 }
 
 /// Header facts of a snapshot (checks magic, version and checksum, not the body).
 pub fn info(b: &[u8]) -> R<Info> {
-    open(b).map(|(i, _)| i)
+    open(b).map(|(i, _, _)| i)
 }
 
 /// Decodes a snapshot into new databases. Keys that expired by `now` are left
 /// out and listed; `lru` is the access clock given to every loaded key.
 pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
-    let (info, start) = open(b)?;
-    let body = b.len() - 4;
-    let mut r = In { b: &b[..body], pos: start, budget: body.saturating_mul(64).max(1 << 20) };
+    let (info, body, start) = open(b)?;
+    let mut r = In { b: body, pos: start, budget: body.len().saturating_mul(64).max(1 << 20) };
     let mut dbs: Vec<Db> = Vec::new();
     reserve(&mut dbs, lim.databases)?;
     dbs.resize_with(lim.databases, Db::new);
@@ -739,7 +740,7 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 if n != total {
                     return Err(SnapshotError::Corrupt { at, what: "key total does not match the keys" });
                 }
-                if r.pos != body {
+                if r.pos != body.len() {
                     return r.corrupt("bytes after the end marker");
                 }
                 for db in &mut dbs {
@@ -759,18 +760,18 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 if i >= info.databases as u64 {
                     return Err(SnapshotError::Corrupt { at, what: "database index beyond the header's count" });
                 }
-                let i = i as usize;
-                if i >= lim.databases {
+                let i = i as usize; // below the header's count, at most 2^16
+                let (Some(db), Some(seen)) = (dbs.get_mut(i), seen_db.get_mut(i)) else {
                     return Err(SnapshotError::Databases { index: i, have: lim.databases });
-                }
-                if std::mem::replace(&mut seen_db[i], true) {
+                };
+                if std::mem::replace(seen, true) {
                     return Err(SnapshotError::Corrupt { at, what: "database listed twice" });
                 }
                 cur = Some(i);
                 // Untrusted: at most one key per 3 bytes left, and only if memory
                 // allows. Keys go in without the index, built (and checked for
                 // duplicates) at the end.
-                dbs[i].begin_bulk((hint as usize).min(r.left() / 3));
+                db.begin_bulk(usize::try_from(hint).unwrap_or(usize::MAX).min(r.left() / 3));
             }
             OP_EXPIRE => {
                 if expire.is_some() {
@@ -785,7 +786,10 @@ pub fn decode(b: &[u8], lim: &Limits, now: i64, lru: u32) -> R<Loaded> {
                 let key = r.bytes()?;
                 total += 1;
                 let exp = expire.take();
-                let db = &mut dbs[dbi];
+                // `cur` is only set to an index `dbs` has (OP_DB above).
+                let Some(db) = dbs.get_mut(dbi) else {
+                    return Err(SnapshotError::Corrupt { at, what: "key before any database record" });
+                };
                 let h = db.key_hash(key);
                 // The common case, a plain string without a TTL: straight into a
                 // compact slot (one allocation for key and value, no Value).
@@ -849,7 +853,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
                 prev = next;
             }
             if v.len() > lim.set_max_intset_entries {
-                let mut m = IndexMap::with_capacity(v.len());
+                let mut m = IndexMap::try_with_capacity(v.len()).ok_or(SnapshotError::OutOfMemory)?;
                 for n in v {
                     m.insert(n.to_string().as_bytes(), ());
                 }
@@ -863,7 +867,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             if n == 0 {
                 return r.corrupt("empty set");
             }
-            let mut m = IndexMap::with_capacity(n);
+            let mut m = IndexMap::try_with_capacity(n).ok_or(SnapshotError::OutOfMemory)?;
             for _ in 0..n {
                 if m.insert(r.bytes()?, ()).is_some() {
                     return r.corrupt("duplicate set member");
@@ -886,9 +890,10 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
                 v.push((f, x));
             }
             let dup = if n <= 32 {
-                v.iter().enumerate().any(|(i, (f, _))| v[..i].iter().any(|(g, _)| g == f))
+                v.iter().enumerate().any(|(i, (f, _))| v.iter().take(i).any(|(g, _)| g == f))
             } else {
-                let mut seen: HashSet<&[u8]> = HashSet::with_capacity(n);
+                let mut seen: HashSet<&[u8]> = HashSet::new();
+                seen.try_reserve(n).map_err(|_| SnapshotError::OutOfMemory)?;
                 !v.iter().all(|(f, _)| seen.insert(f))
             };
             if dup {
@@ -905,7 +910,7 @@ fn read_value(r: &mut In, tag: u8, at: usize, lim: &Limits, now: i64) -> R<Optio
             if n == 0 {
                 return r.corrupt("empty hash");
             }
-            let mut map = IndexMap::with_capacity(n);
+            let mut map = IndexMap::try_with_capacity(n).ok_or(SnapshotError::OutOfMemory)?;
             let mut next = i64::MAX;
             for _ in 0..n {
                 let f = r.bytes()?;
@@ -1243,10 +1248,10 @@ impl Server {
         // all-or-nothing too, so clone first and install after).
         let mut ours: Vec<(usize, Box<[u8]>, Option<Kept>)> = Vec::new();
         for (d, k) in self.changes.dirty_keys() {
-            if *d >= dbs.len() || self.changes.dirty_whole(*d) {
+            // `dbs` has one database per store database (`Limits::of`).
+            let Some(db) = self.dbs.get(*d).filter(|_| *d < dbs.len() && !self.changes.dirty_whole(*d)) else {
                 continue;
-            }
-            let db = &self.dbs[*d];
+            };
             let entry = db.find(k).map(|i| {
                 let e = db.entry(i);
                 (e.val.clone(), e.expire(), e.lru)
@@ -1256,16 +1261,17 @@ impl Server {
         }
         let mut expired = loaded.expired;
         for (d, k, entry) in ours {
-            let db = &mut dbs[d];
+            let Some(db) = dbs.get_mut(d) else { continue }; // checked above
             db.remove(&k);
             expired.retain(|(ed, ek)| !(*ed == d && **ek == *k));
             if let Some((val, exp, lru)) = entry {
                 db.insert(&k, val, exp, lru);
             }
         }
-        self.check_maxmemory(dbs.iter().enumerate().map(|(i, d)| {
+        // (`dbs` and `self.dbs` have the same length: `Limits::of`.)
+        self.check_maxmemory(dbs.iter().zip(&self.dbs).enumerate().map(|(i, (d, mine))| {
             if self.changes.dirty_whole(i) {
-                self.dbs[i].footprint()
+                mine.footprint()
             } else {
                 d.footprint()
             }
@@ -1283,9 +1289,15 @@ impl Server {
     }
 
     /// Swaps database `i` for `new`, signalling WATCHers of keys in either.
+    /// (`i` comes from a decode for this store: one database per store database.)
     fn install_db(&mut self, i: usize, new: &mut Db, now: i64) {
+        if i >= self.dbs.len() {
+            return;
+        }
         self.touch_all_watched_in_db(i, None, now);
-        Db::swap(&mut self.dbs[i], new);
+        if let Some(db) = self.dbs.get_mut(i) {
+            Db::swap(db, new);
+        }
         self.touch_all_watched_in_db(i, None, now);
     }
 

@@ -362,3 +362,20 @@ fn loader_refuses_malformed_streams_before_running_anything() {
     assert_eq!((rep.commands, rep.error_count), (2, 1));
     assert_eq!(rep.errors[0].1.text(), "ERR value is not an integer or out of range");
 }
+
+#[test]
+fn parser_survives_every_truncation_and_byte_change() {
+    use cinnabar::dump::parse_resp;
+    let good = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$10\r\n0123456789\r\n*1\r\n$0\r\n\r\n".to_vec();
+    assert_eq!(parse_resp(&good).map(|c| c.len()), Ok(2));
+    for cut in 0..good.len() {
+        let _ = parse_resp(&good[..cut]);
+        for b in [0u8, b'\r', b'\n', b'*', b'$', b'9', 0xFF] {
+            let mut m = good.clone();
+            m[cut] = b;
+            let _ = parse_resp(&m);
+        }
+    }
+    assert!(parse_resp(b"*1\r\n$4294967295\r\n").is_err());
+    assert!(parse_resp(b"*9999999999\r\n").is_err());
+}

@@ -443,6 +443,15 @@ fn oversized_counts_fail_without_allocating() {
     ] {
         assert!(matches!(check_refused(&build(&body)), SnapshotError::Corrupt { .. }), "{body:?}");
     }
+    // counts that pass the bytes-left check, then duplicates: the tables
+    // sized by the count are reserved fallibly (in wasm an infallible one
+    // of ~13 bytes per claimed member could abort the instance)
+    for (tag, each) in [(0x11u8, 1usize), (0x21, 3)] {
+        let n = 1usize << 20;
+        let mut body = vec![tag, 1, b'k', 0x80, 0x80, 0x40];
+        body.resize(body.len() + n * each, 0);
+        assert!(matches!(check_refused(&build(&body)), SnapshotError::Corrupt { .. }), "{tag:#x}");
+    }
     // a valid body for the same builder (sanity)
     let (mut s, mut c, _) = setup(T0);
     s.restore_snapshot(&build(&[0x00, 1, b'k', 1, b'v'])).unwrap();

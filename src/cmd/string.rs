@@ -7,6 +7,7 @@
 //! (tryObjectEncoding: int / embstr / raw), APPEND and SETRANGE leave `raw`,
 //! counters leave `int`, INCRBYFLOAT leaves embstr/raw (createStringObject).
 //! INCRBYFLOAT computes in x87 `long double` (see [`crate::ldouble`]).
+#![deny(clippy::indexing_slicing)]
 
 use super::*;
 use crate::ldouble::LDouble;
@@ -50,7 +51,7 @@ const ANY_EXPIRE: u32 = EX | PX | EXAT | PXAT;
 
 /// An argument as C sees it (`char *`): up to its first NUL byte.
 fn cword(b: &[u8]) -> &[u8] {
-    b.iter().position(|&c| c == 0).map_or(b, |i| &b[..i])
+    b.iter().position(|&c| c == 0).and_then(|i| b.get(..i)).unwrap_or(b)
 }
 
 fn is_opt(b: &[u8], word: &str) -> bool {
@@ -74,10 +75,9 @@ fn parse_extended<'a>(a: &Args<'a>, first: usize, for_set: bool) -> Result<(u32,
     ];
     let mut flags = 0u32;
     let mut expire = None;
-    let mut j = first;
-    while j < a.len() {
-        let opt = &a[j];
-        let next = if j + 1 < a.len() { a.get(j + 1) } else { None };
+    let mut rest = a.from(first).iter();
+    while let Some(&opt) = rest.next() {
+        let next = rest.as_slice().first().copied();
         let found = OPTS.iter().find(|&&(word, _, conflicts, takes, only)| {
             is_opt(opt, word)
                 && flags & conflicts == 0
@@ -88,9 +88,8 @@ fn parse_extended<'a>(a: &Args<'a>, first: usize, for_set: bool) -> Result<(u32,
         flags |= flag;
         if takes {
             expire = next;
-            j += 1;
+            rest.next();
         }
-        j += 1;
     }
     Ok((flags, expire))
 }
@@ -165,61 +164,69 @@ pub fn typed_set(srv: &mut Server, client: &mut Client, key: &[u8], val: &[u8], 
 fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     let mut v = n.unsigned_abs();
     let mut i = buf.len();
-    loop {
+    for d in buf.iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
         v /= 10;
         if v == 0 {
             break;
         }
     }
-    if n < 0 {
+    // 19 digits at most for an i64, so the sign has its byte.
+    if let Some(d) = i.checked_sub(1).filter(|_| n < 0).and_then(|j| buf.get_mut(j)) {
+        *d = b'-';
         i -= 1;
-        buf[i] = b'-';
     }
-    &buf[i..]
+    buf.get(i..).unwrap_or(&[])
 }
 
 /// GET key
 fn get(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    Ok(Reply::opt_bulk(ctx.read_string(&a[1])?))
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("get")) };
+    Ok(Reply::opt_bulk(ctx.read_string(key)?))
 }
 
 /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
 ///     EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
 fn set(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let &[_, key, val, ..] = a.all() else { return Err(error::wrong_arity("set")) };
     let (flags, expire) = parse_extended(&a, 3, true)?;
-    set_generic(ctx, &a[1], &a[2], flags, expire, "set", None)
+    set_generic(ctx, key, val, flags, expire, "set", None)
 }
 
 /// SETNX key value
 fn setnx(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_generic(ctx, &a[1], &a[2], NX, None, "setnx", Some((Reply::Int(1), Reply::Int(0))))
+    let &[_, key, val] = a.all() else { return Err(error::wrong_arity("setnx")) };
+    set_generic(ctx, key, val, NX, None, "setnx", Some((Reply::Int(1), Reply::Int(0))))
 }
 
 /// SETEX key seconds value
 fn setex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_generic(ctx, &a[1], &a[3], EX, Some(&a[2]), "setex", None)
+    let &[_, key, secs, val] = a.all() else { return Err(error::wrong_arity("setex")) };
+    set_generic(ctx, key, val, EX, Some(secs), "setex", None)
 }
 
 /// PSETEX key milliseconds value
 fn psetex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    set_generic(ctx, &a[1], &a[3], PX, Some(&a[2]), "psetex", None)
+    let &[_, key, ms, val] = a.all() else { return Err(error::wrong_arity("psetex")) };
+    set_generic(ctx, key, val, PX, Some(ms), "psetex", None)
 }
 
 /// GETSET key value
 fn getset(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let old = ctx.read_string(&a[1])?;
-    ctx.set_key(&a[1], Value::string(a[2].to_vec()), false);
-    ctx.notify(notify::STRING, "set", &a[1]);
+    let &[_, key, val] = a.all() else { return Err(error::wrong_arity("getset")) };
+    let old = ctx.read_string(key)?;
+    ctx.set_key(key, Value::string(val.to_vec()), false);
+    ctx.notify(notify::STRING, "set", key);
     Ok(Reply::opt_bulk(old))
 }
 
 /// GETDEL key
 fn getdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let old = ctx.read_string(&a[1])?;
-    if old.is_some() && ctx.delete_key(&a[1]) {
-        ctx.notify(notify::GENERIC, "del", &a[1]);
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("getdel")) };
+    let old = ctx.read_string(key)?;
+    if old.is_some() && ctx.delete_key(key) {
+        ctx.notify(notify::GENERIC, "del", key);
     }
     Ok(Reply::opt_bulk(old))
 }
@@ -227,7 +234,7 @@ fn getdel(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
 ///     PXAT unix-time-milliseconds | PERSIST]
 fn getex(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, ..] = a.all() else { return Err(error::wrong_arity("getex")) };
     let (flags, expire) = parse_extended(&a, 2, false)?;
     let Some(slot) = ctx.lookup_read(key) else { return Ok(Reply::Nil) };
     let Some(val) = ctx.value(slot).as_bytes().map(|b| b.into_owned()) else {
@@ -341,7 +348,7 @@ fn raw_string<'c>(ctx: &'c mut Ctx, slot: usize) -> Result<&'c mut Vec<u8>> {
 
 /// APPEND key value
 fn append(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (key, add) = (&a[1], &a[2]);
+    let &[_, key, add] = a.all() else { return Err(error::wrong_arity("append")) };
     let total = match ctx.lookup_write(key) {
         None => {
             ctx.add_key(key, Value::string(add.to_vec()));
@@ -363,7 +370,8 @@ fn append(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// STRLEN key
 fn strlen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    match ctx.lookup_read(&a[1]) {
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("strlen")) };
+    match ctx.lookup_read(key) {
         None => Ok(Reply::Int(0)),
         Some(slot) => ctx.value(slot).str_len().map(|n| Reply::Int(n as i64)).ok_or(error::WRONGTYPE),
     }
@@ -371,9 +379,10 @@ fn strlen(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// GETRANGE key start end (also SUBSTR key start end)
 fn getrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
+    let &[_, key, ..] = a.all() else { return Err(error::wrong_arity("getrange")) };
     let start = a.i64(2)?;
     let end = a.i64(3)?;
-    let Some(s) = ctx.read_string(&a[1])? else { return Ok(Reply::bulk(Vec::new())) };
+    let Some(s) = ctx.read_string(key)? else { return Ok(Reply::bulk(Vec::new())) };
     if start < 0 && end < 0 && start > end {
         return Ok(Reply::bulk(Vec::new()));
     }
@@ -398,8 +407,8 @@ fn getrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// SETRANGE key offset value
 fn setrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let (key, value) = (&a[1], &a[3]);
-    let offset = a.i64(2)?;
+    let &[_, key, offset, value] = a.all() else { return Err(error::wrong_arity("setrange")) };
+    let offset = crate::args::parse_i64(offset)?;
     if offset < 0 {
         return Err(error::OFFSET_OUT_OF_RANGE);
     }
@@ -440,10 +449,11 @@ fn setrange(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    ctx.lookup_read(&a[1]);
-    ctx.lookup_read(&a[2]);
+    let &[_, ka, kb, ref opts @ ..] = a.all() else { return Err(error::wrong_arity("lcs")) };
+    ctx.lookup_read(ka);
+    ctx.lookup_read(kb);
     // The second lookup may expire a key and move the first one's slot: find both now.
-    let (sa, sb) = (ctx.db_ref().find(&a[1]), ctx.db_ref().find(&a[2]));
+    let (sa, sb) = (ctx.db_ref().find(ka), ctx.db_ref().find(kb));
     let fetch = |slot: Option<usize>| -> Option<Vec<u8>> {
         match slot {
             None => Some(Vec::new()),
@@ -452,23 +462,20 @@ fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     };
     let (Some(x), Some(y)) = (fetch(sa), fetch(sb)) else { return Err(error::LCS_NOT_STRINGS) };
     let (mut getlen, mut getidx, mut withmatchlen, mut minmatchlen) = (false, false, false, 0i64);
-    let mut j = 3;
-    while j < a.len() {
-        let opt = &a[j];
-        let more = a.len() - 1 - j;
+    let mut opts = opts.iter();
+    while let Some(&opt) = opts.next() {
         if is_opt(opt, "idx") {
             getidx = true;
         } else if is_opt(opt, "len") {
             getlen = true;
+        } else if let (true, Some(&n)) = (is_opt(opt, "minmatchlen"), opts.as_slice().first()) {
+            minmatchlen = crate::args::parse_i64(n)?.max(0);
+            opts.next();
         } else if is_opt(opt, "withmatchlen") {
             withmatchlen = true;
-        } else if is_opt(opt, "minmatchlen") && more > 0 {
-            minmatchlen = a.i64(j + 1)?.max(0);
-            j += 1;
         } else {
             return Err(error::SYNTAX);
         }
-        j += 1;
     }
     if getlen && getidx {
         return Err(error::LCS_IDX_LEN);
@@ -487,7 +494,7 @@ fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     for i in 1..=alen {
         for j in 1..=blen {
             let v = if x.get(i - 1) == y.get(j - 1) {
-                at(&t, i - 1, j - 1) + 1
+                at(&t, i - 1, j - 1).saturating_add(1)
             } else {
                 at(&t, i - 1, j).max(at(&t, i, j - 1))
             };
@@ -501,7 +508,9 @@ fn lcs(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         return Ok(Reply::Int(total as i64));
     }
     // Walk back from the end, as Redis does, collecting the string and the ranges.
-    let mut result = vec![0u8; total as usize];
+    let mut result: Vec<u8> = Vec::new();
+    result.try_reserve_exact(total as usize).map_err(|_| error::LCS_ALLOC_FAILED)?;
+    result.resize(total as usize, 0);
     let mut idx = total as usize;
     let mut matches = Vec::new();
     let (mut i, mut j) = (alen, blen);
@@ -589,32 +598,36 @@ fn incr_decr(ctx: &mut Ctx, key: &[u8], incr: i64) -> Result<Reply> {
 
 /// INCR key
 fn incr(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    incr_decr(ctx, &a[1], 1)
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("incr")) };
+    incr_decr(ctx, key, 1)
 }
 
 /// DECR key
 fn decr(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    incr_decr(ctx, &a[1], -1)
+    let &[_, key] = a.all() else { return Err(error::wrong_arity("decr")) };
+    incr_decr(ctx, key, -1)
 }
 
 /// INCRBY key increment
 fn incrby(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let by = a.i64(2)?;
-    incr_decr(ctx, &a[1], by)
+    let &[_, key, by] = a.all() else { return Err(error::wrong_arity("incrby")) };
+    let by = crate::args::parse_i64(by)?;
+    incr_decr(ctx, key, by)
 }
 
 /// DECRBY key decrement
 fn decrby(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let by = a.i64(2)?;
+    let &[_, key, by] = a.all() else { return Err(error::wrong_arity("decrby")) };
+    let by = crate::args::parse_i64(by)?;
     if by == i64::MIN {
         return Err(error::DECREMENT_OVERFLOW);
     }
-    incr_decr(ctx, &a[1], -by)
+    incr_decr(ctx, key, -by)
 }
 
 /// INCRBYFLOAT key increment
 fn incrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let key = &a[1];
+    let &[_, key, by] = a.all() else { return Err(error::wrong_arity("incrbyfloat")) };
     let slot = ctx.lookup_write(key);
     let old = match slot {
         None => LDouble::ZERO,
@@ -626,7 +639,7 @@ fn incrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
             }
         },
     };
-    let by = LDouble::parse(&a[2]).ok_or(error::NOT_FLOAT)?;
+    let by = LDouble::parse(by).ok_or(error::NOT_FLOAT)?;
     let sum = old.plus(by);
     let text = match sum.is_finite().then(|| sum.to_human()).flatten() {
         Some(t) => t.into_bytes(),
@@ -642,4 +655,15 @@ fn incrbyfloat(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     ctx.modified(key);
     ctx.notify(notify::STRING, "incrbyfloat", key);
     Ok(Reply::Bulk(text))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_every_i64() {
+        for n in [0, 1, -1, 9, -10, 1234567890, i64::MAX, i64::MIN, i64::MIN + 1] {
+            let mut buf = [0u8; 20];
+            assert_eq!(super::decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
 }

@@ -63,6 +63,14 @@ impl<V: HeapSize> IndexMap<V> {
             val_bytes: 0,
         }
     }
+    /// `with_capacity` for a size taken from untrusted input (snapshot loads):
+    /// `None` when the allocator cannot give that much.
+    pub fn try_with_capacity(n: usize) -> Option<Self> {
+        let mut m = Self::new();
+        m.entries.try_reserve(n).ok()?;
+        m.index.try_reserve(n, |_| 0).ok()?; // empty: nothing to rehash
+        Some(m)
+    }
     pub fn len(&self) -> usize {
         self.entries.len()
     }

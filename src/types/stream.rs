@@ -16,6 +16,7 @@
 //!
 //! Consumer groups keep their pending entries (PEL) in a map by id, and each
 //! consumer the set of ids it owns; names sort bytewise, as rax keys do.
+#![deny(clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -280,7 +281,7 @@ impl Stream {
             let first = self.nodes.range(..=start).next_back().map(|(k, _)| *k).unwrap_or(start);
             'outer: for node in self.nodes.range(first..).map(|(_, n)| n) {
                 let from = node.items.partition_point(|it| it.id < start);
-                for it in &node.items[from..] {
+                for it in node.items.get(from..).unwrap_or(&[]) {
                     if it.id > end {
                         break 'outer;
                     }
@@ -295,7 +296,7 @@ impl Stream {
         } else {
             'outer2: for node in self.nodes.range(..=end).rev().map(|(_, n)| n) {
                 let to = node.items.partition_point(|it| it.id <= end);
-                for it in node.items[..to].iter().rev() {
+                for it in node.items.get(..to).unwrap_or(&[]).iter().rev() {
                     if it.id < start {
                         break 'outer2;
                     }
@@ -332,15 +333,13 @@ impl Stream {
     pub fn delete(&mut self, id: StreamId) -> bool {
         let Some((&master, node)) = self.nodes.range_mut(..=id).next_back() else { return false };
         let Ok(i) = node.items.binary_search_by(|it| it.id.cmp(&id)) else { return false };
-        if node.items[i].deleted {
-            return false;
-        }
+        let Some(it) = node.items.get_mut(i).filter(|it| !it.deleted) else { return false };
         if node.live == 1 {
             if let Some(n) = self.nodes.remove(&master) {
                 self.node_bytes = self.node_bytes.saturating_sub(n.lp_bytes() + NODE_OVERHEAD);
             }
         } else {
-            node.items[i].deleted = true;
+            it.deleted = true;
             node.live -= 1;
             node.deleted += 1;
         }
@@ -577,22 +576,12 @@ fn rax_count(keys: &[[u8; 16]], depth: usize) -> usize {
     }
     let (Some(first), Some(last)) = (keys.first(), keys.last()) else { return 0 };
     // Longest common prefix from `depth` (keys are sorted: first vs last).
-    let mut lcp = 0;
-    while depth + lcp < 16 && first[depth + lcp] == last[depth + lcp] {
-        lcp += 1;
-    }
+    let lcp = first.iter().zip(last).skip(depth).take_while(|(a, b)| a == b).count();
     if lcp > 0 {
         return 1 + rax_count(keys, depth + lcp);
     }
-    let mut n = 1;
-    let mut i = 0;
-    while i < keys.len() {
-        let c = keys[i][depth];
-        let j = i + keys[i..].iter().take_while(|k| k[depth] == c).count();
-        n += rax_count(&keys[i..j], depth + 1);
-        i = j;
-    }
-    n
+    // One child per distinct byte at `depth` (sorted keys: runs).
+    1 + keys.chunk_by(|a, b| a.get(depth) == b.get(depth)).map(|run| rax_count(run, depth + 1)).sum::<usize>()
 }
 
 #[cfg(test)]
