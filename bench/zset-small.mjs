@@ -1,0 +1,51 @@
+// Memory of many small sorted sets in the wasm build: per set, MEMORY USAGE of
+// one key (our exact accounting), INFO used_memory growth and wasm linear-memory
+// growth (what the allocator really took, key and entry overhead included).
+// One fresh process per size (the heap only grows).
+//
+//   node bench/zset-small.mjs [--sets N] [--sizes 1,3,5,16,32]
+//
+// Not part of the test suite.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const args = process.argv.slice(2);
+const opt = (f, d) => (args.includes(f) ? args[args.indexOf(f) + 1] : d);
+const SETS = Number(opt("--sets", 100_000));
+
+if (args.includes("--child")) {
+  const k = Number(opt("--k", 3));
+  const { Cinnabar } = await import("../pkg/node.js");
+  const db = new Cinnabar();
+  // warm up the allocator and the database index so growth below is the sets'
+  for (let i = 0; i < 1000; i++) db.set(`warm:${i}`, "x");
+  const m0 = db.memoryUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < SETS; i++) {
+    const key = `zs:${i}`;
+    for (let j = 0; j < k; j++) db.zadd(key, (i * 7 + j * 13) % 1000, `member:${j}`);
+  }
+  const t1 = process.hrtime.bigint();
+  const m1 = db.memoryUsage();
+  const usage = db.call("memory", "usage", "zs:1");
+  process.stdout.write(
+    JSON.stringify({
+      k,
+      memoryUsage: usage,
+      usedPerSet: (m1.used - m0.used) / SETS,
+      heapPerSet: (m1.heap - m0.heap) / SETS,
+      fillNsPerZadd: Number(t1 - t0) / SETS / k,
+      encoding: db.call("object", "encoding", "zs:1"),
+    }) + "\n",
+  );
+} else {
+  const sizes = opt("--sizes", "1,3,5,16,32").split(",").map(Number);
+  console.log("| members | MEMORY USAGE | used_memory / set | wasm heap / set | ZADD fill ns |");
+  console.log("|---:|---:|---:|---:|---:|");
+  for (const k of sizes) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", "--k", String(k), "--sets", String(SETS)], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const j = JSON.parse(r.stdout);
+    console.log(`| ${k} | ${j.memoryUsage} | ${j.usedPerSet.toFixed(0)} | ${j.heapPerSet.toFixed(0)} | ${j.fillNsPerZadd.toFixed(0)} |`);
+  }
+}
