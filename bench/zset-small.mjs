@@ -28,6 +28,28 @@ if (args.includes("--child")) {
   const t1 = process.hrtime.bigint();
   const m1 = db.memoryUsage();
   const usage = db.call("memory", "usage", "zs:1");
+  // Commands on random sets (typed methods: one wasm call each), ns per call.
+  const OPS = 200_000;
+  let x = 12345;
+  const rnd = (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  const keys = Array.from({ length: OPS }, () => `zs:${rnd(SETS)}`);
+  const mems = Array.from({ length: OPS }, () => `member:${rnd(k)}`);
+  const time = (f) => {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < OPS; i++) f(i);
+    return Number(process.hrtime.bigint() - t) / OPS;
+  };
+  const ops = {
+    zscore: time((i) => db.zscore(keys[i], mems[i])),
+    zrank: time((i) => db.zrank(keys[i], mems[i])),
+    zincrby: time((i) => db.zincrby(keys[i], 3, mems[i])),
+    zrange: time((i) => db.zrange(keys[i], 0, -1)),
+  };
   process.stdout.write(
     JSON.stringify({
       k,
@@ -36,16 +58,17 @@ if (args.includes("--child")) {
       heapPerSet: (m1.heap - m0.heap) / SETS,
       fillNsPerZadd: Number(t1 - t0) / SETS / k,
       encoding: db.call("object", "encoding", "zs:1"),
+      ops,
     }) + "\n",
   );
 } else {
   const sizes = opt("--sizes", "1,3,5,16,32").split(",").map(Number);
-  console.log("| members | MEMORY USAGE | used_memory / set | wasm heap / set | ZADD fill ns |");
-  console.log("|---:|---:|---:|---:|---:|");
+  console.log("| members | MEMORY USAGE | used_memory / set | wasm heap / set | ZADD fill ns | ZSCORE ns | ZRANK ns | ZINCRBY ns | ZRANGE 0 -1 ns |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const k of sizes) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", "--k", String(k), "--sets", String(SETS)], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(r.stderr);
     const j = JSON.parse(r.stdout);
-    console.log(`| ${k} | ${j.memoryUsage} | ${j.usedPerSet.toFixed(0)} | ${j.heapPerSet.toFixed(0)} | ${j.fillNsPerZadd.toFixed(0)} |`);
+    console.log(`| ${k} | ${j.memoryUsage} | ${j.usedPerSet.toFixed(0)} | ${j.heapPerSet.toFixed(0)} | ${j.fillNsPerZadd.toFixed(0)} | ${Object.values(j.ops).map((v) => v.toFixed(0)).join(" | ")} |`);
   }
 }

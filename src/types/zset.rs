@@ -82,13 +82,17 @@ enum Mem {
 
 impl Mem {
     fn new(m: &[u8]) -> Mem {
-        if m.len() <= INLINE {
-            let mut b = [0; INLINE];
-            b[..m.len()].copy_from_slice(m);
-            Mem::Short(m.len() as u8, b)
-        } else {
-            Mem::Long(m.into())
+        match Mem::new_short(m) {
+            Some((n, b)) => Mem::Short(n, b),
+            None => Mem::Long(m.into()),
         }
+    }
+    /// The inline form of a short member: its length and bytes, zero-padded.
+    #[inline]
+    fn new_short(m: &[u8]) -> Option<(u8, [u8; INLINE])> {
+        let mut b = [0; INLINE];
+        b.get_mut(..m.len())?.copy_from_slice(m);
+        Some((m.len() as u8, b))
     }
     #[inline]
     fn bytes(&self) -> &[u8] {
@@ -1066,6 +1070,17 @@ fn small_pos(v: &[Entry], score: f64, m: &[u8]) -> usize {
     v.partition_point(|e| e.score < score || (e.score == score && e.mem.bytes() < m))
 }
 
+/// The position of `member` among the entries `v` (a linear scan). A short
+/// member is compared as its length and zero-padded inline array (`Mem::new`
+/// zeroes the rest), a few word compares per entry rather than a `memcmp` call.
+#[inline]
+fn small_find(v: &[Entry], member: &[u8]) -> Option<usize> {
+    match Mem::new_short(member) {
+        Some((n, key)) => v.iter().position(|e| matches!(&e.mem, Mem::Short(l, b) if *l == n && *b == key)),
+        None => v.iter().position(|e| matches!(&e.mem, Mem::Long(b) if **b == *member)),
+    }
+}
+
 impl ZSet {
     /// An empty sorted set, listpack-encoded or not.
     pub fn new(listpack: bool) -> ZSet {
@@ -1147,7 +1162,7 @@ impl ZSet {
     fn find(&self, member: &[u8]) -> Option<u32> {
         let ents = &self.ents;
         match &self.big {
-            None => ents.iter().position(|e| e.mem.bytes() == member).map(|i| i as u32),
+            None => small_find(ents, member).map(|i| i as u32),
             Some(b) => b.index.find(b.hasher.hash_one(member), |i| mem(ents, i) == member),
         }
     }
@@ -1208,13 +1223,24 @@ impl ZSet {
         let x = x as usize;
         match big {
             None => {
-                if x >= ents.len() {
-                    return;
-                }
-                let mut e = ents.remove(x);
+                // The entry moves to its new place by one rotation of the
+                // entries between (a score bump moves it a few places).
+                let Some(e) = ents.get_mut(x) else { return };
                 e.score = score;
-                let pos = small_pos(ents, score, e.mem.bytes());
-                ents.insert(pos, e);
+                let (lo, rest) = ents.split_at_mut(x);
+                let Some((e, hi)) = rest.split_first_mut() else { return };
+                let m = e.mem.bytes();
+                let below = small_pos(lo, score, m);
+                if below < x {
+                    if let Some(s) = ents.get_mut(below..=x) {
+                        s.rotate_right(1);
+                    }
+                } else {
+                    let above = small_pos(hi, score, m);
+                    if let Some(s) = ents.get_mut(x..=x + above) {
+                        s.rotate_left(1);
+                    }
+                }
             }
             Some(b) => {
                 let Some(e) = ents.get(x) else { return };
