@@ -1365,7 +1365,10 @@ impl ZSet {
     }
     pub fn next(&self, c: Cursor) -> Option<Cursor> {
         match &self.big {
-            None => (c.leaf == NIL && (c.pos as usize) + 1 < self.ents.len()).then(|| Cursor::small(c.pos as usize + 1)),
+            None => {
+                let n = (c.pos as usize).saturating_add(1);
+                (c.leaf == NIL && n < self.ents.len()).then(|| Cursor::small(n))
+            }
             Some(b) => {
                 let l = b.tree.leaves.get(c.leaf as usize)?;
                 if c.pos + 1 < l.len {
