@@ -1030,9 +1030,10 @@ struct Big {
 
 /// Members up to which a set keeps the small form: `ents` alone, in order.
 /// Measured (`zset_small_timing`, 20,000 sets): at 48 and 64 members the
-/// small form takes a third of the bytes and answers ZRANK and ranges 2-3x
-/// faster than the tree form (fewer cache lines); only ZSCORE is slower
-/// (a scan of up to 64 entries against one table probe).
+/// small form takes a third of the bytes and answers rank, ranges and score
+/// updates 2-3x faster than the tree form (fewer cache lines); only the bare
+/// member lookup is slower (2-2.5x: a scan of up to 64 entries against one
+/// table probe), which ZSCORE's own cost in wasm hides (notes/README-zsmall.md).
 const SMALL: usize = 64;
 /// A tree-form set shrinking below this many members goes back to the small form.
 const SMALL_BACK: usize = SMALL / 2;
