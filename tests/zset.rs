@@ -290,3 +290,33 @@ fn sources_survive_expiry_of_later_keys() {
     clock.advance(10);
     assert_eq!(run(&mut s, &mut c, &["ZUNIONSTORE", "d", "2", "a", "b"]), int(1));
 }
+
+/// The small form (up to 64 members, no tree) and the tree form answer alike
+/// across the boundary both ways; OBJECT ENCODING follows only
+/// zset-max-listpack-entries / -value; a small set costs a few hundred bytes.
+#[test]
+fn small_form_boundary() {
+    let (mut s, mut c, _) = setup();
+    run(&mut s, &mut c, &["ZADD", "z", "1", "a", "2", "b", "3", "c"]);
+    let Reply::Int(small) = run(&mut s, &mut c, &["MEMORY", "USAGE", "z"]) else { panic!() };
+    assert!(small < 400, "3-member set: {small} bytes");
+    for i in 0..100 {
+        run(&mut s, &mut c, &["ZADD", "z", &format!("{}", i % 9), &format!("m{i:03}")]);
+        if i == 70 {
+            let Reply::Int(big) = run(&mut s, &mut c, &["MEMORY", "USAGE", "z"]) else { panic!() };
+            assert!(big > small * 4, "tree form: {big} bytes");
+        }
+    }
+    assert_eq!(run(&mut s, &mut c, &["OBJECT", "ENCODING", "z"]), bulk("listpack"));
+    assert_eq!(run(&mut s, &mut c, &["ZCARD", "z"]), int(103));
+    assert_eq!(run(&mut s, &mut c, &["ZRANK", "z", "m099"]), int(11));
+    assert_eq!(run(&mut s, &mut c, &["ZRANGE", "z", "0", "2"]), arr(&["m000", "m009", "m018"]));
+    assert_eq!(run(&mut s, &mut c, &["ZREMRANGEBYRANK", "z", "3", "-4"]), int(97));
+    let all = ["m000", "0", "m009", "0", "m018", "0", "m080", "8", "m089", "8", "m098", "8"];
+    assert_eq!(run(&mut s, &mut c, &["ZRANGE", "z", "0", "-1", "WITHSCORES"]), arr(&all));
+    assert_eq!(run(&mut s, &mut c, &["ZINCRBY", "z", "-10", "m098"]), bulk("-2"));
+    assert_eq!(run(&mut s, &mut c, &["ZRANGE", "z", "0", "-1"]), arr(&["m098", "m000", "m009", "m018", "m080", "m089"]));
+    // a long member: skiplist at any size
+    run(&mut s, &mut c, &["ZADD", "y", "1", &"L".repeat(70)]);
+    assert_eq!(run(&mut s, &mut c, &["OBJECT", "ENCODING", "y"]), bulk("skiplist"));
+}
