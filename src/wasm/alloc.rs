@@ -10,7 +10,10 @@
 //! an eighth of its size, at least 1 MiB and at most 4 MiB beyond the request
 //! (1.15 s, 41 full GCs in both fills; a 16 MiB cap gained little more and left up to 16 MiB
 //! unused: 1,000,000 cache entries measured 163 instead of 150 bytes each).
-//! When the larger step does not fit (the memory's maximum, an isolate
+//! A snapshot restore announces its size first (`expect`: twice the
+//! snapshot's bytes), so the memory grows for it in one step instead of
+//! dozens (a restore of 1,000,000 mixed keys in a fresh process: 690 → 440 ms;
+//! the memory's final size was the same). When the larger step does not fit (the memory's maximum, an isolate
 //! limit), the exact request is tried, as before.
 //!
 //! Single-threaded: wasm32-unknown-unknown here has no threads, so the one
@@ -39,6 +42,20 @@ struct Pages {
     donated: UnsafeCell<bool>,
 }
 
+/// Pages the next growth should add at least (`expect`).
+struct Hint(UnsafeCell<usize>);
+// SAFETY: single-threaded target (no shared memory, no threads).
+unsafe impl Sync for Hint {}
+static HINT: Hint = Hint(UnsafeCell::new(0));
+
+/// Tells the allocator that about `bytes` more will be allocated soon (a
+/// snapshot restore): the next growth of the memory takes them in one step
+/// instead of dozens.
+pub fn expect(bytes: usize) {
+    // SAFETY: single-threaded; the allocator reads `hint` only inside its own calls.
+    unsafe { *HINT.0.get() = bytes / PAGE };
+}
+
 // SAFETY: single-threaded target (no shared memory, no threads).
 unsafe impl Send for Pages {}
 
@@ -55,9 +72,11 @@ unsafe impl dlmalloc::Allocator for Pages {
                 return (base as *mut u8, end - base, 0);
             }
         }
+        // SAFETY: as `donated`.
+        let hint = unsafe { core::mem::take(&mut *HINT.0.get()) };
         let need = size.div_ceil(PAGE);
         let step = (wasm32::memory_size(0) / 8).clamp(MIN_STEP, MAX_STEP);
-        for pages in [need.saturating_add(step), need] {
+        for pages in [need.max(hint).saturating_add(step), need] {
             let prev = wasm32::memory_grow(0, pages);
             if prev != usize::MAX {
                 let base = prev.saturating_mul(PAGE);

@@ -27,7 +27,9 @@ impl Store {
     /// keys), `u32 evicted` (keys evicted to get under maxmemory).
     pub fn restore(&self, bytes: &[u8], merge: bool) -> Result<Vec<u8>, JsError> {
         let mut srv = self.srv.try_borrow_mut().map_err(|_| busy())?;
+        super::alloc::expect(bytes.len().saturating_mul(2));
         let r = if merge { srv.merge_snapshot(bytes) } else { srv.restore_snapshot(bytes) };
+        super::alloc::expect(0);
         let r = r.map_err(|e| JsError::new(&e.to_string()))?;
         note_pending(&srv); // expired events for subscribers, waits a restored list answered
         let mut out = Vec::new();
