@@ -1692,6 +1692,18 @@ fn g17(v: f64) -> String {
 mod tests {
     use super::*;
 
+    /// The members walked from the last to the first, in ascending order.
+    fn backward(z: &ZSet) -> Vec<Vec<u8>> {
+        let mut back = Vec::new();
+        let mut c = z.last();
+        while let Some(x) = c {
+            back.push(z.get(x).0.to_vec());
+            c = z.prev(x);
+        }
+        back.reverse();
+        back
+    }
+
     /// Checks a subtree: counts, exact least keys, order; returns (count, min key).
     fn check_node(z: &ZSet, id: u32, ht: u32, leaves: &mut Vec<u32>) -> (u32, (f64, u32)) {
         let t = tree(z);
@@ -1780,14 +1792,7 @@ mod tests {
             assert_eq!(z.get(c).0, &m[..]);
         }
         // backward links
-        let mut back = Vec::new();
-        let mut c = z.last();
-        while let Some(x) = c {
-            back.push(z.get(x).0.to_vec());
-            c = z.prev(x);
-        }
-        back.reverse();
-        assert_eq!(back, v.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
+        assert_eq!(backward(&z), v.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -2025,14 +2030,7 @@ mod tests {
         assert_eq!(z.rank(b"absent member"), None);
         assert_eq!(z.first().map(|c| z.get(c).0.to_vec()), m.first().map(|e| e.1.clone()));
         assert_eq!(z.last().map(|c| z.get(c).0.to_vec()), m.last().map(|e| e.1.clone()));
-        let mut back = Vec::new();
-        let mut c = z.last();
-        while let Some(x) = c {
-            back.push(z.get(x).0.to_vec());
-            c = z.prev(x);
-        }
-        back.reverse();
-        assert_eq!(back, m.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
+        assert_eq!(backward(&z), m.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
         // arena positions hold every member once
         let mut pos: Vec<Vec<u8>> = (0..z.len()).map(|i| z.at_pos(i).unwrap().0.to_vec()).collect();
         pos.sort();
