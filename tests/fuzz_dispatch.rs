@@ -120,7 +120,7 @@ fn wasm32_random_commands_never_panic() {
 fn fuzz(iters: u64, seed: u64) {
     let clock = ManualClock::new(1_700_000_000_000);
     let mut srv = Server::with_clock(Options { seed, ..Options::default() }, Box::new(clock.clone()));
-    let mut clients = vec![srv.new_client(), srv.new_client(), srv.new_client()];
+    let mut clients = [srv.new_client(), srv.new_client(), srv.new_client()];
     // Keep strings small so the run measures the dispatcher, not memset.
     let cap: [&[u8]; 4] = [b"CONFIG", b"SET", b"proto-max-bulk-len", b"1mb"];
     let _ = srv.execute(&mut clients[0], &cap);

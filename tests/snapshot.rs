@@ -740,7 +740,7 @@ fn hostile_stream_bodies_are_refused() {
     cnt.push(x as u8);
     node.extend_from_slice(&cnt);
     node.extend_from_slice(&[0, 1, 0, 1, 0xA0, 0x8D, 0x06]); // master 1-0, one field of 100,000 bytes
-    node.extend(std::iter::repeat(b'f').take(100_000));
+    node.extend(std::iter::repeat_n(b'f', 100_000));
     node.extend_from_slice(&[1, b'v']);
     for _ in 1..n {
         node.extend_from_slice(&[2, 0, 0, 1, b'v']); // same fields, next seq

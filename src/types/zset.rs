@@ -1792,7 +1792,7 @@ mod tests {
             assert_eq!(z.get(c).0, &m[..]);
         }
         // backward links
-        assert_eq!(backward(&z), v.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
+        assert_eq!(backward(z), v.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -2030,7 +2030,7 @@ mod tests {
         assert_eq!(z.rank(b"absent member"), None);
         assert_eq!(z.first().map(|c| z.get(c).0.to_vec()), m.first().map(|e| e.1.clone()));
         assert_eq!(z.last().map(|c| z.get(c).0.to_vec()), m.last().map(|e| e.1.clone()));
-        assert_eq!(backward(&z), m.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
+        assert_eq!(backward(z), m.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
         // arena positions hold every member once
         let mut pos: Vec<Vec<u8>> = (0..z.len()).map(|i| z.at_pos(i).unwrap().0.to_vec()).collect();
         pos.sort();
