@@ -396,38 +396,47 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     };
     // (usize is 32 bits in wasm: a COUNT above it means "all")
     let count = usize::try_from(count).unwrap_or(usize::MAX);
-    let hits = match &polygon {
-        Some(p) => polygon_hits(z, p, if any { count } else { 0 }),
+    // The hits in Redis's scan order, and the positions of the ones to reply
+    // with, in reply order.
+    let (hits, ord) = match &polygon {
+        Some(p) => {
+            let h = polygon_hits(z, p, if any { count } else { 0 });
+            let ord = order(&h, sort, count);
+            (h, ord)
+        }
         None => {
             let fast = (sort == Sort::Asc && count > 0 && !any && z.len() >= GEO_INDEX_MIN)
                 .then(|| geoindex::nearest(z, &shape, count))
                 .flatten();
             match fast {
-                Some(h) => h,
+                Some(h) => {
+                    let ord = (0..h.len() as u32).collect();
+                    (h, ord)
+                }
                 None => {
-                    let mut h = geoindex::search(z, &shape, if any { count } else { 0 }, false);
-                    order(&mut h, sort, count);
-                    h
+                    let h = geoindex::search(z, &shape, if any { count } else { 0 }, false);
+                    let ord = order(&h, sort, count);
+                    (h, ord)
                 }
             }
         }
     };
-    let hits = if polygon.is_some() {
-        let mut h = hits;
-        order(&mut h, sort, count);
-        h
-    } else {
-        hits
-    };
-    let returned = if count == 0 { hits.len() } else { hits.len().min(count) };
+    let returned = ord.len();
     let conv = if polygon.is_some() { 1.0 } else { shape.conv };
     if let Some(out) = direct.as_mut() {
+        // The members first (one read of each hit's entry, in a tight loop so
+        // that the reads overlap), then the bytes.
+        let mems: Vec<&[u8]> = ord.iter().map(|&i| hits.get(i as usize).map_or(&[][..], |h| z.node_member(h.node))).collect();
+        let total = mems.iter().fold(5usize, |t, m| t.saturating_add(5).saturating_add(m.len()));
+        if out.try_reserve(total).is_err() {
+            ctx.srv.direct = direct;
+            return Err(error::OOM);
+        }
         let at = out.len();
         out.push(b'*');
         out.extend_from_slice(&(returned as u32).to_le_bytes());
         let mut ascii = returned > 1;
-        for h in &hits[..returned] {
-            let m = z.node_member(h.node);
+        for m in &mems {
             ascii = ascii && m.is_ascii();
             out.push(b'$');
             out.extend_from_slice(&(m.len() as u32).to_le_bytes());
@@ -442,11 +451,12 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
         ctx.srv.direct_written = true;
         return Ok(Reply::Nil); // not written: the binding sees `direct_written`
     }
+    let picked = || ord.iter().filter_map(|&i| hits.get(i as usize));
     match storekey {
         None => {
             let opts = withdist as usize + withhash as usize + withcoord as usize;
             let mut out = Vec::with_capacity(returned);
-            for h in &hits[..returned] {
+            for h in picked() {
                 let m = Reply::Bulk(z.node_member(h.node).to_vec());
                 if opts == 0 {
                     out.push(m);
@@ -468,8 +478,7 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             Ok(Reply::Array(out))
         }
         Some(dst) => {
-            let items: Vec<(Vec<u8>, f64)> = hits[..returned]
-                .iter()
+            let items: Vec<(Vec<u8>, f64)> = picked()
                 .map(|h| (z.node_member(h.node).to_vec(), if storedist { h.dist / conv } else { h.score }))
                 .collect();
             let limits = (ctx.srv.config.zset_max_listpack_entries, ctx.srv.config.zset_max_listpack_value);
@@ -480,9 +489,18 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
 }
 
 /// Redis's sort step: qsort (glibc: a stable merge sort) of everything, or
-/// `pqsort` of the first `count` when COUNT cuts the result.
-fn order(h: &mut [Hit], sort: Sort, count: usize) {
+/// `pqsort` of the first `count` when COUNT cuts the result. The positions of
+/// the hits to reply with, in order.
+fn order(h: &[Hit], sort: Sort, count: usize) -> Vec<u32> {
     use std::cmp::Ordering::*;
+    let returned = if count == 0 { h.len() } else { h.len().min(count) };
+    if sort == Sort::None {
+        return (0..returned as u32).collect();
+    }
+    let desc = sort == Sort::Desc;
+    if returned == h.len() {
+        return gh::sort_positions(h, |x| x.dist, desc);
+    }
     let asc = |a: f64, b: f64| {
         if a > b {
             Greater
@@ -492,23 +510,13 @@ fn order(h: &mut [Hit], sort: Sort, count: usize) {
             Less
         }
     };
-    if sort == Sort::None || h.is_empty() {
-        return;
-    }
-    // Sort (distance, position) pairs, then put the hits in that order.
     let mut keys: Vec<(f64, u32)> = h.iter().enumerate().map(|(i, x)| (x.dist, i as u32)).collect();
     let cmp = |a: &(f64, u32), b: &(f64, u32)| {
         let o = asc(a.0, b.0);
-        if sort == Sort::Desc { o.reverse() } else { o }
+        if desc { o.reverse() } else { o }
     };
-    let returned = if count == 0 { h.len() } else { h.len().min(count) };
-    if returned == h.len() {
-        gh::sort_by_dist_pos(&mut keys, sort == Sort::Desc);
-    } else {
-        gh::pqsort(&mut keys, &cmp, 0, returned - 1);
-    }
-    let sorted: Vec<Hit> = keys.iter().filter_map(|k| h.get(k.1 as usize).copied()).collect();
-    h.copy_from_slice(&sorted);
+    gh::pqsort(&mut keys, &cmp, 0, returned.saturating_sub(1));
+    keys.iter().take(returned).map(|k| k.1).collect()
 }
 
 /// Valkey's polygon search: the cells of the covering circle, then the polygon test.
