@@ -424,28 +424,9 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     let returned = ord.len();
     let conv = if polygon.is_some() { 1.0 } else { shape.conv };
     if let Some(out) = direct.as_mut() {
-        // The members first (one read of each hit's entry, in a tight loop so
-        // that the reads overlap), then the bytes.
-        let mems: Vec<&[u8]> = ord.iter().map(|&i| hits.get(i as usize).map_or(&[][..], |h| z.node_member(h.node))).collect();
-        let total = mems.iter().fold(5usize, |t, m| t.saturating_add(5).saturating_add(m.len()));
-        if out.try_reserve(total).is_err() {
+        if write_members(out, z, &hits, &ord).is_err() {
             ctx.srv.direct = direct;
             return Err(error::OOM);
-        }
-        let at = out.len();
-        out.push(b'*');
-        out.extend_from_slice(&(returned as u32).to_le_bytes());
-        let mut ascii = returned > 1;
-        for m in &mems {
-            ascii = ascii && m.is_ascii();
-            out.push(b'$');
-            out.extend_from_slice(&(m.len() as u32).to_le_bytes());
-            out.extend_from_slice(m);
-        }
-        if ascii {
-            if let Some(t) = out.get_mut(at) {
-                *t = b'#';
-            }
         }
         ctx.srv.direct = direct;
         ctx.srv.direct_written = true;
@@ -486,6 +467,72 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             store(ctx, dst, build(items, limits), event)
         }
     }
+}
+
+/// Writes the reply of plain members into the lent output buffer, as
+/// `Reply::write_compact` would (`#` for an all-ASCII array of 2 or more).
+/// The members are looked up first, in a tight loop so that the reads of
+/// their entries (cache misses at random places) overlap, then written into
+/// room reserved at once, in fixed-size pieces (in wasm a `memory.copy` per
+/// member costs more than the member).
+#[inline(never)]
+fn write_members(out: &mut Vec<u8>, z: &ZSet, hits: &[Hit], ord: &[u32]) -> std::result::Result<(), ()> {
+    let mems = gather(z, hits, ord);
+    let total = mems.iter().fold(5usize, |t, m| t.saturating_add(5).saturating_add(m.len()));
+    let start = out.len();
+    out.try_reserve(total).map_err(|_| ())?;
+    out.resize(start.saturating_add(total), 0);
+    let Some((head, mut rest)) = out.get_mut(start..).and_then(|b| b.split_first_chunk_mut::<5>()) else { return Err(()) };
+    let n = (mems.len() as u32).to_le_bytes();
+    *head = [b'*', n[0], n[1], n[2], n[3]];
+    let mut high = 0u64;
+    for m in &mems {
+        let l = (m.len() as u32).to_le_bytes();
+        let Some((h, tail)) = rest.split_first_chunk_mut::<5>() else { return Err(()) };
+        *h = [b'$', l[0], l[1], l[2], l[3]];
+        let Some((body, tail)) = tail.split_at_mut_checked(m.len()) else { return Err(()) };
+        high |= put(body, m);
+        rest = tail;
+    }
+    if high == 0 && mems.len() > 1 {
+        head[0] = b'#';
+    }
+    Ok(())
+}
+
+/// Copies `src` into `dst` (of the same length) 8, 4, 2 and 1 bytes at a
+/// time; the OR of the bytes' high bits (0 when all are ASCII).
+#[inline]
+fn put(dst: &mut [u8], src: &[u8]) -> u64 {
+    macro_rules! piece {
+        ($n:literal, $t:ty, $d:ident, $s:ident, $high:ident) => {{
+            let Some((s, sr)) = $s.split_first_chunk::<$n>() else { return $high | 0x80 };
+            let Some((d, dr)) = std::mem::take(&mut $d).split_first_chunk_mut::<$n>() else { return $high | 0x80 };
+            $high |= <$t>::from_le_bytes(*s) as u64;
+            *d = *s;
+            ($s, $d) = (sr, dr);
+        }};
+    }
+    let (mut d, mut s, mut high) = (dst, src, 0u64);
+    while s.len() >= 8 {
+        piece!(8, u64, d, s, high);
+    }
+    if s.len() >= 4 {
+        piece!(4, u32, d, s, high);
+    }
+    if s.len() >= 2 {
+        piece!(2, u16, d, s, high);
+    }
+    if !s.is_empty() {
+        piece!(1, u8, d, s, high);
+    }
+    let _ = (d, s);
+    high & 0x8080_8080_8080_8080
+}
+
+#[inline(never)]
+fn gather<'z>(z: &'z ZSet, hits: &[Hit], ord: &[u32]) -> Vec<&'z [u8]> {
+    ord.iter().map(|&i| hits.get(i as usize).map_or(&[][..], |h| z.node_member(h.node))).collect()
 }
 
 /// Redis's sort step: qsort (glibc: a stable merge sort) of everything, or

@@ -49,7 +49,7 @@ pub struct Area {
     pub lat_max: f64,
 }
 
-fn interleave(lat: u32, lon: u32) -> u64 {
+pub(crate) fn interleave(lat: u32, lon: u32) -> u64 {
     fn spread(v: u32) -> u64 {
         let mut x = v as u64;
         x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
@@ -63,7 +63,7 @@ fn interleave(lat: u32, lon: u32) -> u64 {
 }
 
 /// `deinterleave64`: (even bits, odd bits) = (lat, lon).
-fn deinterleave(v: u64) -> (u32, u32) {
+pub(crate) fn deinterleave(v: u64) -> (u32, u32) {
     fn squash(mut x: u64) -> u32 {
         x &= 0x5555_5555_5555_5555;
         x = (x | (x >> 1)) & 0x3333_3333_3333_3333;

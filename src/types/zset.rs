@@ -654,6 +654,27 @@ impl Tree {
 
     /// The first key for which `before` is false (`before` holds for a prefix
     /// of the order), and its rank; None (and the length) past the end.
+    /// `lower_bound` without the rank (no counts summed on the way down).
+    fn seek(&self, before: impl Fn(f64, u32) -> bool) -> Option<Cursor> {
+        if self.root == NIL {
+            return None;
+        }
+        let mut id = self.root;
+        for _ in 0..self.height {
+            let n = &self.inners[id as usize];
+            let i = first_false(n.len as usize, |j| before(n.ks[j], n.kh[j])).saturating_sub(1);
+            id = n.child[i];
+        }
+        let l = &self.leaves[id as usize];
+        let len = l.len as usize;
+        let pos = first_false(len, |j| before(l.score[j], l.h[j]));
+        if pos < len {
+            Some(Cursor { leaf: id, pos: pos as u32 })
+        } else {
+            (l.next != NIL).then_some(Cursor { leaf: l.next, pos: 0 })
+        }
+    }
+
     fn lower_bound(&self, before: impl Fn(f64, u32) -> bool) -> (Option<Cursor>, usize) {
         if self.root == NIL {
             return (None, 0);
@@ -1381,14 +1402,19 @@ impl ZSet {
 
     // ---- geo (types/geoindex.rs): members are named by handle ----
 
+    /// How many members score below `s` (a rank: geo density estimates).
+    pub fn count_below(&self, s: f64) -> usize {
+        self.tree.lower_bound(|x, _| x < s).1
+    }
     /// The member with handle `n`.
     pub fn node_member(&self, n: u32) -> &[u8] {
         mem(&self.ents, n)
     }
     /// Calls `f(score, handle)` for `min <= score < max` in order until it
     /// returns false (a walk over the leaves' score arrays).
-    pub fn range_nodes(&self, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
-        let Some((c, _)) = self.first_not(|s, _| s < min) else { return true };
+    pub fn range_nodes(&self, min: f64, max: f64, mut f: impl FnMut(f64, u32) -> bool) -> bool {
+        // (a score-only bound: the first pair of score >= min, whatever its member)
+        let Some(c) = self.tree.seek(|s, _| s < min) else { return true };
         let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
         while let Some(l) = self.tree.leaves.get(leaf as usize) {
             let len = l.len as usize;
@@ -1406,6 +1432,67 @@ impl ZSet {
             }
             leaf = l.next;
             pos = 0;
+        }
+        true
+    }
+
+    /// `range_nodes` over several ranges, ascending and disjoint (each one's
+    /// `min` at least the previous `max`): a range that starts in the leaf
+    /// where the previous one ended, or in the next, continues from there
+    /// instead of descending the tree again. False when `f` stopped the walk.
+    pub fn ranges_nodes(&self, ranges: &[(f64, f64)], mut f: impl FnMut(f64, u32) -> bool) -> bool {
+        let leaves = &self.tree.leaves;
+        // where the previous range ended: the first pair at or past its max
+        let mut at: Option<(u32, usize, f64)> = None;
+        for &(min, max) in ranges {
+            let start = at.and_then(|(leaf, pos, bound)| {
+                if min < bound {
+                    return None;
+                }
+                let mut leaf = leaf;
+                let mut pos = pos;
+                for _ in 0..2 {
+                    let l = leaves.get(leaf as usize)?;
+                    let len = l.len as usize;
+                    let last = *l.score.get(len.checked_sub(1)?)?;
+                    if last >= min {
+                        let ss = l.score.get(pos..len)?;
+                        return Some((leaf, pos + ss.partition_point(|&s| s < min)));
+                    }
+                    if l.next == NIL {
+                        return None;
+                    }
+                    (leaf, pos) = (l.next, 0);
+                }
+                None
+            });
+            let (mut leaf, mut pos) = match start {
+                Some(p) => p,
+                None => match self.tree.seek(|s, _| s < min) {
+                    Some(c) => (c.leaf, c.pos as usize),
+                    None => return true,
+                },
+            };
+            at = None;
+            'walk: while let Some(l) = leaves.get(leaf as usize) {
+                let len = l.len as usize;
+                let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
+                for (&s, &h) in ss.iter().zip(hs) {
+                    if s >= max {
+                        at = Some((leaf, pos, max));
+                        break 'walk;
+                    }
+                    if !f(s, h) {
+                        return false;
+                    }
+                    pos += 1;
+                }
+                if l.next == NIL {
+                    return true;
+                }
+                leaf = l.next;
+                pos = 0;
+            }
         }
         true
     }
