@@ -243,7 +243,7 @@ impl Far {
     fn new(from_lon: f64, from_lat: f64, r: f64, bb: &BBox) -> Option<Far> {
         let d_r = std::f64::consts::PI / 180.0;
         let half = r / EARTH_RADIUS / 2.0;
-        if !(half >= 0.0 && half < 1.0) {
+        if !(0.0..1.0).contains(&half) {
             return None;
         }
         let s = half.sin();

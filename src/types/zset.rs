@@ -1476,8 +1476,27 @@ impl ZSet {
             at = None;
             'walk: while let Some(l) = leaves.get(leaf as usize) {
                 let len = l.len as usize;
+                // Read a word of each cache line of the next leaf, one every
+                // 4 pairs: the loads overlap with this leaf's work instead of
+                // stalling the next step (leaves sit at random places).
+                let next = leaves.get(l.next as usize);
+                let mut ahead = 0u64;
                 let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
                 for (&s, &h) in ss.iter().zip(hs) {
+                    if pos & 3 == 0 {
+                        if let Some(n) = next {
+                            ahead ^= match pos >> 2 {
+                                0 => n.score[0].to_bits(),
+                                1 => n.score[6].to_bits(),
+                                2 => n.score[14].to_bits(),
+                                3 => n.score[22].to_bits(),
+                                4 => n.score[30].to_bits(),
+                                5 => u64::from(n.h[8]),
+                                6 => u64::from(n.h[24]),
+                                _ => 0,
+                            };
+                        }
+                    }
                     if s >= max {
                         at = Some((leaf, pos, max));
                         break 'walk;
@@ -1487,6 +1506,7 @@ impl ZSet {
                     }
                     pos += 1;
                 }
+                std::hint::black_box(ahead);
                 if l.next == NIL {
                     return true;
                 }
