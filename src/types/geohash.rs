@@ -518,28 +518,30 @@ fn key_dist(t: u64, desc: bool) -> f64 {
 }
 
 /// Sorts (key, position) pairs, positions distinct: an LSD radix sort of
-/// the keys' high 32 bits (three stable passes over 11-bit digits, a pass
-/// skipped when one digit value holds every pair), then each run of equal
-/// high bits sorted by the whole pair. Small inputs use `sort_unstable`.
+/// the keys' high 32 bits (stable passes over 8-bit digits, or 11-bit ones
+/// for large inputs; a pass is skipped when one digit value holds every
+/// pair), then each run of equal high bits sorted by the whole pair. Tiny
+/// inputs use `sort_unstable`.
 pub fn sort_keys(v: &mut Vec<(u64, u32)>) {
-    const BITS: u32 = 11;
-    const B: usize = 1 << BITS;
     let n = v.len();
-    if n < 512 {
+    if n < 64 {
         v.sort_unstable();
         return;
     }
-    let digit = |k: u64, pass: u32| ((k >> (32 + pass * BITS)) as usize) & (B - 1);
-    let mut hist = vec![[0u32; B]; 3];
+    let bits: u32 = if n < 8192 { 8 } else { 11 };
+    let passes = 32u32.div_ceil(bits) as usize;
+    let b = 1usize << bits;
+    let digit = |k: u64, pass: usize| ((k >> (32 + pass as u32 * bits)) as usize) & (b - 1);
+    let mut hist = vec![0u32; b * passes];
     for e in v.iter() {
-        for (pass, h) in hist.iter_mut().enumerate() {
-            if let Some(c) = h.get_mut(digit(e.0, pass as u32)) {
+        for pass in 0..passes {
+            if let Some(c) = hist.get_mut(pass * b + digit(e.0, pass)) {
                 *c += 1;
             }
         }
     }
     let mut tmp = vec![(0u64, 0u32); n];
-    for (pass, h) in hist.iter_mut().enumerate() {
+    for (pass, h) in hist.chunks_mut(b).enumerate() {
         if h.iter().any(|&c| c as usize == n) {
             continue;
         }
@@ -550,7 +552,7 @@ pub fn sort_keys(v: &mut Vec<(u64, u32)>) {
             sum = sum.wrapping_add(t);
         }
         for e in v.iter() {
-            if let Some(c) = h.get_mut(digit(e.0, pass as u32)) {
+            if let Some(c) = h.get_mut(digit(e.0, pass)) {
                 if let Some(slot) = tmp.get_mut(*c as usize) {
                     *slot = *e;
                 }
@@ -763,7 +765,7 @@ mod tests {
         }
     }
 
-    /// The radix path (512 pairs and more): ties, one shared exponent, long
+    /// The radix paths (64 pairs and more; 8-bit and 11-bit digits): ties, one shared exponent, long
     /// runs of equal high bits (a far cluster), both signs, NaN.
     #[test]
     fn sort_positions_is_the_stable_sort() {
@@ -775,7 +777,7 @@ mod tests {
             x
         };
         for round in 0..60 {
-            let n = [0, 1, 511, 512, 513, 2000, 5000][round % 7];
+            let n = [0, 1, 63, 64, 300, 2000, 9000][round % 7];
             let v: Vec<f64> = (0..n)
                 .map(|_| {
                     let r = rnd();
