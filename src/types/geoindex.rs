@@ -365,13 +365,12 @@ fn reach(shape: &Shape) -> f64 {
 
 /// A first radius for `nearest`: one expected to hold about 2(k+1) + 4
 /// points, from the number of points in the geohash cell around the centre
-/// (two rank lookups) at a step whose cell holds a few times that many.
-/// `guess` when the cells say nothing.
+/// (two rank lookups) about as high as `guess`'s diameter, or a coarser one
+/// when that holds too few to tell. `guess` when the cells say nothing.
 fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
     let want = k as f64 * 2.0 + 6.0;
     let m_per_deg = EARTH_RADIUS * std::f64::consts::PI / 180.0;
     let cos = (shape.lat * std::f64::consts::PI / 180.0).cos().max(1e-6);
-    // the step whose cells are about the guess's diameter high
     let deg = 2.0 * guess / m_per_deg;
     let mut step = 1u8;
     let mut h = 170.102_257_56 / 2.0;
@@ -379,19 +378,12 @@ fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
         h /= 2.0;
         step += 1;
     }
-    let mut moved: i8 = 0;
-    for _ in 0..12 {
+    for _ in 0..3 {
         let Some(cell) = super::geohash::encode(shape.lon, shape.lat, step) else { return guess };
         let (lo, hi) = cell.score_range();
         let c = z.count_below(hi as f64).saturating_sub(z.count_below(lo as f64)) as f64;
-        if c < 4.0 * want && step > 1 && moved >= 0 {
-            step -= 1;
-            moved = 1;
-            continue;
-        }
-        if c > 64.0 * want && step < 26 && moved <= 0 {
-            step += 1;
-            moved = -1;
+        if c < 8.0 && step > 2 {
+            step -= 2;
             continue;
         }
         if c < 1.0 {
