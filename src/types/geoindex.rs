@@ -1,19 +1,29 @@
 //! The spatial side of geo sorted sets.
 //!
-//! Range scans walk the sorted set's own B+tree leaves (`ZSet::range_nodes`):
+//! Range scans walk the sorted set's own B+tree leaves (`ZSet::ranges_nodes`):
 //! contiguous (score, handle) pairs, so a scan never touches a member until
-//! it is a hit.
+//! it is a hit, and a range that starts in the leaf where the previous one
+//! ended continues from there instead of descending the tree again.
 //!
 //! The search: Redis scans the 9 geohash cells of a query in a fixed order
-//! and tests every member of each. Here each cell is split, quadtree-style,
-//! into sub-cells (still contiguous score ranges, visited in ascending order)
-//! and the ones that cannot meet the query's bounding box (computed
-//! conservatively, with a margin) are skipped. Every member of a skipped
-//! sub-cell would have failed Redis's own test, so the hits, and their order,
-//! are exactly the plain scan's. `k` nearest (COUNT k, ascending) grows a
-//! radius from small until it holds k+1 hits, and answers from them only when
-//! the top k are unambiguous (distinct distances): otherwise Redis's partial
-//! quicksort decides tie order, and the full scan runs.
+//! and tests every member of each. Here, inside each cell, the finer cells
+//! (about an eighth of the query's bounding box) that meet the box are
+//! enumerated directly from their latitude and longitude index ranges (split
+//! at the antimeridian), sorted and merged into ascending score ranges; the
+//! rest of the cell is skipped. The box is computed conservatively, with a
+//! margin, so every member of a skipped range would have failed Redis's own
+//! test: the hits, and their order, are exactly the plain scan's. A candidate
+//! then passes the box test and, for radius searches, a conservative
+//! "certainly farther than r" test (a lower bound of the haversine term, no
+//! trigonometry) before Redis's haversine.
+//!
+//! `k` nearest (COUNT k, ascending) grows a radius from one expected to hold
+//! about 2(k+1) points (estimated from the number of points in the geohash
+//! cell around the centre, two rank lookups) until it holds k+1 hits,
+//! finding the points of Redis's 9 cells within it through the finer cells
+//! that cover its box. It answers from them only when the top k are
+//! unambiguous (distinct distances): otherwise Redis's partial quicksort
+//! decides tie order, and the full scan runs.
 
 use super::geohash::{Hash, Shape, ShapeKind, EARTH_RADIUS};
 use super::zset::ZSet;
