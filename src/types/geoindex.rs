@@ -430,7 +430,7 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
         let far = Far::new(shape.lon, shape.lat, r, &bb);
-        let hits = collect(z, shape, &cells, Some(bb), far, 2.0, 0, Some(r));
+        let hits = collect(z, shape, &cells, Some(bb), far, 1.0, 0, Some(r));
         if hits.len() > k {
             let ord = super::geohash::sort_positions(&hits, |h| h.dist, false);
             let mut top = Vec::with_capacity(k.saturating_add(1));
