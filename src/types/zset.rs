@@ -1478,8 +1478,12 @@ impl ZSet {
                 let len = l.len as usize;
                 // Read a word of each cache line of the next leaf, one every
                 // 4 pairs: the loads overlap with this leaf's work instead of
-                // stalling the next step (leaves sit at random places).
-                let next = leaves.get(l.next as usize);
+                // stalling the next step (leaves sit at random places)
+                // (only when the range goes on past this leaf)
+                let next = match l.score.get(len.wrapping_sub(1)) {
+                    Some(&last) if last < max => leaves.get(l.next as usize),
+                    _ => None,
+                };
                 let mut ahead = 0u64;
                 let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
                 for (&s, &h) in ss.iter().zip(hs) {
