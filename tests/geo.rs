@@ -337,3 +337,239 @@ fn direct_replies_equal_compact_replies() {
         assert_eq!(got, want, "{:?}", q.iter().map(|a| String::from_utf8_lossy(a)).collect::<Vec<_>>());
     }
 }
+
+fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n.max(1)
+    }
+}
+
+/// Datasets for the k-nearest and pruning checks: clusters of identical
+/// points (ties), a grid (distance ties by symmetry), the antimeridian, the
+/// poles' limits with lon ±180, and a uniform city.
+fn datasets() -> Vec<(&'static str, Vec<(f64, f64)>)> {
+    let mut rnd = xorshift(0x5eed);
+    let mut sets = Vec::new();
+    let mut v = Vec::new();
+    for i in 0..3000 {
+        let c = (i % 7) as f64;
+        v.push((2.3 + c * 0.01, 48.8 + c * 0.005));
+    }
+    sets.push(("clusters", v));
+    let mut v = Vec::new();
+    for i in 0..60 {
+        for j in 0..50 {
+            v.push((10.0 + i as f64 * 0.001, 45.0 + j as f64 * 0.001));
+        }
+    }
+    sets.push(("grid", v));
+    let v = (0..3000)
+        .map(|_| {
+            let lon = 179.0 + rnd(2_000_000) as f64 / 1_000_000.0;
+            (if lon > 180.0 { lon - 360.0 } else { lon }, rnd(400_000) as f64 / 100_000.0 - 2.0)
+        })
+        .collect();
+    sets.push(("antimeridian", v));
+    let v = (0..3000)
+        .map(|i| match i % 5 {
+            0 => ([180.0, -180.0, 0.0, 179.99999][rnd(4) as usize], [85.05112878, -85.05112878][rnd(2) as usize]),
+            1 => (rnd(36_000) as f64 / 100.0 - 180.0, 85.0 + rnd(5_112) as f64 / 100_000.0),
+            2 => (rnd(36_000) as f64 / 100.0 - 180.0, -85.0 - rnd(5_112) as f64 / 100_000.0),
+            _ => (rnd(36_000) as f64 / 100.0 - 180.0, 80.0 + rnd(500) as f64 / 100.0),
+        })
+        .collect();
+    sets.push(("poles", v));
+    let v = (0..5000).map(|_| (1.85 + rnd(1_000_000) as f64 / 1e6, 48.35 + rnd(1_000_000) as f64 / 1e6)).collect();
+    sets.push(("city", v));
+    sets
+}
+
+fn load(points: &[(f64, f64)]) -> Store {
+    let mut db = Store::new();
+    for (c, chunk) in points.chunks(500).enumerate() {
+        let mut argv = vec!["GEOADD".to_string(), "k".into()];
+        for (i, (lon, lat)) in chunk.iter().enumerate() {
+            argv.extend([format!("{lon}"), format!("{lat}"), format!("m{}", c * 500 + i)]);
+        }
+        assert!(!db.exec(&argv).is_error());
+    }
+    db
+}
+
+/// k-nearest (the rounds over a growing radius, the first radius from the
+/// centre cell's count) equals Redis's scan + sort on every dataset, for
+/// radius and box queries, COUNT from 1 to past the number of hits; and
+/// the pruned scan equals the plain one.
+#[test]
+fn nearest_and_pruned_scan_equal_the_plain_scan() {
+    let mut rnd = xorshift(77);
+    let key = |h: &geoindex::Hit| (h.node, h.score.to_bits(), h.dist.to_bits());
+    for (name, points) in datasets() {
+        let db = load(&points);
+        let z = zset_of(&db, "k");
+        let (mut fast, mut total) = (0, 0);
+        for round in 0..150 {
+            let (lon, lat) = match round % 10 {
+                0 => ([180.0, -180.0, 0.0][rnd(3) as usize], [85.05112878, -85.05112878, 0.0][rnd(3) as usize]),
+                _ => {
+                    let p = points[rnd(points.len() as u64) as usize];
+                    let jig = |v: f64, r: &mut dyn FnMut(u64) -> u64| v + (r(2001) as f64 - 1000.0) / 1e5;
+                    (jig(p.0, &mut rnd).clamp(-180.0, 180.0), jig(p.1, &mut rnd).clamp(-85.05112878, 85.05112878))
+                }
+            };
+            let conv = [1.0, 1000.0, 1609.34][rnd(3) as usize];
+            let size = [50.0, 2_000.0, 200_000.0, 5.0e6][rnd(4) as usize] / conv;
+            let kind = if rnd(3) == 0 { ShapeKind::Box(size, size * 0.5) } else { ShapeKind::Radius(size) };
+            let shape = Shape { lon, lat, conv, kind };
+            let plain = geoindex::search(z, &shape, 0, true);
+            let pruned = geoindex::search(z, &shape, 0, false);
+            assert_eq!(plain.iter().map(key).collect::<Vec<_>>(), pruned.iter().map(key).collect::<Vec<_>>(), "{name} {shape:?}");
+            let mut sorted = plain.clone();
+            sorted.sort_by(|a, b| a.dist.partial_cmp(&b.dist).unwrap());
+            for k in [1, 2, 10, 50, 1000, plain.len() + 5] {
+                total += 1;
+                if let Some(near) = geoindex::nearest(z, &shape, k) {
+                    fast += 1;
+                    assert_eq!(near.len(), k.min(plain.len()), "{name} {shape:?} k={k}");
+                    assert_eq!(near.iter().map(key).collect::<Vec<_>>(), sorted[..near.len()].iter().map(key).collect::<Vec<_>>(), "{name} {shape:?} k={k}");
+                }
+            }
+        }
+        // the fast path is taken on every dataset but the all-ties one (often
+        // near the poles, where the limits hold stacks of identical points)
+        let min = match name {
+            "clusters" => 0,
+            "poles" => total / 10,
+            _ => total / 4,
+        };
+        assert!(fast > min || min == 0, "{name}: {fast} of {total}");
+    }
+}
+
+/// GEOSEARCH ... COUNT k ASC through the command (k-nearest when it can)
+/// equals the same search unsorted, sorted here as Redis would.
+#[test]
+fn count_asc_replies_equal_the_sorted_scan() {
+    let mut rnd = xorshift(5);
+    for (name, points) in datasets() {
+        let mut db = load(&points);
+        for _ in 0..40 {
+            let p = points[rnd(points.len() as u64) as usize];
+            let (lon, lat) = (format!("{}", p.0), format!("{}", p.1));
+            let k = [1, 3, 10, 100, 10_000][rnd(5) as usize].to_string();
+            let r = ["0.5", "20", "3000", "20000"][rnd(4) as usize];
+            let q = |extra: &[&str]| {
+                let mut v = vec!["GEOSEARCH", "k", "FROMLONLAT", &lon, &lat, "BYRADIUS", r, "km", "WITHDIST"];
+                v.extend_from_slice(extra);
+                v.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+            };
+            let got = db.exec(&q(&["COUNT", &k, "ASC"]));
+            let Reply::Array(all) = db.exec(&q(&[])) else { panic!() };
+            let dist = |r: &Reply| match r {
+                Reply::Array(v) => match &v[1] {
+                    Reply::Bulk(b) => String::from_utf8_lossy(b).parse::<f64>().unwrap(),
+                    _ => panic!(),
+                },
+                _ => panic!(),
+            };
+            let Reply::Array(got_items) = &got else { panic!() };
+            // distances ascending and the right number of them
+            assert_eq!(got_items.len(), all.len().min(k.parse().unwrap()), "{name}");
+            assert!(got_items.windows(2).all(|w| dist(&w[0]) <= dist(&w[1])), "{name}");
+            // and every reply item is one of the scan's hits
+            assert!(got_items.iter().all(|g| all.contains(g)), "{name}");
+        }
+    }
+}
+
+/// Plain member replies written straight into the lent buffer equal the
+/// compact encoding of the usual reply, for large replies (the radix sort)
+/// of binary, non-ASCII, empty, short, 8-byte and long members.
+#[test]
+fn direct_replies_with_all_kinds_of_members() {
+    use cinnabar::{Options, Server};
+    let mut srv = Server::new(Options::default());
+    let mut c = srv.new_client();
+    let mut rnd = xorshift(9);
+    let mut argv: Vec<Vec<u8>> = vec![b"GEOADD".to_vec(), b"k".to_vec()];
+    for i in 0..1500u64 {
+        argv.push(format!("{}", 2.0 + rnd(100_000) as f64 / 1e6).into_bytes());
+        argv.push(format!("{}", 48.0 + rnd(100_000) as f64 / 1e6).into_bytes());
+        let m: Vec<u8> = match i % 6 {
+            0 => format!("p{i}").into_bytes(),
+            1 => (0..rnd(40)).map(|_| rnd(256) as u8).chain(i.to_le_bytes()).collect(),
+            2 => format!("caf\u{e9}-{i}").into_bytes(),
+            3 => format!("{i:08}").into_bytes(),
+            4 => format!("a-much-longer-member-name-{i}").into_bytes(),
+            _ => format!("{i:x}").into_bytes(),
+        };
+        argv.push(m);
+    }
+    let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+    srv.execute(&mut c, &refs);
+    let ascii: Vec<&[u8]> = vec![b"GEOADD", b"a", b"2", b"48", b"x", b"2.0001", b"48", b"", b"2.0002", b"48", b"12345678"];
+    srv.execute(&mut c, &ascii);
+    for q in [
+        vec![&b"GEOSEARCH"[..], b"k", b"FROMLONLAT", b"2.05", b"48.05", b"BYRADIUS", b"20", b"km", b"ASC"],
+        vec![&b"GEOSEARCH"[..], b"k", b"FROMLONLAT", b"2.05", b"48.05", b"BYRADIUS", b"20", b"km", b"DESC"],
+        vec![&b"GEOSEARCH"[..], b"k", b"FROMLONLAT", b"2.05", b"48.05", b"BYRADIUS", b"20", b"km"],
+        vec![&b"GEOSEARCH"[..], b"k", b"FROMLONLAT", b"2.05", b"48.05", b"BYRADIUS", b"3", b"km", b"COUNT", b"700", b"ASC"],
+        vec![&b"GEOSEARCH"[..], b"k", b"FROMLONLAT", b"2.05", b"48.05", b"BYRADIUS", b"20", b"km", b"COUNT", b"7", b"ASC"],
+        vec![&b"GEOSEARCH"[..], b"a", b"FROMLONLAT", b"2", b"48", b"BYRADIUS", b"20", b"km", b"ASC"],
+    ] {
+        let mut want = Vec::new();
+        srv.execute(&mut c, &q).write_compact(&mut want);
+        srv.direct = Some(b"prefix".to_vec());
+        let r = srv.execute(&mut c, &q);
+        let mut got = srv.direct.take().unwrap_or_default();
+        assert!(std::mem::take(&mut srv.direct_written));
+        assert_eq!(r, Reply::Nil);
+        assert_eq!(&got[..6], b"prefix");
+        got.drain(..6);
+        assert_eq!(got, want);
+    }
+}
+
+/// `ranges_nodes` over ascending ranges gives what `range_nodes` gives for
+/// each range in turn, whether the ranges share leaves or not.
+#[test]
+fn ranges_nodes_equals_range_by_range() {
+    let mut db = Store::new();
+    let mut rnd = xorshift(3);
+    let mut argv = vec!["ZADD".to_string(), "z".into()];
+    for i in 0..5000 {
+        argv.extend([format!("{}", rnd(20_000)), format!("m{i}")]);
+    }
+    db.exec(&argv);
+    let z = zset_of(&db, "z");
+    for _ in 0..300 {
+        let mut bounds: Vec<f64> = (0..2 * (1 + rnd(12))).map(|_| rnd(21_000) as f64 - 500.0).collect();
+        bounds.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let ranges: Vec<(f64, f64)> = bounds.chunks(2).map(|p| (p[0], p[1])).collect();
+        let mut want = Vec::new();
+        for &(lo, hi) in &ranges {
+            z.range_nodes(lo, hi, |s, n| {
+                want.push((s.to_bits(), n));
+                true
+            });
+        }
+        let mut got = Vec::new();
+        z.ranges_nodes(&ranges, |s, n| {
+            got.push((s.to_bits(), n));
+            true
+        });
+        assert_eq!(got, want);
+        // stopping early stops the walk
+        let stop = rnd(want.len() as u64 + 1) as usize;
+        let mut seen = 0;
+        let done = z.ranges_nodes(&ranges, |_, _| {
+            seen += 1;
+            seen < stop
+        });
+        assert_eq!(done, stop == 0 || stop > want.len(), "{stop} {}", want.len());
+    }
+}

@@ -334,3 +334,47 @@ fn geo_random() {
     }
     assert_parity("geo random", &steps);
 }
+
+/// Large replies and k-nearest on thousands of points: a city of 4000
+/// points (some stacked on the same spot, so distances tie), searched with
+/// every sort and COUNT, so the radix sort of distances, the k-nearest rounds
+/// and the pruned scan are all held to Redis's replies.
+#[test]
+fn geo_large() {
+    let mut g = Gen::new(seed(0x1A76E));
+    let mut steps: Vec<Step> = Vec::new();
+    for chunk in 0..8 {
+        let mut v = vec!["GEOADD".to_string(), "city".into()];
+        for i in 0..500 {
+            let (lon, lat) = if g.chance(10) {
+                (format!("2.3{}", g.below(3)), format!("48.8{}", g.below(3)))
+            } else {
+                (format!("2.{:06}", 200_000 + g.below(300_000)), format!("48.{:06}", 700_000 + g.below(300_000)))
+            };
+            v.extend([lon, lat, format!("c{}", chunk * 500 + i)]);
+        }
+        steps.push(Step::exact(&v));
+    }
+    for _ in 0..300 {
+        let (lon, lat) = (format!("2.{:06}", 150_000 + g.below(400_000)), format!("48.{:06}", 650_000 + g.below(400_000)));
+        let mut v = vec!["GEOSEARCH".to_string(), "city".into(), "FROMLONLAT".into(), lon, lat];
+        if g.chance(70) {
+            v.extend(["BYRADIUS".to_string(), g.pick(&["0.3", "1", "2.5", "8", "40"]).to_string(), "km".into()]);
+        } else {
+            v.extend(["BYBOX".to_string(), g.pick(&["1", "4", "9"]).to_string(), g.pick(&["2", "5"]).to_string(), "km".into()]);
+        }
+        match g.below(6) {
+            0 => v.push("ASC".into()),
+            1 => v.push("DESC".into()),
+            2 => v.extend(["COUNT".to_string(), format!("{}", 1 + g.below(20)), "ASC".into()]),
+            3 => v.extend(["COUNT".to_string(), format!("{}", 1 + g.below(3000)), g.pick(&["ASC", "DESC"]).to_string()]),
+            4 => v.extend(["COUNT".to_string(), format!("{}", 1 + g.below(50)), "ANY".into()]),
+            _ => {}
+        }
+        if g.chance(30) {
+            v.push(g.pick(&["WITHDIST", "WITHCOORD", "WITHHASH"]).to_string());
+        }
+        steps.push(Step::exact(&v));
+    }
+    assert_parity("geo large", &steps);
+}

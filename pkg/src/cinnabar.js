@@ -316,11 +316,17 @@ function readAsciiArray() {
   const n = dv.getUint32(rp, true);
   rp += 4;
   const start = rp;
-  let q = rp;
-  for (let i = 0; i < n; i++) q += u8[q] === 0x24 ? 5 + dv.getUint32(q + 1, true) : 1;
+  // The block ends with the reply when the array is the whole reply (geo
+  // searches, MGET): no walk over the items to find its end first.
+  let q = wholeEnd;
+  if (start - 5 !== wholeStart) {
+    q = rp;
+    for (let i = 0; i < n; i++) q += u8[q] === 0x24 ? 5 + dv.getUint32(q + 1, true) : 1;
+  }
   const block = nb !== null ? nb.latin1Slice(start, q) : latin1.decode(u8.subarray(start, q));
   const arr = new Array(n);
-  for (let i = 0, o = 0; i < n; i++) {
+  let o = 0;
+  for (let i = 0; i < n; i++) {
     if (u8[start + o] === 0x24) {
       const len = dv.getUint32(start + o + 1, true);
       arr[i] = block.substring(o + 5, o + 5 + len);
@@ -330,8 +336,23 @@ function readAsciiArray() {
       o += 1;
     }
   }
-  rp = q;
+  rp = start + o;
   return arr;
+}
+
+// The reply being read when it is the whole output of one call ([start, end)), else -1.
+let wholeStart = -1;
+let wholeEnd = -1;
+
+/** Reads the reply at `rp` that fills the call's output (`n` bytes). */
+function readWhole(n, asBuffer) {
+  wholeStart = rp;
+  wholeEnd = rp + n;
+  try {
+    return readReply(asBuffer);
+  } finally {
+    wholeStart = -1;
+  }
 }
 
 /** Writes a command name given as ASCII bytes at `p`; the next position. */
@@ -437,7 +458,7 @@ function finish(n, reqLen, shared, name, a, b, asBuffer) {
 function reply(n, reqLen, shared, asBuffer) {
   views();
   rp = u32(hdr + 2);
-  const r = readReply(asBuffer);
+  const r = readWhole(n, asBuffer);
   if (n > KEEP || reqLen > KEEP) glue.trim();
   if (u32(hdr + 4) !== 0) shared.flush();
   if (u32(hdr + 5) !== 0) shared.deliver();
@@ -1076,7 +1097,7 @@ function runOn(conn, shared, name, args, asBuffer) {
   const n = conn.call(end - p, Date.now());
   views();
   rp = u32(hdr + 2);
-  const r = readReply(asBuffer);
+  const r = readWhole(n, asBuffer);
   if (n > KEEP || end - p > KEEP) trimIo();
   const pending = u32(hdr + 4);
   const served = u32(hdr + 5);

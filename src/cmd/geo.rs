@@ -396,57 +396,48 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     };
     // (usize is 32 bits in wasm: a COUNT above it means "all")
     let count = usize::try_from(count).unwrap_or(usize::MAX);
-    let hits = match &polygon {
-        Some(p) => polygon_hits(z, p, if any { count } else { 0 }),
+    // The hits in Redis's scan order, and the positions of the ones to reply
+    // with, in reply order.
+    let (hits, ord) = match &polygon {
+        Some(p) => {
+            let h = polygon_hits(z, p, if any { count } else { 0 });
+            let ord = order(&h, sort, count);
+            (h, ord)
+        }
         None => {
             let fast = (sort == Sort::Asc && count > 0 && !any && z.len() >= GEO_INDEX_MIN)
                 .then(|| geoindex::nearest(z, &shape, count))
                 .flatten();
             match fast {
-                Some(h) => h,
+                Some(h) => {
+                    let ord = (0..h.len() as u32).collect();
+                    (h, ord)
+                }
                 None => {
-                    let mut h = geoindex::search(z, &shape, if any { count } else { 0 }, false);
-                    order(&mut h, sort, count);
-                    h
+                    let h = geoindex::search(z, &shape, if any { count } else { 0 }, false);
+                    let ord = order(&h, sort, count);
+                    (h, ord)
                 }
             }
         }
     };
-    let hits = if polygon.is_some() {
-        let mut h = hits;
-        order(&mut h, sort, count);
-        h
-    } else {
-        hits
-    };
-    let returned = if count == 0 { hits.len() } else { hits.len().min(count) };
+    let returned = ord.len();
     let conv = if polygon.is_some() { 1.0 } else { shape.conv };
     if let Some(out) = direct.as_mut() {
-        let at = out.len();
-        out.push(b'*');
-        out.extend_from_slice(&(returned as u32).to_le_bytes());
-        let mut ascii = returned > 1;
-        for h in &hits[..returned] {
-            let m = z.node_member(h.node);
-            ascii = ascii && m.is_ascii();
-            out.push(b'$');
-            out.extend_from_slice(&(m.len() as u32).to_le_bytes());
-            out.extend_from_slice(m);
-        }
-        if ascii {
-            if let Some(t) = out.get_mut(at) {
-                *t = b'#';
-            }
+        if write_members(out, z, &hits, &ord).is_err() {
+            ctx.srv.direct = direct;
+            return Err(error::OOM);
         }
         ctx.srv.direct = direct;
         ctx.srv.direct_written = true;
         return Ok(Reply::Nil); // not written: the binding sees `direct_written`
     }
+    let picked = || ord.iter().filter_map(|&i| hits.get(i as usize));
     match storekey {
         None => {
             let opts = withdist as usize + withhash as usize + withcoord as usize;
             let mut out = Vec::with_capacity(returned);
-            for h in &hits[..returned] {
+            for h in picked() {
                 let m = Reply::Bulk(z.node_member(h.node).to_vec());
                 if opts == 0 {
                     out.push(m);
@@ -468,8 +459,7 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             Ok(Reply::Array(out))
         }
         Some(dst) => {
-            let items: Vec<(Vec<u8>, f64)> = hits[..returned]
-                .iter()
+            let items: Vec<(Vec<u8>, f64)> = picked()
                 .map(|h| (z.node_member(h.node).to_vec(), if storedist { h.dist / conv } else { h.score }))
                 .collect();
             let limits = (ctx.srv.config.zset_max_listpack_entries, ctx.srv.config.zset_max_listpack_value);
@@ -479,10 +469,85 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     }
 }
 
+/// Writes the reply of plain members into the lent output buffer, as
+/// `Reply::write_compact` would (`#` for an all-ASCII array of 2 or more).
+/// The members are looked up first, in a tight loop so that the reads of
+/// their entries (cache misses at random places) overlap, then written into
+/// room reserved at once, in fixed-size pieces (in wasm a `memory.copy` per
+/// member costs more than the member).
+#[inline(never)]
+fn write_members(out: &mut Vec<u8>, z: &ZSet, hits: &[Hit], ord: &[u32]) -> std::result::Result<(), ()> {
+    let mems = gather(z, hits, ord);
+    let total = mems.iter().fold(5usize, |t, m| t.saturating_add(5).saturating_add(m.len()));
+    let start = out.len();
+    out.try_reserve(total).map_err(|_| ())?;
+    out.resize(start.saturating_add(total), 0);
+    let Some((head, mut rest)) = out.get_mut(start..).and_then(|b| b.split_first_chunk_mut::<5>()) else { return Err(()) };
+    let n = (mems.len() as u32).to_le_bytes();
+    *head = [b'*', n[0], n[1], n[2], n[3]];
+    let mut high = 0u64;
+    for m in &mems {
+        let l = (m.len() as u32).to_le_bytes();
+        let Some((h, tail)) = rest.split_first_chunk_mut::<5>() else { return Err(()) };
+        *h = [b'$', l[0], l[1], l[2], l[3]];
+        let Some((body, tail)) = tail.split_at_mut_checked(m.len()) else { return Err(()) };
+        high |= put(body, m);
+        rest = tail;
+    }
+    if high == 0 && mems.len() > 1 {
+        head[0] = b'#';
+    }
+    Ok(())
+}
+
+/// Copies `src` into `dst` (of the same length) 8, 4, 2 and 1 bytes at a
+/// time; the OR of the bytes' high bits (0 when all are ASCII).
+#[inline]
+fn put(dst: &mut [u8], src: &[u8]) -> u64 {
+    macro_rules! piece {
+        ($n:literal, $t:ty, $d:ident, $s:ident, $high:ident) => {{
+            let Some((s, sr)) = $s.split_first_chunk::<$n>() else { return $high | 0x80 };
+            let Some((d, dr)) = std::mem::take(&mut $d).split_first_chunk_mut::<$n>() else { return $high | 0x80 };
+            $high |= <$t>::from_le_bytes(*s) as u64;
+            *d = *s;
+            ($s, $d) = (sr, dr);
+        }};
+    }
+    let (mut d, mut s, mut high) = (dst, src, 0u64);
+    while s.len() >= 8 {
+        piece!(8, u64, d, s, high);
+    }
+    if s.len() >= 4 {
+        piece!(4, u32, d, s, high);
+    }
+    if s.len() >= 2 {
+        piece!(2, u16, d, s, high);
+    }
+    if !s.is_empty() {
+        piece!(1, u8, d, s, high);
+    }
+    let _ = (d, s);
+    high & 0x8080_8080_8080_8080
+}
+
+#[inline(never)]
+fn gather<'z>(z: &'z ZSet, hits: &[Hit], ord: &[u32]) -> Vec<&'z [u8]> {
+    ord.iter().map(|&i| hits.get(i as usize).map_or(&[][..], |h| z.node_member(h.node))).collect()
+}
+
 /// Redis's sort step: qsort (glibc: a stable merge sort) of everything, or
-/// `pqsort` of the first `count` when COUNT cuts the result.
-fn order(h: &mut [Hit], sort: Sort, count: usize) {
+/// `pqsort` of the first `count` when COUNT cuts the result. The positions of
+/// the hits to reply with, in order.
+fn order(h: &[Hit], sort: Sort, count: usize) -> Vec<u32> {
     use std::cmp::Ordering::*;
+    let returned = if count == 0 { h.len() } else { h.len().min(count) };
+    if sort == Sort::None {
+        return (0..returned as u32).collect();
+    }
+    let desc = sort == Sort::Desc;
+    if returned == h.len() {
+        return gh::sort_positions(h, |x| x.dist, desc);
+    }
     let asc = |a: f64, b: f64| {
         if a > b {
             Greater
@@ -492,23 +557,13 @@ fn order(h: &mut [Hit], sort: Sort, count: usize) {
             Less
         }
     };
-    if sort == Sort::None || h.is_empty() {
-        return;
-    }
-    // Sort (distance, position) pairs, then put the hits in that order.
     let mut keys: Vec<(f64, u32)> = h.iter().enumerate().map(|(i, x)| (x.dist, i as u32)).collect();
     let cmp = |a: &(f64, u32), b: &(f64, u32)| {
         let o = asc(a.0, b.0);
-        if sort == Sort::Desc { o.reverse() } else { o }
+        if desc { o.reverse() } else { o }
     };
-    let returned = if count == 0 { h.len() } else { h.len().min(count) };
-    if returned == h.len() {
-        gh::sort_by_dist_pos(&mut keys, sort == Sort::Desc);
-    } else {
-        gh::pqsort(&mut keys, &cmp, 0, returned - 1);
-    }
-    let sorted: Vec<Hit> = keys.iter().filter_map(|k| h.get(k.1 as usize).copied()).collect();
-    h.copy_from_slice(&sorted);
+    gh::pqsort(&mut keys, &cmp, 0, returned.saturating_sub(1));
+    keys.iter().take(returned).map(|k| k.1).collect()
 }
 
 /// Valkey's polygon search: the cells of the covering circle, then the polygon test.

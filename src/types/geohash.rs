@@ -49,7 +49,7 @@ pub struct Area {
     pub lat_max: f64,
 }
 
-fn interleave(lat: u32, lon: u32) -> u64 {
+pub(crate) fn interleave(lat: u32, lon: u32) -> u64 {
     fn spread(v: u32) -> u64 {
         let mut x = v as u64;
         x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
@@ -63,7 +63,7 @@ fn interleave(lat: u32, lon: u32) -> u64 {
 }
 
 /// `deinterleave64`: (even bits, odd bits) = (lat, lon).
-fn deinterleave(v: u64) -> (u32, u32) {
+pub(crate) fn deinterleave(v: u64) -> (u32, u32) {
     fn squash(mut x: u64) -> u32 {
         x &= 0x5555_5555_5555_5555;
         x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
@@ -477,24 +477,99 @@ pub fn stable_by_dist<T: Copy>(a: &mut [T], key: impl Fn(&T) -> f64, desc: bool)
 
 /// `stable_by_dist` for (distance, position) pairs whose positions are
 /// distinct and ascending in the current order (so position breaks ties
-/// exactly as a stable sort keeps them): without NaNs, an unstable sort of
+/// exactly as a stable sort keeps them): without NaNs, a sort of
 /// (ordered bits, position) gives the same order much faster.
 pub fn sort_by_dist_pos(a: &mut [(f64, u32)], desc: bool) {
     if a.iter().any(|x| x.0.is_nan()) {
         return stable_by_dist(a, |k| k.0, desc);
     }
-    // -0.0 == 0.0; then sign-magnitude bits to an unsigned order.
-    let key = |d: f64| {
-        let b = if d == 0.0 { 0.0f64 } else { d }.to_bits();
-        let t = if b >> 63 == 1 { !b } else { b | 1 << 63 };
-        if desc { !t } else { t }
-    };
-    let mut k: Vec<(u64, u32)> = a.iter().map(|&(d, i)| (key(d), i)).collect();
-    k.sort_unstable();
+    let mut k: Vec<(u64, u32)> = a.iter().map(|&(d, i)| (dist_key(d, desc), i)).collect();
+    sort_keys(&mut k);
     for (dst, (t, i)) in a.iter_mut().zip(k) {
-        let t = if desc { !t } else { t };
-        let b = if t >> 63 == 1 { t & !(1 << 63) } else { !t };
-        *dst = (f64::from_bits(b), i);
+        *dst = (key_dist(t, desc), i);
+    }
+}
+
+/// The positions of `items` (0, 1, ...) in the order glibc's stable `qsort`
+/// gives them by `dist` (ascending, or descending when `desc`).
+pub fn sort_positions<T>(items: &[T], dist: impl Fn(&T) -> f64, desc: bool) -> Vec<u32> {
+    if items.iter().any(|x| dist(x).is_nan()) {
+        let mut a: Vec<(f64, u32)> = items.iter().enumerate().map(|(i, x)| (dist(x), i as u32)).collect();
+        stable_by_dist(&mut a, |k| k.0, desc);
+        return a.into_iter().map(|k| k.1).collect();
+    }
+    let mut k: Vec<(u64, u32)> = items.iter().enumerate().map(|(i, x)| (dist_key(dist(x), desc), i as u32)).collect();
+    sort_keys(&mut k);
+    k.into_iter().map(|k| k.1).collect()
+}
+
+/// A distance (not NaN) as an unsigned key in its order (`-0.0` as `0.0`),
+/// reversed for `desc`.
+#[inline]
+fn dist_key(d: f64, desc: bool) -> u64 {
+    let b = if d == 0.0 { 0.0f64 } else { d }.to_bits();
+    let t = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+    if desc { !t } else { t }
+}
+
+fn key_dist(t: u64, desc: bool) -> f64 {
+    let t = if desc { !t } else { t };
+    f64::from_bits(if t >> 63 == 1 { t & !(1 << 63) } else { !t })
+}
+
+/// Sorts (key, position) pairs, positions distinct: an LSD radix sort of
+/// the keys' high 32 bits (stable passes over 8-bit digits, or 11-bit ones
+/// for large inputs; a pass is skipped when one digit value holds every
+/// pair), then each run of equal high bits sorted by the whole pair. Tiny
+/// inputs use `sort_unstable`.
+pub fn sort_keys(v: &mut Vec<(u64, u32)>) {
+    let n = v.len();
+    if n < 64 {
+        v.sort_unstable();
+        return;
+    }
+    let bits: u32 = if n < 8192 { 8 } else { 11 };
+    let passes = 32u32.div_ceil(bits) as usize;
+    let b = 1usize << bits;
+    let digit = |k: u64, pass: usize| ((k >> (32 + pass as u32 * bits)) as usize) & (b - 1);
+    let mut hist = vec![0u32; b * passes];
+    for e in v.iter() {
+        for pass in 0..passes {
+            if let Some(c) = hist.get_mut(pass * b + digit(e.0, pass)) {
+                *c += 1;
+            }
+        }
+    }
+    let mut tmp = vec![(0u64, 0u32); n];
+    for (pass, h) in hist.chunks_mut(b).enumerate() {
+        if h.iter().any(|&c| c as usize == n) {
+            continue;
+        }
+        let mut sum = 0u32;
+        for c in h.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum = sum.wrapping_add(t);
+        }
+        for e in v.iter() {
+            if let Some(c) = h.get_mut(digit(e.0, pass)) {
+                if let Some(slot) = tmp.get_mut(*c as usize) {
+                    *slot = *e;
+                }
+                *c = c.wrapping_add(1);
+            }
+        }
+        std::mem::swap(v, &mut tmp);
+    }
+    let mut rest: &mut [(u64, u32)] = v;
+    while let Some(first) = rest.first() {
+        let hi = first.0 >> 32;
+        let run = rest.iter().position(|e| e.0 >> 32 != hi).unwrap_or(rest.len());
+        let (head, tail) = rest.split_at_mut(run);
+        if head.len() > 1 {
+            head.sort_unstable();
+        }
+        rest = tail;
     }
 }
 
@@ -686,6 +761,46 @@ mod tests {
                 sort_by_dist_pos(&mut b, desc);
                 let pos = |w: &[(f64, u32)]| w.iter().map(|k| k.1).collect::<Vec<_>>();
                 assert_eq!(pos(&a), pos(&b));
+            }
+        }
+    }
+
+    /// The radix paths (64 pairs and more; 8-bit and 11-bit digits): ties, one shared exponent, long
+    /// runs of equal high bits (a far cluster), both signs, NaN.
+    #[test]
+    fn sort_positions_is_the_stable_sort() {
+        let mut x = 99u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..60 {
+            let n = [0, 1, 63, 64, 300, 2000, 9000][round % 7];
+            let v: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = rnd();
+                    let u = (r >> 11) as f64 / (1u64 << 53) as f64;
+                    match round % 6 {
+                        0 => [0.0, -0.0, 1.5, 2.0, 7.25][(r % 5) as usize],
+                        1 => u * 10000.0,
+                        2 => 1.0e6 + u * 1e-3,
+                        3 => (u - 0.5) * 1e300,
+                        4 => if r % 97 == 0 { f64::NAN } else { u * 3.0 },
+                        _ => (r % 50) as f64 * 0.125 + if r % 3 == 0 { 1e-12 } else { 0.0 },
+                    }
+                })
+                .collect();
+            for desc in [false, true] {
+                let mut a: Vec<(f64, u32)> = v.iter().enumerate().map(|(i, &d)| (d, i as u32)).collect();
+                let mut b = a.clone();
+                stable_by_dist(&mut a, |k| k.0, desc);
+                let want: Vec<u32> = a.iter().map(|k| k.1).collect();
+                assert_eq!(sort_positions(&v, |d| *d, desc), want, "round {round} desc {desc}");
+                sort_by_dist_pos(&mut b, desc);
+                assert_eq!(b.iter().map(|k| k.1).collect::<Vec<_>>(), want);
+                assert!(a.iter().zip(&b).all(|(p, q)| p.0.to_bits() == q.0.to_bits() || (p.0 == 0.0 && q.0 == 0.0) || p.0.is_nan()));
             }
         }
     }

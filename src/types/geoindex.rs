@@ -1,21 +1,31 @@
 //! The spatial side of geo sorted sets.
 //!
-//! Range scans walk the sorted set's own B+tree leaves (`ZSet::range_nodes`):
+//! Range scans walk the sorted set's own B+tree leaves (`ZSet::ranges_nodes`):
 //! contiguous (score, handle) pairs, so a scan never touches a member until
-//! it is a hit.
+//! it is a hit, and a range that starts in the leaf where the previous one
+//! ended continues from there instead of descending the tree again.
 //!
 //! The search: Redis scans the 9 geohash cells of a query in a fixed order
-//! and tests every member of each. Here each cell is split, quadtree-style,
-//! into sub-cells (still contiguous score ranges, visited in ascending order)
-//! and the ones that cannot meet the query's bounding box (computed
-//! conservatively, with a margin) are skipped. Every member of a skipped
-//! sub-cell would have failed Redis's own test, so the hits, and their order,
-//! are exactly the plain scan's. `k` nearest (COUNT k, ascending) grows a
-//! radius from small until it holds k+1 hits, and answers from them only when
-//! the top k are unambiguous (distinct distances): otherwise Redis's partial
-//! quicksort decides tie order, and the full scan runs.
+//! and tests every member of each. Here, inside each cell, the finer cells
+//! (about an eighth of the query's bounding box) that meet the box are
+//! enumerated directly from their latitude and longitude index ranges (split
+//! at the antimeridian), sorted and merged into ascending score ranges; the
+//! rest of the cell is skipped. The box is computed conservatively, with a
+//! margin, so every member of a skipped range would have failed Redis's own
+//! test: the hits, and their order, are exactly the plain scan's. A candidate
+//! then passes the box test and, for radius searches, a conservative
+//! "certainly farther than r" test (a lower bound of the haversine term, no
+//! trigonometry) before Redis's haversine.
+//!
+//! `k` nearest (COUNT k, ascending) grows a radius from one expected to hold
+//! about 2(k+1) points (estimated from the number of points in the geohash
+//! cell around the centre, two rank lookups) until it holds k+1 hits,
+//! finding the points of Redis's 9 cells within it through the finer cells
+//! that cover its box. It answers from them only when the top k are
+//! unambiguous (distinct distances): otherwise Redis's partial quicksort
+//! decides tie order, and the full scan runs.
 
-use super::geohash::{decode, Area, Hash, Shape, ShapeKind, EARTH_RADIUS};
+use super::geohash::{Hash, Shape, ShapeKind, EARTH_RADIUS};
 use super::zset::ZSet;
 
 /// A member that passed the shape test, as Redis's `geoPoint`.
@@ -92,16 +102,6 @@ impl BBox {
         })
     }
 
-    fn lat_overlap(&self, a: &Area) -> bool {
-        a.lat_max >= self.lat_lo && a.lat_min <= self.lat_hi
-    }
-    fn intersects(&self, a: &Area) -> bool {
-        if !self.lat_overlap(a) {
-            return false;
-        }
-        let Some(d) = self.dlon else { return true };
-        [-360.0, 0.0, 360.0].iter().any(|k| a.lon_max >= self.lon - d + k && a.lon_min <= self.lon + d + k)
-    }
     /// A point the shape may hold (a cheap test before the haversine; the box
     /// is conservative, so a point outside it fails Redis's own test).
     #[inline]
@@ -113,128 +113,253 @@ impl BBox {
         let dl = (lon - self.lon).abs();
         dl <= d || 360.0 - dl <= d
     }
-    fn contains(&self, a: &Area) -> bool {
-        if !(a.lat_min >= self.lat_lo && a.lat_max <= self.lat_hi) {
-            return false;
-        }
-        let Some(d) = self.dlon else { return true };
-        [-360.0, 0.0, 360.0].iter().any(|k| a.lon_min >= self.lon - d + k && a.lon_max <= self.lon + d + k)
-    }
-    /// Step at which sub-cells are about an eighth of the box.
-    fn stop_step(&self) -> u8 {
-        let h = self.lat_hi - self.lat_lo;
-        let w = self.dlon.map_or(360.0, |d| 2.0 * d);
-        let size = h.min(w).max(1e-9) / 8.0;
-        // the first step whose cell height (170.1° / 2^step) is at most `size`
-        let mut step = 1u8;
-        let mut h = 170.102_257_56 / 2.0;
-        while h > size && step < 26 {
-            h /= 2.0;
+    /// The fine step for sub-cells about `1/q` of the box's height (or of its
+    /// width, whichever is the finer step's coarser): the first step whose
+    /// cell height (170.1° / 2^step) is at most height/q, or whose width
+    /// (360° / 2^step) is at most width/q.
+    fn fine_step(&self, q: f64) -> u8 {
+        let h = ((self.lat_hi - self.lat_lo) / q).max(1e-9);
+        let w = (self.dlon.map_or(360.0, |d| 2.0 * d) / q).max(1e-9);
+        let (mut step, mut ch, mut cw) = (1u8, 170.102_257_56 / 2.0, 180.0);
+        while ch > h && cw > w && step < 26 {
+            ch /= 2.0;
+            cw /= 2.0;
             step += 1;
         }
         step
     }
 }
 
-/// Sub-ranges of `cell` that may hold points inside `bb`, ascending and merged.
-fn sub_ranges(cell: Hash, bb: &BBox, out: &mut Vec<(u64, u64)>) {
-    let stop = bb.stop_step().max(cell.step).min(cell.step.saturating_add(10)).min(26);
-    fn visit(h: Hash, bb: &BBox, stop: u8, out: &mut Vec<(u64, u64)>) {
-        let Some(area) = decode(h) else {
-            // bits 0 at step > 0 is never "zero"; a zero hash has no area: scan it whole.
-            out.push(h.score_range());
-            return;
-        };
-        if !bb.intersects(&area) {
-            return;
-        }
-        if h.step >= stop || bb.contains(&area) {
-            let r = h.score_range();
-            match out.last_mut() {
-                Some(last) if last.1 == r.0 => last.1 = r.1,
-                _ => out.push(r),
-            }
-            return;
-        }
-        for c in 0..4u64 {
-            visit(Hash { bits: (h.bits << 2) | c, step: h.step + 1 }, bb, stop, out);
-        }
+/// The latitude (or longitude) cell indexes at `step` whose cells may hold a
+/// decoded coordinate in `[lo, hi]`: every cell the interval touches (the
+/// index of each end rounded outwards by a hair, so rounding never loses one).
+fn index_span(lo: f64, hi: f64, min: f64, max: f64, step: u8) -> Option<(u32, u32)> {
+    let n = (1u64 << step) as f64;
+    let at = |v: f64| (v - min) / (max - min) * n;
+    let (a, b) = ((at(lo) - 1e-6).floor(), (at(hi) + 1e-6).floor());
+    if b < 0.0 || a > n - 1.0 || a.is_nan() || b.is_nan() {
+        return None;
     }
-    if cell.score_range().1 > 1 << 52 {
-        // Cells past the 52-bit range only hold overflowed encodings (lon 180);
-        // their sub-ranges would not be exact as doubles: scan them whole.
-        out.push(cell.score_range());
+    Some((a.max(0.0) as u32, b.min(n - 1.0) as u32))
+}
+
+/// Cells above this many per Redis cell are not enumerated (a coarser step is used).
+const MAX_SUB_CELLS: u64 = 1024;
+
+/// Sub-ranges of `cell` that may hold points inside `bb`, ascending and
+/// merged: the cells at a finer step (about `1/q` of the box) inside both
+/// `cell` and the box, enumerated directly from their index ranges.
+fn sub_ranges(cell: Hash, bb: &BBox, q: f64, out: &mut Vec<(u64, u64)>) {
+    use super::geohash::{deinterleave, interleave, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN};
+    let whole = cell.score_range();
+    if cell.step == 0 || cell.step > 26 || whole.1 > 1 << 52 {
+        // A zero hash, or cells past the 52-bit range (they only hold
+        // overflowed encodings, lon 180 or lat 85.05112878, whose sub-ranges
+        // would not be exact as doubles): scan them whole.
+        out.push(whole);
         return;
     }
-    visit(cell, bb, stop, out);
+    let (clat, clon) = deinterleave(cell.bits);
+    // the box's longitude intervals, split at the antimeridian
+    let mut lons = [(LON_MIN, LON_MAX); 2];
+    let nlon = match bb.dlon {
+        None => 1,
+        Some(d) => {
+            let (a, b) = (bb.lon - d, bb.lon + d);
+            if a < LON_MIN {
+                lons = [(LON_MIN, b), (a + 360.0, LON_MAX)];
+                2
+            } else if b > LON_MAX {
+                lons = [(LON_MIN, b - 360.0), (a, LON_MAX)];
+                2
+            } else {
+                lons[0] = (a, b);
+                1
+            }
+        }
+    };
+    let mut step = bb.fine_step(q).clamp(cell.step, 26);
+    loop {
+        let d = u32::from(step - cell.step);
+        // the cell's children at `step`, as index ranges
+        let (la0, la1) = (clat << d, ((clat + 1) << d) - 1);
+        let (lo0, lo1) = (clon << d, ((clon + 1) << d) - 1);
+        let Some((a0, a1)) = index_span(bb.lat_lo, bb.lat_hi, LAT_MIN, LAT_MAX, step) else { return };
+        let (a0, a1) = (a0.max(la0), a1.min(la1));
+        if a0 > a1 {
+            return;
+        }
+        let mut spans = [(1u32, 0u32); 2];
+        for (k, &(x, y)) in lons.iter().take(nlon).enumerate() {
+            if let (Some((b0, b1)), Some(s)) = (index_span(x, y, LON_MIN, LON_MAX, step), spans.get_mut(k)) {
+                *s = (b0.max(lo0), b1.min(lo1));
+            }
+        }
+        let cols: u64 = spans.iter().map(|&(b0, b1)| if b0 <= b1 { u64::from(b1 - b0) + 1 } else { 0 }).sum();
+        if cols == 0 {
+            return;
+        }
+        if (u64::from(a1 - a0) + 1) * cols > MAX_SUB_CELLS && step > cell.step {
+            step -= 1;
+            continue;
+        }
+        let sh = 52 - 2 * u32::from(step);
+        let first = out.len();
+        for i in a0..=a1 {
+            for &(b0, b1) in &spans {
+                for j in b0..=b1 {
+                    let v = interleave(i, j) << sh;
+                    out.push((v, v + (1 << sh)));
+                }
+            }
+        }
+        if let Some(new) = out.get_mut(first..) {
+            new.sort_unstable();
+            // merge adjacent ranges in place
+            let mut w: usize = 0;
+            for r in 0..new.len() {
+                let cur = new.get(r).copied().unwrap_or_default();
+                match w.checked_sub(1).and_then(|p| new.get_mut(p)) {
+                    Some(last) if last.1 == cur.0 => last.1 = cur.1,
+                    _ => {
+                        if let Some(slot) = new.get_mut(w) {
+                            *slot = cur;
+                        }
+                        w += 1;
+                    }
+                }
+            }
+            out.truncate(first + w);
+        }
+        return;
+    }
+}
+
+/// A cheap test that a decoded point is farther than `r` meters from the
+/// centre, exact in one direction: a lower bound of the haversine term `a`
+/// (`sin x >= x - x^3/6`, `cos(lat2)` at least its least value over the
+/// box's band) above `sin^2(r / 2R)` with a wide margin means Redis's
+/// computed distance exceeds `r`; otherwise the distance is computed.
+#[derive(Clone, Copy, Debug)]
+struct Far {
+    lon: f64,
+    lat1r: f64,
+    /// cos(lat1) * least cos(lat2) over the band
+    cc: f64,
+    amax: f64,
+}
+
+impl Far {
+    fn new(from_lon: f64, from_lat: f64, r: f64, bb: &BBox) -> Option<Far> {
+        let d_r = std::f64::consts::PI / 180.0;
+        let half = r / EARTH_RADIUS / 2.0;
+        if !(0.0..1.0).contains(&half) {
+            return None;
+        }
+        let s = half.sin();
+        let maxabs = bb.lat_lo.abs().max(bb.lat_hi.abs());
+        let cmin = if maxabs >= 90.0 { 0.0 } else { ((maxabs * d_r).cos() * (1.0 - 1e-9)).max(0.0) };
+        let cc = ((from_lat * d_r).cos() * (1.0 - 1e-9)).max(0.0) * cmin;
+        Some(Far { lon: from_lon, lat1r: from_lat * d_r, cc, amax: s * s * (1.0 + 1e-6) + 1e-300 })
+    }
+    #[inline]
+    fn far(&self, lon: f64, lat: f64) -> bool {
+        let d_r = std::f64::consts::PI / 180.0;
+        let x = (lat * d_r - self.lat1r).abs() * 0.5;
+        let mut dl = (lon - self.lon).abs();
+        if dl > 180.0 {
+            dl = 360.0 - dl;
+        }
+        let y = dl * d_r * 0.5;
+        let (sx, sy) = (x - x * x * x / 6.0, y - y * y * y / 6.0);
+        // both are below sqrt(6): the bounds are positive and increasing
+        sx.max(0.0) * sx.max(0.0) + self.cc * sy.max(0.0) * sy.max(0.0) > self.amax
+    }
 }
 
 /// Scores of one range in order (`plain` or not: both walk the tree's leaves).
-pub fn scan_range(z: &ZSet, _plain: bool, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
+pub fn scan_range(z: &ZSet, _plain: bool, min: f64, max: f64, f: impl FnMut(f64, u32) -> bool) -> bool {
     z.range_nodes(min, max, f)
 }
+
+/// Sets smaller than this are scanned unpruned (cheaper than the pruning).
+const PRUNE_MIN: usize = 128;
 
 /// `membersOfAllNeighbors`: every hit in Redis's order. `limit` is ANY's count (0: none).
 /// `plain` forces Redis's unpruned skiplist scan (the reference the tests compare with).
 pub fn search(z: &ZSet, shape: &Shape, limit: usize, plain: bool) -> Vec<Hit> {
-    let cells = shape.cells();
-    let ranges = super::geohash::scan_ranges(&cells);
-    let bb = if plain { None } else { BBox::of(shape, None) };
-    collect(z, shape, &cells, &ranges, bb, limit, plain, None)
+    let cells = scan_cells(&shape.cells());
+    let bb = if plain || z.len() < PRUNE_MIN { None } else { BBox::of(shape, None) };
+    let circle = match shape.kind {
+        ShapeKind::Radius(r) => Some(r * shape.conv),
+        ShapeKind::Box(..) => None,
+    };
+    let far = bb.as_ref().zip(circle).and_then(|(b, r)| Far::new(shape.lon, shape.lat, r, b));
+    collect(z, shape, &cells, bb, far, 8.0, limit, None)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn collect(
-    z: &ZSet,
-    shape: &Shape,
-    cells: &[Option<Hash>; 9],
-    ranges: &[(u64, u64)],
-    bb: Option<BBox>,
-    limit: usize,
-    plain: bool,
-    within: Option<f64>,
-) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = Vec::new();
-    // The cell behind each range (scan_ranges keeps Redis's order and skips).
-    let mut cell_of = Vec::with_capacity(ranges.len());
+/// The cells Redis scans, in order, with its "same as the previous processed"
+/// skip (`scan_ranges`, as cells).
+fn scan_cells(cells: &[Option<Hash>; 9]) -> Vec<Hash> {
+    let mut out = Vec::with_capacity(9);
     let mut last: Option<Hash> = None;
     for (i, c) in cells.iter().enumerate() {
         let Some(h) = c else { continue };
         if h.is_zero() || (i > 0 && last == Some(*h)) {
             continue;
         }
-        cell_of.push(*h);
+        out.push(*h);
         if i > 0 {
             last = Some(*h);
         }
     }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    z: &ZSet,
+    shape: &Shape,
+    cells: &[Hash],
+    bb: Option<BBox>,
+    far: Option<Far>,
+    q: f64,
+    limit: usize,
+    within: Option<f64>,
+) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = Vec::new();
     let mut subs = Vec::new();
     let from = super::geohash::From::new(shape.lon, shape.lat);
-    for (k, &(min, max)) in ranges.iter().enumerate() {
+    for cell in cells {
         if limit > 0 && hits.len() >= limit {
             break;
         }
         subs.clear();
-        match (&bb, cell_of.get(k)) {
-            (Some(bb), Some(cell)) => sub_ranges(*cell, bb, &mut subs),
-            _ => subs.push((min, max)),
+        match &bb {
+            Some(bb) => sub_ranges(*cell, bb, q, &mut subs),
+            None => subs.push(cell.score_range()),
         }
-        for &(lo, hi) in &subs {
-            let go = scan_range(z, plain, lo as f64, hi as f64, &mut |score, node| {
-                let (lon, lat) = super::geohash::decode_score(score);
-                if bb.as_ref().is_some_and(|b| !b.has(lon, lat)) {
+        // (exact as doubles: the sub-ranges lie below 2^52, whole cells below 2^54)
+        let fl: Vec<(f64, f64)> = subs.iter().map(|&(lo, hi)| (lo as f64, hi as f64)).collect();
+        let go = z.ranges_nodes(&fl, |score, node| {
+            let (lon, lat) = super::geohash::decode_score(score);
+            if let Some(b) = &bb {
+                if !b.has(lon, lat) {
                     return true;
                 }
-                if let Some(dist) = shape.test_from(&from, lon, lat) {
-                    if within.is_none_or(|r| dist <= r) {
-                        hits.push(Hit { node, score, dist, lon, lat });
-                    }
+                if far.is_some_and(|f| f.far(lon, lat)) {
+                    return true;
                 }
-                !(limit > 0 && hits.len() >= limit)
-            });
-            if !go {
-                break;
             }
+            if let Some(dist) = shape.test_from(&from, lon, lat) {
+                if within.is_none_or(|r| dist <= r) {
+                    hits.push(Hit { node, score, dist, lon, lat });
+                }
+            }
+            !(limit > 0 && hits.len() >= limit)
+        });
+        if !go {
+            break;
         }
     }
     hits
@@ -248,33 +373,74 @@ fn reach(shape: &Shape) -> f64 {
     }
 }
 
+/// A first radius for `nearest`: one expected to hold about 2(k+1) + 4
+/// points, from the number of points in the geohash cell around the centre
+/// (two rank lookups) about as high as `guess`'s diameter, or a coarser one
+/// when that holds too few to tell. `guess` when the cells say nothing.
+fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
+    let want = k as f64 * 2.0 + 6.0;
+    let m_per_deg = EARTH_RADIUS * std::f64::consts::PI / 180.0;
+    let cos = (shape.lat * std::f64::consts::PI / 180.0).cos().max(1e-6);
+    let deg = 2.0 * guess / m_per_deg;
+    let mut step = 1u8;
+    let mut h = 170.102_257_56 / 2.0;
+    while h > deg && step < 26 {
+        h /= 2.0;
+        step += 1;
+    }
+    for _ in 0..3 {
+        let Some(cell) = super::geohash::encode(shape.lon, shape.lat, step) else { return guess };
+        let (lo, hi) = cell.score_range();
+        let c = z.count_below(hi as f64).saturating_sub(z.count_below(lo as f64)) as f64;
+        if c < 8.0 && step > 2 {
+            step -= 2;
+            continue;
+        }
+        if c < 1.0 {
+            return guess;
+        }
+        let side = 170.102_257_56 / (1u64 << step) as f64 * m_per_deg;
+        let area = side * (side * 360.0 / 170.102_257_56) * cos;
+        return (want * area / c / std::f64::consts::PI).sqrt();
+    }
+    guess
+}
+
 /// The `k` nearest hits in ascending distance, exactly as Redis's scan + sort
 /// would return them, or None when only the full scan can tell (ties).
+///
+/// Rounds over a growing radius `r`: the points Redis's 9 cells (for the full
+/// reach) hold within `r`, found through the finer cells that cover `r`'s
+/// box inside each of them. When more than `k` are found and the first
+/// `k + 1` distances are distinct, the first `k` are Redis's answer (every
+/// point outside `r` is farther; a point Redis would list twice shows as a
+/// tie and falls back).
 pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     let full = reach(shape);
     if k == 0 || k >= z.len() || full.is_nan() || full <= 0.0 || !full.is_finite() {
         return None;
     }
-    let cells = shape.cells();
-    let ranges = super::geohash::scan_ranges(&cells);
+    let cells = scan_cells(&shape.cells());
     // Start where k+1 points would fall if the set were spread evenly over
     // the query's reach, then double: the last round costs about as much as
     // all the ones before it.
     let n = z.len().max(1) as f64;
-    let mut r = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
+    let guess = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
+    let mut r = first_radius(z, shape, k, guess).max(full / 65536.0);
     while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
-        let hits = collect(z, shape, &cells, &ranges, Some(bb), 0, false, Some(r));
+        let far = Far::new(shape.lon, shape.lat, r, &bb);
+        let hits = collect(z, shape, &cells, Some(bb), far, 1.0, 0, Some(r));
         if hits.len() > k {
-            let mut keys: Vec<(f64, u32)> = hits.iter().enumerate().map(|(i, h)| (h.dist, i as u32)).collect();
-            super::geohash::sort_by_dist_pos(&mut keys, false);
-            let mut hits: Vec<Hit> = keys.iter().filter_map(|k| hits.get(k.1 as usize).copied()).collect();
-            let distinct = hits.windows(2).take(k).all(|w| w[0].dist < w[1].dist);
+            let ord = super::geohash::sort_positions(&hits, |h| h.dist, false);
+            let mut top = Vec::with_capacity(k.saturating_add(1));
+            top.extend(ord.iter().take(k.saturating_add(1)).filter_map(|&i| hits.get(i as usize).copied()));
+            let distinct = top.windows(2).all(|w| w.first().zip(w.get(1)).is_some_and(|(a, b)| a.dist < b.dist));
             if !distinct {
                 return None;
             }
-            hits.truncate(k);
-            return Some(hits);
+            top.truncate(k);
+            return Some(top);
         }
         r *= 2.0;
     }

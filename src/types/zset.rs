@@ -671,6 +671,27 @@ impl Tree {
 
     /// The first key for which `before` is false (`before` holds for a prefix
     /// of the order), and its rank; None (and the length) past the end.
+    /// `lower_bound` without the rank (no counts summed on the way down).
+    fn seek(&self, before: impl Fn(f64, u32) -> bool) -> Option<Cursor> {
+        if self.root == NIL {
+            return None;
+        }
+        let mut id = self.root;
+        for _ in 0..self.height {
+            let n = &self.inners[id as usize];
+            let i = first_false(n.len as usize, |j| before(n.ks[j], n.kh[j])).saturating_sub(1);
+            id = n.child[i];
+        }
+        let l = &self.leaves[id as usize];
+        let len = l.len as usize;
+        let pos = first_false(len, |j| before(l.score[j], l.h[j]));
+        if pos < len {
+            Some(Cursor { leaf: id, pos: pos as u32 })
+        } else {
+            (l.next != NIL).then_some(Cursor { leaf: l.next, pos: 0 })
+        }
+    }
+
     fn lower_bound(&self, before: impl Fn(f64, u32) -> bool) -> (Option<Cursor>, usize) {
         if self.root == NIL {
             return (None, 0);
@@ -1568,25 +1589,39 @@ impl ZSet {
 
     // ---- geo (types/geoindex.rs): members are named by handle ----
 
+    /// How many members score below `s` (a rank: geo density estimates).
+    pub fn count_below(&self, s: f64) -> usize {
+        match &self.big {
+            Some(b) => b.tree.lower_bound(|x, _| x < s).1,
+            None => self.ents.partition_point(|e| e.score < s),
+        }
+    }
+    /// `range_nodes` in the small form: the entries are in order and a
+    /// position is the handle.
+    fn small_range(&self, min: f64, max: f64, f: &mut impl FnMut(f64, u32) -> bool) -> bool {
+        let from = self.ents.partition_point(|e| e.score < min);
+        for (i, e) in self.ents.iter().enumerate().skip(from) {
+            if e.score >= max {
+                return true;
+            }
+            if !f(e.score, i as u32) {
+                return false;
+            }
+        }
+        true
+    }
     /// The member with handle `n`.
     pub fn node_member(&self, n: u32) -> &[u8] {
         mem(&self.ents, n)
     }
     /// Calls `f(score, handle)` for `min <= score < max` in order until it
     /// returns false (a walk over the leaves' score arrays, or the entries).
-    pub fn range_nodes(&self, min: f64, max: f64, f: &mut dyn FnMut(f64, u32) -> bool) -> bool {
-        let Some((c, _)) = self.first_not(|s, _| s < min) else { return true };
+    pub fn range_nodes(&self, min: f64, max: f64, mut f: impl FnMut(f64, u32) -> bool) -> bool {
         let Some(b) = &self.big else {
-            for (i, e) in self.ents.iter().enumerate().skip(c.pos as usize) {
-                if e.score >= max {
-                    return true;
-                }
-                if !f(e.score, i as u32) {
-                    return false;
-                }
-            }
-            return true;
+            return self.small_range(min, max, &mut f);
         };
+        // (a score-only bound: the first pair of score >= min, whatever its member)
+        let Some(c) = b.tree.seek(|s, _| s < min) else { return true };
         let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
         while let Some(l) = b.tree.leaves.get(leaf as usize) {
             let len = l.len as usize;
@@ -1604,6 +1639,94 @@ impl ZSet {
             }
             leaf = l.next;
             pos = 0;
+        }
+        true
+    }
+
+    /// `range_nodes` over several ranges, ascending and disjoint (each one's
+    /// `min` at least the previous `max`): a range that starts in the leaf
+    /// where the previous one ended, or in the next, continues from there
+    /// instead of descending the tree again. False when `f` stopped the walk.
+    pub fn ranges_nodes(&self, ranges: &[(f64, f64)], mut f: impl FnMut(f64, u32) -> bool) -> bool {
+        let Some(b) = &self.big else {
+            return ranges.iter().all(|&(min, max)| self.small_range(min, max, &mut f));
+        };
+        let leaves = &b.tree.leaves;
+        // where the previous range ended: the first pair at or past its max
+        let mut at: Option<(u32, usize, f64)> = None;
+        for &(min, max) in ranges {
+            let start = at.and_then(|(leaf, pos, bound)| {
+                if min < bound {
+                    return None;
+                }
+                let mut leaf = leaf;
+                let mut pos = pos;
+                for _ in 0..2 {
+                    let l = leaves.get(leaf as usize)?;
+                    let len = l.len as usize;
+                    let last = *l.score.get(len.checked_sub(1)?)?;
+                    if last >= min {
+                        let ss = l.score.get(pos..len)?;
+                        return Some((leaf, pos + ss.partition_point(|&s| s < min)));
+                    }
+                    if l.next == NIL {
+                        return None;
+                    }
+                    (leaf, pos) = (l.next, 0);
+                }
+                None
+            });
+            let (mut leaf, mut pos) = match start {
+                Some(p) => p,
+                None => match b.tree.seek(|s, _| s < min) {
+                    Some(c) => (c.leaf, c.pos as usize),
+                    None => return true,
+                },
+            };
+            at = None;
+            'walk: while let Some(l) = leaves.get(leaf as usize) {
+                let len = l.len as usize;
+                // Read a word of each cache line of the next leaf, one every
+                // 4 pairs: the loads overlap with this leaf's work instead of
+                // stalling the next step (leaves sit at random places)
+                // (only when the range goes on past this leaf)
+                let next = match l.score.get(len.wrapping_sub(1)) {
+                    Some(&last) if last < max => leaves.get(l.next as usize),
+                    _ => None,
+                };
+                let mut ahead = 0u64;
+                let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
+                for (&s, &h) in ss.iter().zip(hs) {
+                    if pos & 3 == 0 {
+                        if let Some(n) = next {
+                            ahead ^= match pos >> 2 {
+                                0 => n.score[0].to_bits(),
+                                1 => n.score[6].to_bits(),
+                                2 => n.score[14].to_bits(),
+                                3 => n.score[22].to_bits(),
+                                4 => n.score[30].to_bits(),
+                                5 => u64::from(n.h[8]),
+                                6 => u64::from(n.h[24]),
+                                _ => 0,
+                            };
+                        }
+                    }
+                    if s >= max {
+                        at = Some((leaf, pos, max));
+                        break 'walk;
+                    }
+                    if !f(s, h) {
+                        return false;
+                    }
+                    pos += 1;
+                }
+                std::hint::black_box(ahead);
+                if l.next == NIL {
+                    return true;
+                }
+                leaf = l.next;
+                pos = 0;
+            }
         }
         true
     }
@@ -2055,7 +2178,7 @@ mod tests {
             assert_eq!(l.map(|c| c.1), inr.last().copied());
             assert_eq!(l.map(|c| z.get(c.0).0.to_vec()), inr.last().map(|&i| m[i].1.clone()));
             let mut walked = Vec::new();
-            z.range_nodes(r.min, r.max, &mut |s, n| {
+            z.range_nodes(r.min, r.max, |s, n| {
                 walked.push((s.to_bits(), z.node_member(n).to_vec()));
                 true
             });

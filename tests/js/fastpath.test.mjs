@@ -176,3 +176,50 @@ test("typed SET without a TTL reads no clock unless it needs the exact time (laz
   assert.equal(db.set("m", "v"), "OK");
   db.close();
 });
+
+test("geo search replies (written by the search, '#' read to the reply's end) equal the generic decodes", () => {
+  const db = new Cinnabar();
+  let x = 12345;
+  const rnd = (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x % n;
+  };
+  const names = [];
+  for (let i = 0; i < 3000; i++) {
+    const kind = i % 7;
+    const name =
+      kind === 0 ? `p${i}` :
+      kind === 1 ? `caf\u00e9-${i}` :
+      kind === 2 ? `${"z".repeat(rnd(40))}${i}` :
+      kind === 3 ? `\u{1F600}${i}` :
+      kind === 4 ? `${i}`.padStart(8, "0") :
+      kind === 5 ? `n${i}-` + String.fromCharCode(1 + rnd(126)) :
+      `long-member-name-with-more-than-fourteen-bytes-${i}`;
+    names.push(name);
+    db.geoadd("all", 2 + rnd(100000) / 1e6, 48 + rnd(100000) / 1e6, name);
+    if (kind === 0 || kind === 4 || kind === 6) db.geoadd("ascii", 2 + rnd(100000) / 1e6, 48 + rnd(100000) / 1e6, name);
+  }
+  // binary members (invalid UTF-8) through Uint8Array arguments
+  for (let i = 0; i < 50; i++) db.call("GEOADD", "all", "2.05", "48.05", new Uint8Array([0xff, 0x80 + (i % 60), i, 0x41]));
+  const dec = new TextDecoder();
+  for (const key of ["all", "ascii"]) {
+    for (const opts of [["ASC"], ["DESC"], [], ["COUNT", "5", "ASC"], ["COUNT", "900", "DESC"], ["COUNT", "3", "ANY"]]) {
+      const args = ["FROMLONLAT", "2.05", "48.05", "BYRADIUS", "5", "km", ...opts];
+      const fast = db.geosearch(key, ...args);
+      const viaCall = db.call("GEOSEARCH", key, ...args);
+      const bufs = db.callBuffer("GEOSEARCH", key, ...args).map((b) => dec.decode(b));
+      const [[, piped]] = db.pipeline().call("GEOSEARCH", key, ...args).exec();
+      const [[, inExec]] = db.multi().call("GEOSEARCH", key, ...args).exec();
+      assert.ok(fast.length > 0);
+      assert.deepEqual(viaCall, fast);
+      assert.deepEqual(bufs, fast);
+      assert.deepEqual(piped, fast);
+      assert.deepEqual(inExec, fast);
+      // a '#' array that is not the whole reply (inside EXEC with others)
+      const [[, a], [, b]] = db.multi().call("GEOSEARCH", key, ...args).call("MGET", "none", "none2").exec();
+      assert.deepEqual(a, fast);
+      assert.deepEqual(b, [null, null]);
+    }
+  }
+  db.close();
+});
