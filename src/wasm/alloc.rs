@@ -42,18 +42,19 @@ struct Pages {
     donated: UnsafeCell<bool>,
 }
 
-/// Pages the next growth should add at least (`expect`).
+/// A bulk load under way (`expect`): 0 none, 1 under way, more: pages the
+/// next growth should add at least.
 struct Hint(UnsafeCell<usize>);
 // SAFETY: single-threaded target (no shared memory, no threads).
 unsafe impl Sync for Hint {}
 static HINT: Hint = Hint(UnsafeCell::new(0));
 
-/// Tells the allocator that about `bytes` more will be allocated soon (a
-/// snapshot restore): the next growth of the memory takes them in one step
-/// instead of dozens.
+/// Starts a bulk load that will allocate about `bytes` (a snapshot restore):
+/// the next growth of the memory takes them in one step, and until
+/// `expect(0)` ends the load the steps are an eighth of the memory, uncapped.
 pub fn expect(bytes: usize) {
-    // SAFETY: single-threaded; the allocator reads `hint` only inside its own calls.
-    unsafe { *HINT.0.get() = bytes / PAGE };
+    // SAFETY: single-threaded; the allocator reads `HINT` only inside its own calls.
+    unsafe { *HINT.0.get() = if bytes == 0 { 0 } else { (bytes / PAGE).max(1) } };
 }
 
 // SAFETY: single-threaded target (no shared memory, no threads).
@@ -73,9 +74,10 @@ unsafe impl dlmalloc::Allocator for Pages {
             }
         }
         // SAFETY: as `donated`.
-        let hint = unsafe { core::mem::take(&mut *HINT.0.get()) };
+        let hint = unsafe { core::mem::replace(&mut *HINT.0.get(), usize::from(*HINT.0.get() > 0)) };
         let need = size.div_ceil(PAGE);
-        let step = (wasm32::memory_size(0) / 8).clamp(MIN_STEP, MAX_STEP);
+        let eighth = wasm32::memory_size(0) / 8;
+        let step = if hint > 0 { eighth.max(MIN_STEP) } else { eighth.clamp(MIN_STEP, MAX_STEP) };
         for pages in [need.max(hint).saturating_add(step), need] {
             let prev = wasm32::memory_grow(0, pages);
             if prev != usize::MAX {
