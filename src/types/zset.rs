@@ -2343,16 +2343,7 @@ mod tests {
     #[test]
     fn heap_bytes_is_kept() {
         let mut z = ZSet::new(false);
-        let full = |z: &ZSet| {
-            z.ents.capacity() * std::mem::size_of::<Entry>()
-                + z.ents.iter().map(|e| e.mem.heap()).sum::<usize>()
-                + z.big.as_ref().map_or(0, |b| {
-                    std::mem::size_of::<Big>()
-                        + b.index.slots.capacity() * 8
-                        + b.tree.leaves.capacity() * std::mem::size_of::<Leaf>()
-                        + b.tree.inners.capacity() * std::mem::size_of::<Inner>()
-                })
-        };
+        let full = full_heap;
         for i in 0..3000u32 {
             z.insert(format!("member{i}").repeat(1 + i as usize % 3).as_bytes(), i as f64);
         }
