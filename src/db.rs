@@ -1231,13 +1231,8 @@ mod tests {
     #[test]
     fn compact_and_full_ttls_keep_links() {
         let mut db = Db::new();
-        let mut x: u64 = 88172645463325252;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut g = crate::rng::Rng::new(88172645463325252);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         for step in 0..20_000 {
             let key = format!("k{}", rnd(300)).into_bytes();
             let exp = (rnd(2) == 0).then(|| rnd(1000) as i64);

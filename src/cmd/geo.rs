@@ -680,13 +680,8 @@ mod tests {
     #[test]
     fn validate_agrees_with_geo_validation() {
         use ::geo::{Area, Coord, LineString, Polygon, Validation};
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut g = crate::rng::Rng::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         let (mut bad, mut good) = (0, 0);
         for _ in 0..20_000 {
             let n = 3 + rnd(6) as usize;

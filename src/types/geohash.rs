@@ -744,13 +744,8 @@ mod tests {
 
     #[test]
     fn sort_by_dist_pos_is_the_stable_sort() {
-        let mut x = 7u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut g = crate::rng::Rng::new(7u64);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         let vals = [0.0, -0.0, 1.5, 1.5, 2.0, -3.0, f64::INFINITY, f64::NEG_INFINITY, 1e-300, 7.25];
         for _ in 0..500 {
             let n = rnd(40) as usize;
@@ -769,13 +764,8 @@ mod tests {
     /// runs of equal high bits (a far cluster), both signs, NaN.
     #[test]
     fn sort_positions_is_the_stable_sort() {
-        let mut x = 99u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut g = crate::rng::Rng::new(99u64);
+        let mut rnd = || g.next_u64();
         for round in 0..60 {
             let n = [0, 1, 63, 64, 300, 2000, 9000][round % 7];
             let v: Vec<f64> = (0..n)
@@ -807,16 +797,9 @@ mod tests {
 
     #[test]
     fn pqsort_sorts_its_range() {
-        let mut x = 7u64;
+        let mut g = crate::rng::Rng::new(7);
         for n in [0usize, 1, 5, 8, 41, 100, 1000] {
-            let v: Vec<u32> = (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x % 50) as u32
-                })
-                .collect();
+            let v: Vec<u32> = (0..n).map(|_| g.below(50) as u32).collect();
             let mut sorted = v.clone();
             sorted.sort();
             for (lo, hi) in [(0, n.saturating_sub(1)), (0, n / 3), (0, 0)] {

@@ -224,13 +224,8 @@ mod bytes_tests {
     #[test]
     fn running_bytes_match_a_recount() {
         let mut l = List::new();
-        let mut x: u64 = 7;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut g = crate::rng::Rng::new(7);
+        let mut next = || g.next_u64();
         for _ in 0..5000 {
             let r = next();
             let v = vec![b'a'; (r % 9) as usize];

@@ -1983,13 +1983,8 @@ mod tests {
         for keys in [40u64, 400, 3000] {
             let mut z = ZSet::new(false);
             let mut model: Vec<(f64, Vec<u8>)> = Vec::new();
-            let mut x = 99u64 + keys;
-            let mut rnd = |n: u64| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % n
-            };
+            let mut g = crate::rng::Rng::new(99u64 + keys);
+            let mut rnd = |n: u64| g.below(n as usize) as u64;
             for step in 0..30_000 {
                 let m = if rnd(2) == 0 { format!("k{}", rnd(keys)) } else { format!("a-longer-member-{}", rnd(keys)) }.into_bytes();
                 let sc = [0.0, -0.0, 1.0, 2.5, f64::INFINITY, f64::NEG_INFINITY][rnd(6) as usize] + (rnd(3) as f64);
@@ -2046,13 +2041,8 @@ mod tests {
     #[test]
     fn deep_tree_random() {
         let mut z = ZSet::new(false);
-        let mut x = 7u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut g = crate::rng::Rng::new(7u64);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         let n = 150_000u64;
         for i in 0..n {
             z.insert(format!("p{i}").as_bytes(), rnd(1000) as f64);
@@ -2084,13 +2074,8 @@ mod tests {
     fn index_probing() {
         let mut ix = Index::default();
         let mut model: Vec<(u64, u32)> = Vec::new();
-        let mut x = 11u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut g = crate::rng::Rng::new(11u64);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         for step in 0..20_000u32 {
             // few distinct tags, many near the top of the range (wrap-around)
             let hash = ([0u64, 1, 7, 8, 15, 0xFFFF_FFFF, 0xFFFF_FFFE][rnd(7) as usize] + rnd(3)) << 32;
@@ -2232,13 +2217,8 @@ mod tests {
     /// SCAN keeps its guarantee across mutations and conversions.
     #[test]
     fn small_and_tree_forms() {
-        let mut x = 2024u64;
-        let mut rnd = move |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n.max(1)
-        };
+        let mut g = crate::rng::Rng::new(2024u64);
+        let mut rnd = |n: u64| g.below(n as usize) as u64;
         let sort = |m: &mut Vec<(f64, Vec<u8>)>| m.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         let (mut grown, mut shrunk) = (0, 0);
         for round in 0..6 {
@@ -2408,13 +2388,8 @@ mod timing {
     fn zset_timing() {
         let n: u32 = std::env::var("ZSET_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
         let ops = 200_000;
-        let mut x = 42u64;
-        let mut rnd = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut g = crate::rng::Rng::new(42u64);
+        let mut rnd = |m: u64| g.below(m as usize) as u64;
         let members: Vec<Vec<u8>> = (0..n).map(|i| format!("player:{i:07}").into_bytes()).collect();
         let scores: Vec<f64> = (0..n).map(|_| rnd(1_000_000) as f64).collect();
         let picks: Vec<usize> = (0..ops).map(|_| rnd(n as u64) as usize).collect();
@@ -2466,13 +2441,8 @@ mod timing {
             let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
             std::time::Duration::from_nanos(s.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
         };
-        let mut x = 42u64;
-        let mut rnd = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut g = crate::rng::Rng::new(42u64);
+        let mut rnd = |m: u64| g.below(m as usize) as u64;
         let ns = |d: std::time::Duration, k: usize| d.as_secs_f64() * 1e9 / k as f64;
         let ops = 400_000usize;
         for k in [1usize, 3, 5, 8, 16, 24, 32, 48, 64] {
