@@ -1,6 +1,7 @@
 //! Geo: whole-reply expectations, and the geo index held to Redis's plain
 //! 9-cell scan (same members, same order) while points move.
 
+use cinnabar::rng::Rng;
 use cinnabar::reply::Reply;
 use cinnabar::types::geohash::{Shape, ShapeKind};
 use cinnabar::types::geoindex;
@@ -47,13 +48,7 @@ fn zset_of<'a>(db: &'a Store, key: &str) -> &'a cinnabar::types::zset::ZSet {
 #[test]
 fn index_equals_plain_scan() {
     let mut db = Store::new();
-    let mut x = 11u64;
-    let mut rnd = move |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut rnd = uniform(11);
     let pt = |rnd: &mut dyn FnMut(u64) -> u64| -> (f64, f64) {
         match rnd(4) {
             0 => (rnd(36000) as f64 / 100.0 - 180.0, rnd(17000) as f64 / 100.0 - 85.0),
@@ -112,13 +107,8 @@ fn lon_180_overflow_cells() {
 #[ignore]
 fn timing_native() {
     let mut db = Store::new();
-    let mut x = 3u64;
-    let mut rnd = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut g = Rng::new(3u64);
+    let mut rnd = move || (g.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     for s in 0..50 {
         let mut argv = vec!["GEOADD".to_string(), "k".into()];
         for i in 0..2000 {
@@ -230,13 +220,8 @@ fn geosearch_timing() {
     use std::time::Instant;
     let mut srv = Server::new(Options::default());
     let mut c = srv.new_client();
-    let mut x = 42u64;
-    let mut rnd = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut g = Rng::new(42u64);
+    let mut rnd = move || (g.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     let n = 1_000_000;
     let mut i = 0;
     while i < n {
@@ -338,21 +323,17 @@ fn direct_replies_equal_compact_replies() {
     }
 }
 
-fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
-    let mut x = seed;
-    move |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n.max(1)
-    }
+/// Uniform draws in `0..n` (0 for n = 0) from the crate's seeded generator.
+fn uniform(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut g = Rng::new(seed);
+    move |n: u64| g.below(n as usize) as u64
 }
 
 /// Datasets for the k-nearest and pruning checks: clusters of identical
 /// points (ties), a grid (distance ties by symmetry), the antimeridian, the
 /// poles' limits with lon ±180, and a uniform city.
 fn datasets() -> Vec<(&'static str, Vec<(f64, f64)>)> {
-    let mut rnd = xorshift(0x5eed);
+    let mut rnd = uniform(0x5eed);
     let mut sets = Vec::new();
     let mut v = Vec::new();
     for i in 0..3000 {
@@ -406,7 +387,7 @@ fn load(points: &[(f64, f64)]) -> Store {
 /// the pruned scan equals the plain one.
 #[test]
 fn nearest_and_pruned_scan_equal_the_plain_scan() {
-    let mut rnd = xorshift(77);
+    let mut rnd = uniform(77);
     let key = |h: &geoindex::Hit| (h.node, h.score.to_bits(), h.dist.to_bits());
     for (name, points) in datasets() {
         let db = load(&points);
@@ -454,7 +435,7 @@ fn nearest_and_pruned_scan_equal_the_plain_scan() {
 /// equals the same search unsorted, sorted here as Redis would.
 #[test]
 fn count_asc_replies_equal_the_sorted_scan() {
-    let mut rnd = xorshift(5);
+    let mut rnd = uniform(5);
     for (name, points) in datasets() {
         let mut db = load(&points);
         for _ in 0..40 {
@@ -494,7 +475,7 @@ fn direct_replies_with_all_kinds_of_members() {
     use cinnabar::{Options, Server};
     let mut srv = Server::new(Options::default());
     let mut c = srv.new_client();
-    let mut rnd = xorshift(9);
+    let mut rnd = uniform(9);
     let mut argv: Vec<Vec<u8>> = vec![b"GEOADD".to_vec(), b"k".to_vec()];
     for i in 0..1500u64 {
         argv.push(format!("{}", 2.0 + rnd(100_000) as f64 / 1e6).into_bytes());
@@ -539,7 +520,7 @@ fn direct_replies_with_all_kinds_of_members() {
 #[test]
 fn ranges_nodes_equals_range_by_range() {
     let mut db = Store::new();
-    let mut rnd = xorshift(3);
+    let mut rnd = uniform(3);
     let mut argv = vec!["ZADD".to_string(), "z".into()];
     for i in 0..5000 {
         argv.extend([format!("{}", rnd(20_000)), format!("m{i}")]);

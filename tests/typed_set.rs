@@ -5,6 +5,7 @@
 //! Every reply, the counters of INFO stats, the keyspace events, WATCH, MULTI
 //! queueing, eviction under maxmemory and the OOM error must come out the same.
 
+use cinnabar::rng::Rng;
 use cinnabar::cmd::string::typed_set;
 use cinnabar::reply::Reply;
 use cinnabar::{Client, ManualClock, Options, Server};
@@ -113,13 +114,8 @@ fn typed_set_answers_as_set() {
 fn typed_set_random_sequence() {
     let mut p = Pair::new();
     p.both(0, &[b"config", b"set", b"notify-keyspace-events", b"KEA"]);
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut rnd = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut g = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut rnd = move |n: u64| g.below(n as usize) as u64;
     for step in 0..6000 {
         let key = format!("k{}", rnd(50)).into_bytes();
         let val: Vec<u8> = match rnd(4) {

@@ -3,6 +3,7 @@
 //! leaderboard operations at a million members (O(log n) rank, insert, delete,
 //! score update; ranges in O(log n + m)).
 
+use cinnabar::rng::Rng;
 use cinnabar::notify;
 use cinnabar::reply::Reply;
 use cinnabar::types::zset::ZSet;
@@ -162,13 +163,8 @@ fn leaderboard_at_a_million() {
     const N: u64 = 1_000_000;
     let mut z = ZSet::new(false);
     let t = Instant::now();
-    let mut x = 12345u64;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut g = Rng::new(12345u64);
+    let mut next = || g.next_u64();
     for i in 0..N {
         z.insert(format!("player{i}").as_bytes(), (next() % 100_000) as f64);
     }
@@ -225,13 +221,8 @@ fn zset_fuzz_no_panic() {
         "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD", "ZSCAN", "SADD", "SET",
         "PEXPIRE", "DEL", "DEL", "DEL", "DEL",
     ];
-    let mut x = 7u64;
-    let mut rnd = move |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut g = Rng::new(7u64);
+    let mut rnd = move |n: u64| g.below(n as usize) as u64;
     let mut ok = 0;
     for i in 0..200_000u64 {
         let mut argv: Vec<Vec<u8>> = vec![cmds[rnd(cmds.len() as u64) as usize].as_bytes().to_vec()];
