@@ -2381,11 +2381,19 @@ mod tests {
 #[cfg(test)]
 mod timing {
     use super::*;
+
+    /// CPU time of this thread (the machine is shared: wall time is noisy).
+    fn cpu_time() -> std::time::Duration {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        std::time::Duration::from_nanos(s.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
     /// Native microbenchmark at 1,000,000 members (the leaderboard's shape):
     /// `cargo test --release --lib zset_timing -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn zset_timing() {
+        let cpu = cpu_time;
         let n: u32 = std::env::var("ZSET_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
         let ops = 200_000;
         let mut g = crate::rng::Rng::new(42u64);
@@ -2393,11 +2401,6 @@ mod timing {
         let members: Vec<Vec<u8>> = (0..n).map(|i| format!("player:{i:07}").into_bytes()).collect();
         let scores: Vec<f64> = (0..n).map(|_| rnd(1_000_000) as f64).collect();
         let picks: Vec<usize> = (0..ops).map(|_| rnd(n as u64) as usize).collect();
-        // CPU time of this thread (the machine is shared: wall time is noisy).
-        let cpu = || -> std::time::Duration {
-            let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-            std::time::Duration::from_nanos(s.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
-        };
         let mut z = ZSet::new(false);
         let t = cpu();
         for (m, &s) in members.iter().zip(&scores) {
@@ -2437,10 +2440,7 @@ mod timing {
     #[test]
     #[ignore]
     fn zset_small_timing() {
-        let cpu = || -> std::time::Duration {
-            let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-            std::time::Duration::from_nanos(s.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
-        };
+        let cpu = cpu_time;
         let mut g = crate::rng::Rng::new(42u64);
         let mut rnd = |m: u64| g.below(m as usize) as u64;
         let ns = |d: std::time::Duration, k: usize| d.as_secs_f64() * 1e9 / k as f64;
