@@ -555,15 +555,6 @@ impl Db {
         self.slots.get(i).map(|s| self.view(s, i))
     }
 
-    /// Makes room for `n` more keys if memory allows (snapshot loads); a failed
-    /// reservation is not an error, inserts then grow as usual.
-    pub fn try_reserve(&mut self, n: usize) {
-        if self.slots.try_reserve(n).is_ok() {
-            let Db { index, slots, hasher, .. } = self;
-            let _ = index.try_reserve(n, |&j| slots.get(j as usize).map_or(0, |e| hash_key(hasher, e.key())));
-        }
-    }
-
     /// Adds a key that is not present. Returns its slot.
     pub fn insert(&mut self, key: &[u8], val: Value, expire: Option<i64>, lru: u32) -> usize {
         let h = self.hash(key);

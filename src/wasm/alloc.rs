@@ -79,7 +79,9 @@ unsafe impl dlmalloc::Allocator for Pages {
             }
         }
         // SAFETY: as `donated`.
-        let hint = unsafe { core::mem::replace(&mut *HINT.0.get(), usize::from(*HINT.0.get() > 0)) };
+        let state = unsafe { &mut *HINT.0.get() };
+        let hint = *state;
+        *state = hint.min(1); // the first growth took the hint; the load goes on
         let need = size.div_ceil(PAGE);
         let eighth = wasm32::memory_size(0) / 8;
         let step = if hint > 0 { eighth.max(MIN_STEP) } else { eighth.clamp(MIN_STEP, MAX_STEP) };
