@@ -1090,13 +1090,10 @@ installSnapshot(Cinnabar, (db) => db._snapshotStore(), () => glue, (db) => {
 
 /** Runs one command on a wasm connection; the reply, with error replies thrown. */
 function runOn(conn, shared, name, args, asBuffer) {
-  // Arguments that are all strings or numbers (the common case) are written
-  // as they are, numbers as String(v) prints them: no normalised copy.
-  const direct = typeof name === "string" && allPlain(args);
-  if (!direct) args = normalize(name, args);
+  args = normalize(name, args);
   shared.beforeCommand();
-  const p = inputFor(direct ? plainBound(name, args) : commandBound(name, args));
-  const end = direct ? writePlain(p, name, args) : writeCommand(p, name, args);
+  const p = inputFor(commandBound(name, args));
+  const end = writeCommand(p, name, args);
   const n = conn.call(end - p, Date.now());
   views();
   rp = u32(hdr + 2);
@@ -1107,29 +1104,10 @@ function runOn(conn, shared, name, args, asBuffer) {
   if (pending !== 0) shared.flush();
   if (served !== 0) shared.deliver();
   if (r instanceof ReplyError) {
-    r.command = { name: name.toLowerCase(), args: direct ? args.map(String) : args };
+    r.command = { name: name.toLowerCase(), args };
     throw r;
   }
   return r;
-}
-
-/** True when every argument is a string or a number that is not NaN. */
-function allPlain(args) {
-  for (let i = 0; i < args.length; i++) if (!plain(args[i])) return false;
-  return true;
-}
-/** `commandBound` for plain arguments. */
-function plainBound(name, args) {
-  let n = 8 + name.length * 3;
-  for (let i = 0; i < args.length; i++) n += argBound(args[i]);
-  return n;
-}
-/** `writeCommand` for plain arguments (numbers as String(v) prints them). */
-function writePlain(p, name, args) {
-  dv.setUint32(p, args.length + 1, true);
-  p = writeStr(p + 4, name);
-  for (let i = 0; i < args.length; i++) p = putArg(p, args[i]);
-  return p;
 }
 
 // ---- pubsub ----
