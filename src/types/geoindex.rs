@@ -18,8 +18,8 @@
 //! trigonometry) before Redis's haversine.
 //!
 //! `k` nearest (COUNT k, ascending) grows a radius from one expected to hold
-//! about 2(k+1) points (estimated from the number of points in the geohash
-//! cell around the centre, two rank lookups) until it holds k+1 hits,
+//! about 2(k+1) points (estimated from the density of scores in the tree
+//! leaf the centre falls in, one descent) until it holds k+1 hits,
 //! finding the points of Redis's 9 cells within it through the finer cells
 //! that cover its box. It answers from them only when the top k are
 //! unambiguous (distinct distances): otherwise Redis's partial quicksort
@@ -246,6 +246,8 @@ struct Far {
     lat1r: f64,
     /// cos(lat1) * least cos(lat2) over the band
     cc: f64,
+    /// cos(lat1) * greatest cos(lat2) over the band
+    cc_hi: f64,
     amax: f64,
 }
 
@@ -258,12 +260,20 @@ impl Far {
         }
         let s = half.sin();
         let maxabs = bb.lat_lo.abs().max(bb.lat_hi.abs());
+        let minabs = if bb.lat_lo <= 0.0 && bb.lat_hi >= 0.0 { 0.0 } else { bb.lat_lo.abs().min(bb.lat_hi.abs()) };
         let cmin = if maxabs >= 90.0 { 0.0 } else { ((maxabs * d_r).cos() * (1.0 - 1e-9)).max(0.0) };
-        let cc = ((from_lat * d_r).cos() * (1.0 - 1e-9)).max(0.0) * cmin;
-        Some(Far { lon: from_lon, lat1r: from_lat * d_r, cc, amax: s * s * (1.0 + 1e-6) + 1e-300 })
+        let cmax = ((minabs * d_r).cos() * (1.0 + 1e-9)).min(1.0 + 1e-9);
+        let c1 = (from_lat * d_r).cos();
+        let cc = (c1 * (1.0 - 1e-9)).max(0.0) * cmin;
+        let cc_hi = c1.abs() * (1.0 + 1e-9) * cmax;
+        Some(Far { lon: from_lon, lat1r: from_lat * d_r, cc, cc_hi, amax: s * s * (1.0 + 1e-6) + 1e-300 })
     }
+    /// Bounds of Redis's haversine term `a` for a point (Redis's distance is
+    /// `2R asin(sqrt(a))`): below, `sin x >= x - x^3/6` and the band's least
+    /// cosine; above, `sin x <= x` and its greatest. Both within about 1e-4
+    /// of `a` for the radii k-nearest rounds use.
     #[inline]
-    fn far(&self, lon: f64, lat: f64) -> bool {
+    fn bounds(&self, lon: f64, lat: f64) -> (f64, f64) {
         let d_r = std::f64::consts::PI / 180.0;
         let x = (lat * d_r - self.lat1r).abs() * 0.5;
         let mut dl = (lon - self.lon).abs();
@@ -272,8 +282,13 @@ impl Far {
         }
         let y = dl * d_r * 0.5;
         let (sx, sy) = (x - x * x * x / 6.0, y - y * y * y / 6.0);
-        // both are below sqrt(6): the bounds are positive and increasing
-        sx.max(0.0) * sx.max(0.0) + self.cc * sy.max(0.0) * sy.max(0.0) > self.amax
+        // both are below sqrt(6): the lower bounds are positive and increasing
+        let lo = sx.max(0.0) * sx.max(0.0) + self.cc * sy.max(0.0) * sy.max(0.0);
+        (lo, x * x + self.cc_hi * y * y)
+    }
+    #[inline]
+    fn far(&self, lon: f64, lat: f64) -> bool {
+        self.bounds(lon, lat).0 > self.amax
     }
 }
 
@@ -316,6 +331,22 @@ fn scan_cells(cells: &[Option<Hash>; 9]) -> Vec<Hash> {
     out
 }
 
+/// The score ranges to walk in one of Redis's cells, as doubles, into `fl`:
+/// the finer cells that meet `bb` (the cell whole without a box).
+fn cell_ranges(cell: Hash, bb: Option<&BBox>, q: f64, subs: &mut Vec<(u64, u64)>, fl: &mut Vec<(f64, f64)>) {
+    subs.clear();
+    match bb {
+        Some(bb) => sub_ranges(cell, bb, q, subs),
+        None => subs.push(cell.score_range()),
+    }
+    // (exact as doubles: the sub-ranges lie below 2^52, whole cells below 2^54)
+    fl.clear();
+    fl.extend(subs.iter().map(|&(lo, hi)| (lo as f64, hi as f64)));
+}
+
+/// The hits in Redis's `cells`, in Redis's order: the box test, `far`'s
+/// cheap one, then the shape's own, and within `within` meters when given;
+/// at most `limit` (0: all).
 #[allow(clippy::too_many_arguments)]
 fn collect(
     z: &ZSet,
@@ -328,19 +359,13 @@ fn collect(
     within: Option<f64>,
 ) -> Vec<Hit> {
     let mut hits: Vec<Hit> = Vec::new();
-    let mut subs = Vec::new();
+    let (mut subs, mut fl) = (Vec::new(), Vec::new());
     let from = super::geohash::From::new(shape.lon, shape.lat);
     for cell in cells {
         if limit > 0 && hits.len() >= limit {
             break;
         }
-        subs.clear();
-        match &bb {
-            Some(bb) => sub_ranges(*cell, bb, q, &mut subs),
-            None => subs.push(cell.score_range()),
-        }
-        // (exact as doubles: the sub-ranges lie below 2^52, whole cells below 2^54)
-        let fl: Vec<(f64, f64)> = subs.iter().map(|&(lo, hi)| (lo as f64, hi as f64)).collect();
+        cell_ranges(*cell, bb.as_ref(), q, &mut subs, &mut fl);
         let go = z.ranges_nodes(&fl, |score, node| {
             let (lon, lat) = super::geohash::decode_score(score);
             if let Some(b) = &bb {
@@ -374,36 +399,53 @@ fn reach(shape: &Shape) -> f64 {
 }
 
 /// A first radius for `nearest`: one expected to hold about 2(k+1) + 4
-/// points, from the number of points in the geohash cell around the centre
-/// (two rank lookups) about as high as `guess`'s diameter, or a coarser one
-/// when that holds too few to tell. `guess` when the cells say nothing.
+/// points, from the density of the scores in the tree leaf where the
+/// centre's score falls (one descent, along the path the walk takes next).
+/// Scores are Z-order cell numbers: each stands for an equal cell at step 26
+/// (170.1°/2^26 by 360°/2^26), so the gaps between a leaf's scores sample
+/// the density. The three widest gaps are left out (where the Z curve leaves
+/// the populated area and comes back, at the edges of a cluster, one gap can
+/// span empty cells far away); for points spread evenly (exponential gaps),
+/// the n - 3 narrowest of n gaps sum to `trimmed_share(n)` mean gaps.
+/// `guess` when the leaf says nothing (too few points, or all at one place).
 fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
+    const TRIM: usize = 3;
     let want = k as f64 * 2.0 + 6.0;
+    let Some(centre) = super::geohash::score_of(shape.lon, shape.lat) else { return guess };
+    let Some(leaf) = z.leaf_around(centre as f64) else { return guess };
+    let (mut sum, mut top, mut n) = (0.0, [0.0f64; TRIM], 0usize);
+    for w in leaf.windows(2) {
+        let g = w.get(1).zip(w.first()).map_or(0.0, |(b, a)| b - a);
+        sum += g;
+        n += 1;
+        // keep the widest three, descending
+        let mut g = g;
+        for t in top.iter_mut() {
+            if g > *t {
+                std::mem::swap(t, &mut g);
+            }
+        }
+    }
+    if n < TRIM + 4 {
+        return guess;
+    }
+    let mean = (sum - top.iter().sum::<f64>()) / trimmed_share(n, n - TRIM);
+    if !(mean >= 1.0) {
+        return guess;
+    }
     let m_per_deg = EARTH_RADIUS * std::f64::consts::PI / 180.0;
     let cos = (shape.lat * std::f64::consts::PI / 180.0).cos().max(1e-6);
-    let deg = 2.0 * guess / m_per_deg;
-    let mut step = 1u8;
-    let mut h = 170.102_257_56 / 2.0;
-    while h > deg && step < 26 {
-        h /= 2.0;
-        step += 1;
-    }
-    for _ in 0..3 {
-        let Some(cell) = super::geohash::encode(shape.lon, shape.lat, step) else { return guess };
-        let (lo, hi) = cell.score_range();
-        let c = z.count_below(hi as f64).saturating_sub(z.count_below(lo as f64)) as f64;
-        if c < 8.0 && step > 2 {
-            step -= 2;
-            continue;
-        }
-        if c < 1.0 {
-            return guess;
-        }
-        let side = 170.102_257_56 / (1u64 << step) as f64 * m_per_deg;
-        let area = side * (side * 360.0 / 170.102_257_56) * cos;
-        return (want * area / c / std::f64::consts::PI).sqrt();
-    }
-    guess
+    let unit = (1u64 << 26) as f64;
+    let cell = 170.102_257_56 / unit * m_per_deg * (360.0 / unit * m_per_deg * cos);
+    let per_m2 = 1.0 / (mean * cell);
+    (want / per_m2 / std::f64::consts::PI).sqrt()
+}
+
+/// The expected sum of the `m` least of `n` independent exponential
+/// variables of mean 1: sum over j in 1..=m of (m - j + 1) / (n - j + 1)
+/// (the i-th least is a sum of spacings E_j / (n - j + 1), j <= i).
+fn trimmed_share(n: usize, m: usize) -> f64 {
+    (1..=m).map(|j| (m - j + 1) as f64 / (n - j + 1) as f64).sum()
 }
 
 /// The `k` nearest hits in ascending distance, exactly as Redis's scan + sort
@@ -427,10 +469,20 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
     let n = z.len().max(1) as f64;
     let guess = (full * (k.saturating_add(1) as f64 / n).sqrt() / 2.0).max(full / 65536.0);
     let mut r = first_radius(z, shape, k, guess).max(full / 65536.0);
+    let from = super::geohash::From::new(shape.lon, shape.lat);
+    let radius = matches!(shape.kind, ShapeKind::Radius(_));
+    let mut cands: Vec<Cand> = Vec::new();
+    let mut his: Vec<f64> = Vec::new();
     while r < full / 2.0 {
         let bb = BBox::of(shape, Some(r))?;
         let far = Far::new(shape.lon, shape.lat, r, &bb);
-        let hits = collect(z, shape, &cells, Some(bb), far, 1.0, 0, Some(r));
+        let hits = match far.filter(|_| radius) {
+            // (a box's own test may refuse a candidate: only radius shapes are filtered)
+            Some(far) => refine(z, &cells, &bb, &far, k, &mut cands, &mut his, |lon, lat| {
+                shape.test_from(&from, lon, lat).filter(|&d| d <= r)
+            }),
+            None => collect(z, shape, &cells, Some(bb), far, 1.0, 0, Some(r)),
+        };
         if hits.len() > k {
             let ord = super::geohash::sort_positions(&hits, |h| h.dist, false);
             let mut top = Vec::with_capacity(k.saturating_add(1));
@@ -445,4 +497,66 @@ pub fn nearest(z: &ZSet, shape: &Shape, k: usize) -> Option<Vec<Hit>> {
         r *= 2.0;
     }
     None
+}
+
+/// A candidate of a k-nearest round: a point in the round's box not
+/// certainly farther than its radius, with bounds of its haversine term.
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    lo: f64,
+    hi: f64,
+    node: u32,
+    score: f64,
+    lon: f64,
+    lat: f64,
+}
+
+/// One k-nearest round without a haversine per candidate (filter and
+/// refine): the candidates' bounds of the haversine term `a` give T, the
+/// (k+1)-th least upper bound; a candidate whose lower bound exceeds T by
+/// more than rounding can reach is farther than k+1 others, so only the rest
+/// get Redis's distance (`exact`: the distance when the point is a hit of
+/// the round). When at least k+1 of those are hits, the k+1 nearest hits are
+/// among them (with their ties); otherwise the round fails as a plain one
+/// would (fewer than k+1 points within the radius). The hits are in scan
+/// order.
+#[allow(clippy::too_many_arguments)]
+fn refine(
+    z: &ZSet,
+    cells: &[Hash],
+    bb: &BBox,
+    far: &Far,
+    k: usize,
+    cands: &mut Vec<Cand>,
+    his: &mut Vec<f64>,
+    exact: impl Fn(f64, f64) -> Option<f64>,
+) -> Vec<Hit> {
+    cands.clear();
+    let (mut subs, mut fl) = (Vec::new(), Vec::new());
+    for cell in cells {
+        cell_ranges(*cell, Some(bb), 1.0, &mut subs, &mut fl);
+        z.ranges_nodes(&fl, |score, node| {
+            let (lon, lat) = super::geohash::decode_score(score);
+            if bb.has(lon, lat) {
+                let (lo, hi) = far.bounds(lon, lat);
+                if lo <= far.amax {
+                    cands.push(Cand { lo, hi, node, score, lon, lat });
+                }
+            }
+            true
+        });
+    }
+    if cands.len() <= k {
+        return Vec::new();
+    }
+    his.clear();
+    his.extend(cands.iter().map(|c| c.hi));
+    let t = match his.select_nth_unstable_by(k, f64::total_cmp) {
+        (_, &mut t, _) => t * (1.0 + 1e-9) + 1e-300,
+    };
+    cands
+        .iter()
+        .filter(|c| c.lo <= t)
+        .filter_map(|c| exact(c.lon, c.lat).map(|dist| Hit { node: c.node, score: c.score, dist, lon: c.lon, lat: c.lat }))
+        .collect()
 }

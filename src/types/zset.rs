@@ -669,22 +669,21 @@ impl Tree {
         (r < self.leaves[id as usize].len as usize).then_some(Cursor { leaf: id, pos: r as u32 })
     }
 
-    /// The first key for which `before` is false (`before` holds for a prefix
-    /// of the order), and its rank; None (and the length) past the end.
-    /// `lower_bound` without the rank (no counts summed on the way down).
-    fn seek(&self, before: impl Fn(f64, u32) -> bool) -> Option<Cursor> {
-        if self.root == NIL {
-            return None;
-        }
+    /// The first key of score `>= min`, whatever its member (the geo range
+    /// walks), without the rank: each node's keys are counted in one pass
+    /// instead of a binary search, so the loads of a node not in cache are
+    /// independent and cost about one miss rather than one per probe.
+    fn seek_score(&self, min: f64) -> Option<Cursor> {
+        let below = |ks: &[f64]| ks.iter().map(|&k| (k < min) as usize).sum::<usize>();
         let mut id = self.root;
         for _ in 0..self.height {
-            let n = &self.inners[id as usize];
-            let i = first_false(n.len as usize, |j| before(n.ks[j], n.kh[j])).saturating_sub(1);
-            id = n.child[i];
+            let n = self.inners.get(id as usize)?;
+            let i = below(n.ks.get(..n.len as usize)?).saturating_sub(1);
+            id = *n.child.get(i)?;
         }
-        let l = &self.leaves[id as usize];
+        let l = self.leaves.get(id as usize)?;
         let len = l.len as usize;
-        let pos = first_false(len, |j| before(l.score[j], l.h[j]));
+        let pos = below(l.score.get(..len)?);
         if pos < len {
             Some(Cursor { leaf: id, pos: pos as u32 })
         } else {
@@ -692,6 +691,8 @@ impl Tree {
         }
     }
 
+    /// The first key for which `before` is false (`before` holds for a prefix
+    /// of the order), and its rank; None (and the length) past the end.
     fn lower_bound(&self, before: impl Fn(f64, u32) -> bool) -> (Option<Cursor>, usize) {
         if self.root == NIL {
             return (None, 0);
@@ -1589,12 +1590,23 @@ impl ZSet {
 
     // ---- geo (types/geoindex.rs): members are named by handle ----
 
-    /// How many members score below `s` (a rank: geo density estimates).
-    pub fn count_below(&self, s: f64) -> usize {
-        match &self.big {
-            Some(b) => b.tree.lower_bound(|x, _| x < s).1,
-            None => self.ents.partition_point(|e| e.score < s),
+    /// The scores of the leaf where score `s` would go (in order): a sample
+    /// of the density of scores around `s` for geo k-nearest estimates, at
+    /// the cost of one descent, along the path a range walk near `s` takes
+    /// next. None for an empty set and in the small form (no leaves; geo
+    /// k-nearest does not run on sets that small).
+    pub fn leaf_around(&self, s: f64) -> Option<&[f64]> {
+        let t = &self.big.as_ref()?.tree;
+        let mut id = t.root;
+        for _ in 0..t.height {
+            let n = t.inners.get(id as usize)?;
+            let ks = n.ks.get(..n.len as usize)?;
+            // (a count, not a binary search: the loads are independent)
+            let i = ks.iter().map(|&k| (k < s) as usize).sum::<usize>().saturating_sub(1);
+            id = *n.child.get(i)?;
         }
+        let l = t.leaves.get(id as usize)?;
+        l.score.get(..l.len as usize)
     }
     /// `range_nodes` in the small form: the entries are in order and a
     /// position is the handle.
@@ -1621,7 +1633,7 @@ impl ZSet {
             return self.small_range(min, max, &mut f);
         };
         // (a score-only bound: the first pair of score >= min, whatever its member)
-        let Some(c) = b.tree.seek(|s, _| s < min) else { return true };
+        let Some(c) = b.tree.seek_score(min) else { return true };
         let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
         while let Some(l) = b.tree.leaves.get(leaf as usize) {
             let len = l.len as usize;
@@ -1678,7 +1690,7 @@ impl ZSet {
             });
             let (mut leaf, mut pos) = match start {
                 Some(p) => p,
-                None => match b.tree.seek(|s, _| s < min) {
+                None => match b.tree.seek_score(min) {
                     Some(c) => (c.leaf, c.pos as usize),
                     None => return true,
                 },
