@@ -585,17 +585,17 @@ fn msort_with<T: Copy>(a: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> s
     msort_with(l, tmp, cmp);
     msort_with(r, tmp, cmp);
     tmp.clear();
-    let (mut li, mut ri) = (l.iter().peekable(), r.iter().peekable());
-    while let (Some(&x), Some(&y)) = (li.peek(), ri.peek()) {
+    let (mut l, mut r) = (&*l, &*r);
+    while let (Some((x, xs)), Some((y, ys))) = (l.split_first(), r.split_first()) {
         if cmp(x, y) != std::cmp::Ordering::Greater {
             tmp.push(*x);
-            li.next();
+            l = xs;
         } else {
             tmp.push(*y);
-            ri.next();
+            r = ys;
         }
     }
-    tmp.extend(li);
+    tmp.extend_from_slice(l);
     // the rest of the right run is already in place: `tmp` is a prefix of `a`
     for (d, s) in a.iter_mut().zip(tmp.iter()) {
         *d = *s;
