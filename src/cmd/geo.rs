@@ -615,19 +615,25 @@ pub fn validate(v: &[(f64, f64)]) -> Result<()> {
         return Err(error::GEO_POLYGON_DISTINCT);
     }
     let n = ring.len();
-    // Edge i runs from vertex i to the next one (the last to the first).
-    let edges = ring.iter().zip(ring.iter().cycle().skip(1)).map(|(&a, &b)| Line::new(a, b));
+    // Edge i runs from vertex i to the next one (the last to the first). (Its
+    // indexes are below n, so the default vertex is never used.)
+    let vertex = |i: usize| ring.get(i % n).copied().unwrap_or_default();
+    let edge = |i: usize| Line::new(vertex(i), vertex(i + 1));
     // Edges by their smallest x: only edges whose x ranges overlap can meet.
-    let mut order: Vec<(f64, f64, usize, Line<f64>)> =
-        edges.enumerate().map(|(i, e)| (e.start.x.min(e.end.x), e.start.x.max(e.end.x), i, e)).collect();
+    let mut order: Vec<(f64, f64, usize)> = (0..n)
+        .map(|i| {
+            let (a, b) = (vertex(i), vertex(i + 1));
+            (a.x.min(b.x), a.x.max(b.x), i)
+        })
+        .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (k, &(_, hi, i, ei)) in order.iter().enumerate() {
-        for &(lo2, _, j, ej) in order.iter().skip(k + 1) {
+    for (k, &(_, hi, i)) in order.iter().enumerate() {
+        for &(lo2, _, j) in order.get(k + 1..).unwrap_or_default() {
             if lo2 > hi {
                 break;
             }
             let neighbours = (i + 1) % n == j || (j + 1) % n == i;
-            match line_intersection(ei, ej) {
+            match line_intersection(edge(i), edge(j)) {
                 None => {}
                 Some(LineIntersection::SinglePoint { .. }) if neighbours => {}
                 Some(_) => return Err(error::GEO_POLYGON_SELF_INTERSECTING),
