@@ -669,35 +669,43 @@ fn pq<T>(a: &mut [T], base0: usize, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
         swap_in(s, 0, pm);
         let (mut pa, mut pb) = (1usize, 1usize);
         let (mut pc, mut pd) = (n as isize - 1, n as isize - 1);
-        loop {
-            while pb as isize <= pc {
-                let o = at(s, pb, 0);
-                if o == Greater {
+        {
+            // The pivot stays at 0 while the rest is partitioned: `r[k - 1]` is
+            // `s[k]`, and every `k` below is at least 1 (pc and pd when they
+            // are used are at least pb).
+            let Some((p, r)) = s.split_first_mut() else { return };
+            let p = &*p;
+            let vs = |r: &[T], k: usize| r.get(k.wrapping_sub(1)).map_or(Equal, |x| cmp(x, p));
+            loop {
+                while pb as isize <= pc {
+                    let o = vs(r, pb);
+                    if o == Greater {
+                        break;
+                    }
+                    if o == Equal {
+                        swap_in(r, pa - 1, pb - 1);
+                        pa += 1;
+                    }
+                    pb += 1;
+                }
+                while pb as isize <= pc {
+                    let o = vs(r, pc as usize);
+                    if o == Less {
+                        break;
+                    }
+                    if o == Equal {
+                        swap_in(r, pc as usize - 1, pd as usize - 1);
+                        pd -= 1;
+                    }
+                    pc -= 1;
+                }
+                if pb as isize > pc {
                     break;
                 }
-                if o == Equal {
-                    swap_in(s, pa, pb);
-                    pa += 1;
-                }
+                swap_in(r, pb - 1, pc as usize - 1);
                 pb += 1;
-            }
-            while pb as isize <= pc {
-                let o = at(s, pc as usize, 0);
-                if o == Less {
-                    break;
-                }
-                if o == Equal {
-                    swap_in(s, pc as usize, pd as usize);
-                    pd -= 1;
-                }
                 pc -= 1;
             }
-            if pb as isize > pc {
-                break;
-            }
-            swap_in(s, pb, pc as usize);
-            pb += 1;
-            pc -= 1;
         }
         let pn = n;
         let r = pa.min(pb - pa);
