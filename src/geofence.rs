@@ -24,6 +24,7 @@
 //! as JSON (`{"type":..,"key":..,"member":..,"lon":..,"lat":..}`, numbers as
 //! JavaScript prints them) from the core, so subscribers and the bridge see
 //! them however the change happened.
+#![deny(clippy::indexing_slicing)]
 
 use crate::cmd::geo::{polygon_hits, Polygon};
 use crate::error::{self, Error};
@@ -37,7 +38,7 @@ use hashbrown::HashMap;
 
 /// What a fence watches.
 pub enum FenceShape {
-    Polygon(Polygon),
+    Polygon(Box<Polygon>),
     /// A radius search shape (meters).
     Circle(Shape),
 }
@@ -48,7 +49,7 @@ impl FenceShape {
         for &(x, y) in &v {
             check_pair(x, y)?;
         }
-        Ok(FenceShape::Polygon(Polygon::checked(v)?))
+        Ok(FenceShape::Polygon(Box::new(Polygon::checked(v)?)))
     }
     /// A circle: centre and radius in meters.
     pub fn circle(lon: f64, lat: f64, radius_m: f64) -> Result<FenceShape, Error> {
@@ -223,10 +224,7 @@ impl Server {
     /// another type is refused (WRONGTYPE); it may become one later (an exit
     /// for everyone inside).
     pub fn geofence_add(&mut self, db: usize, key: &[u8], shape: FenceShape, channel: Option<&[u8]>) -> Result<u32, Error> {
-        if db >= self.dbs.len() {
-            return Err(error::DB_INDEX_OUT_OF_RANGE);
-        }
-        let d = &self.dbs[db];
+        let Some(d) = self.dbs.get(db) else { return Err(error::DB_INDEX_OUT_OF_RANGE) };
         if d.find(key).is_some_and(|slot| d.type_name(slot) != "zset") {
             return Err(error::WRONGTYPE);
         }

@@ -554,3 +554,55 @@ fn ranges_nodes_equals_range_by_range() {
         assert_eq!(done, stop == 0 || stop > want.len(), "{stop} {}", want.len());
     }
 }
+
+/// A reply as redis-cli prints it, on one line: errors as their text,
+/// arrays as `[a, b]`.
+fn flat(r: &Reply) -> String {
+    match r {
+        Reply::Error(e) => e.text().to_string(),
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Int(n) => n.to_string(),
+        Reply::Array(v) => format!("[{}]", v.iter().map(flat).collect::<Vec<_>>().join(", ")),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The panic audit's odd inputs (huge and negative COUNT, NaN/inf/-0
+/// coordinates, radius 0 and huge, a missing FROMMEMBER, WITH* on missing and
+/// wrong-type keys, a store onto its own source, polygons short of or over
+/// their count): Redis 7.0.15's replies (Valkey 9's for BYPOLYGON), taken
+/// with redis-cli.
+#[test]
+fn odd_inputs_answer_as_redis() {
+    let mut db = Store::new();
+    db.exec(&["GEOADD", "k", "0", "0", "origin", "-0", "-0", "negzero", "13.361389", "38.115556", "Palermo", "180", "85.05112878", "corner"]);
+    db.exec(&["SET", "str", "x"]);
+    let cases: &[(&str, &str)] = &[
+        ("GEOSEARCH k FROMLONLAT 0 0 BYRADIUS 1 km COUNT 9223372036854775807", "[negzero, origin]"),
+        ("GEOSEARCH k FROMLONLAT 0 0 BYRADIUS 1 km COUNT -9223372036854775808", "ERR COUNT must be > 0"),
+        ("GEOSEARCH k FROMLONLAT nan 0 BYRADIUS 1 km", "ERR value is not a valid float"),
+        ("GEOSEARCH k FROMLONLAT 0 0 BYRADIUS nan km", "ERR need numeric radius"),
+        ("GEOSEARCH k FROMLONLAT inf 0 BYRADIUS 1 km", "ERR invalid longitude,latitude pair inf,0.000000"),
+        ("GEOSEARCH k FROMLONLAT -0 -0 BYRADIUS 0 m WITHDIST WITHCOORD WITHHASH", "[]"),
+        ("GEOSEARCH k FROMLONLAT 0 0 BYRADIUS 1e300 km ASC WITHDIST", "[[negzero, 0.0003], [origin, 0.0003], [Palermo, 4454.7332]]"),
+        ("GEOSEARCH k FROMLONLAT 0 0 BYRADIUS inf km DESC COUNT 2", "[Palermo, negzero]"),
+        ("GEOSEARCH k FROMLONLAT 0 0 BYBOX inf inf mi COUNT 1 ANY", "[negzero]"),
+        ("GEOSEARCH k FROMMEMBER missing BYRADIUS 1 km", "ERR could not decode requested zset member"),
+        ("GEOSEARCH nokey FROMMEMBER missing BYRADIUS 1 km WITHDIST WITHHASH WITHCOORD", "[]"),
+        ("GEOSEARCH str FROMLONLAT 0 0 BYRADIUS 1 km WITHDIST", "WRONGTYPE Operation against a key holding the wrong kind of value"),
+        ("GEOSEARCHSTORE k k FROMMEMBER origin BYRADIUS 1 km STOREDIST", "2"),
+        ("ZRANGE k 0 -1 WITHSCORES", "[negzero, 0, origin, 0]"),
+        // (the scores are now distances: both points decode to the cell at score 0)
+        ("GEORADIUS k 0 0 1e308 ft WITHDIST COUNT 4294967296", "[[negzero, 34648332.5982], [origin, 34648332.5982]]"),
+        ("GEORADIUSBYMEMBER nokey missing 1 km STORE k", "0"),
+        ("EXISTS k", "0"),
+        // Valkey 9's BYPOLYGON (its replies) with fewer coordinates than the count says, and one too many.
+        ("GEOSEARCH k BYPOLYGON 3 0 0 1 0", "ERR GEOSEARCH BYPOLYGON must have at least 3 vertices"),
+        ("GEOSEARCH k BYPOLYGON 3 0 0 1 0 1", "ERR GEOSEARCH BYPOLYGON must have at least 3 vertices"),
+        ("GEOSEARCH k BYPOLYGON 3 0 0 2 0 2 2 0", "ERR syntax error"),
+    ];
+    for (cmd, want) in cases {
+        let argv: Vec<&str> = cmd.split(' ').collect();
+        assert_eq!(flat(&db.exec(&argv)), *want, "{cmd}");
+    }
+}

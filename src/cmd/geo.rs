@@ -18,6 +18,7 @@
 //! simple ring, using the `geo` crate's segment intersection), so a
 //! self-intersecting ring is `ERR invalid polygon: self-intersecting`. The
 //! crate's `contains` is not used: its boundary rule differs from Valkey's.
+#![deny(clippy::indexing_slicing)]
 
 use super::zset::{build, store};
 use super::*;
@@ -98,12 +99,12 @@ impl<'a> Ctx<'a> {
 fn geoadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let (mut nx, mut xx) = (false, false);
     let mut i = 2;
-    while i < a.len() {
-        if word(&a[i], "nx") {
+    while let Some(arg) = a.get(i) {
+        if word(arg, "nx") {
             nx = true;
-        } else if word(&a[i], "xx") {
+        } else if word(arg, "xx") {
             xx = true;
-        } else if !word(&a[i], "ch") {
+        } else if !word(arg, "ch") {
             break;
         }
         i += 1;
@@ -112,12 +113,13 @@ fn geoadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
         return Err(error::SYNTAX);
     }
     let mut argv: Vec<Vec<u8>> = vec![b"zadd".to_vec()];
-    argv.extend(a.all()[1..i].iter().map(|x| x.to_vec()));
-    for t in a.from(i).chunks(3) {
-        let (lon, lat) = lonlat(t[0], t[1])?;
+    argv.extend(a.all().get(1..i).unwrap_or_default().iter().map(|x| x.to_vec()));
+    for t in a.from(i).chunks_exact(3) {
+        let &[lon, lat, member] = t else { continue }; // (chunks of exactly 3)
+        let (lon, lat) = lonlat(lon, lat)?;
         let score = gh::score_of(lon, lat).unwrap_or(0);
         argv.push(score.to_string().into_bytes());
-        argv.push(t[2].to_vec());
+        argv.push(member.to_vec());
     }
     let refs: Vec<&[u8]> = argv.iter().map(|v| v.as_slice()).collect();
     super::zset::zadd(ctx, Args::new(&refs))
@@ -126,13 +128,13 @@ fn geoadd(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 /// GEODIST key member1 member2 [M|KM|FT|MI]
 fn geodist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
     let conv = match a.len() {
-        5 => unit(&a[4])?,
+        5 => unit(a.get(4).unwrap_or_default())?,
         n if n > 5 => return Err(error::SYNTAX),
         _ => 1.0,
     };
-    let Some(slot) = ctx.geo_read(&a[1])? else { return Ok(Reply::Nil) };
+    let Some(slot) = ctx.geo_read(a.get(1).unwrap_or_default())? else { return Ok(Reply::Nil) };
     let Some(z) = ctx.geo_zset(slot) else { return Ok(Reply::Nil) };
-    match (z.score(&a[2]), z.score(&a[3])) {
+    match (z.score(a.get(2).unwrap_or_default()), z.score(a.get(3).unwrap_or_default())) {
         (Some(s1), Some(s2)) => {
             let (p, q) = (gh::decode_score(s1), gh::decode_score(s2));
             Ok(Reply::Bulk(gh::fmt_distance(gh::distance(p.0, p.1, q.0, q.1) / conv)))
@@ -143,7 +145,7 @@ fn geodist(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// GEOHASH key [member [member ...]]
 fn geohash(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let slot = ctx.geo_read(&a[1])?;
+    let slot = ctx.geo_read(a.get(1).unwrap_or_default())?;
     let z = slot.and_then(|s| ctx.geo_zset(s));
     let out = a.from(2).iter().map(|m| match z.and_then(|z| z.score(m)) {
         Some(s) => Reply::Bulk(gh::geohash_string(s)),
@@ -154,7 +156,7 @@ fn geohash(ctx: &mut Ctx, a: Args) -> Result<Reply> {
 
 /// GEOPOS key [member [member ...]]
 fn geopos(ctx: &mut Ctx, a: Args) -> Result<Reply> {
-    let slot = ctx.geo_read(&a[1])?;
+    let slot = ctx.geo_read(a.get(1).unwrap_or_default())?;
     let z = slot.and_then(|s| ctx.geo_zset(s));
     let out = a.from(2).iter().map(|m| match z.and_then(|z| z.score(m)) {
         Some(s) => {
@@ -194,15 +196,14 @@ impl Polygon {
     /// The even-odd rule (crossings of a horizontal ray), straight edges in
     /// lon/lat: what Valkey answers.
     fn contains(&self, x: f64, y: f64) -> bool {
-        let v = &self.v;
         let mut inside = false;
-        let mut j = v.len().saturating_sub(1);
-        for i in 0..v.len() {
-            let (a, b) = (v[i], v[j]);
+        // Each vertex with the one before it (the last before the first).
+        let Some(&(mut b)) = self.v.last() else { return false };
+        for &a in &self.v {
             if (a.1 > y) != (b.1 > y) && x < (b.0 - a.0) * (y - a.1) / (b.1 - a.1) + a.0 {
                 inside = !inside;
             }
-            j = i;
+            b = a;
         }
         inside
     }
@@ -239,7 +240,7 @@ impl Polygon {
 
 /// `georadiusGeneric`.
 fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Result<Reply> {
-    let src = &a[src_idx];
+    let src = a.get(src_idx).unwrap_or_default();
     let slot = ctx.geo_read(src)?;
     let mut storekey: Option<&[u8]> = None;
     let mut storedist = false;
@@ -253,21 +254,21 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     };
     if flags & COORDS != 0 {
         base = 6;
-        (shape.lon, shape.lat) = lonlat(&a[2], &a[3])?;
-        let (r, conv) = radius_arg(&a[4], &a[5])?;
+        (shape.lon, shape.lat) = lonlat(a.get(2).unwrap_or_default(), a.get(3).unwrap_or_default())?;
+        let (r, conv) = radius_arg(a.get(4).unwrap_or_default(), a.get(5).unwrap_or_default())?;
         shape.kind = ShapeKind::Radius(r);
         shape.conv = conv;
     } else if flags & MEMBER != 0 {
         base = 5;
         if slot.is_some() {
-            (shape.lon, shape.lat) = member_xy(ctx, &a[2])?;
-            let (r, conv) = radius_arg(&a[3], &a[4])?;
+            (shape.lon, shape.lat) = member_xy(ctx, a.get(2).unwrap_or_default())?;
+            let (r, conv) = radius_arg(a.get(3).unwrap_or_default(), a.get(4).unwrap_or_default())?;
             shape.kind = ShapeKind::Radius(r);
             shape.conv = conv;
         }
     } else if flags & SEARCHSTORE != 0 {
         base = 3;
-        storekey = Some(&a[1]);
+        storekey = Some(a.get(1).unwrap_or_default());
     } else {
         base = 2;
     }
@@ -281,7 +282,7 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     let remaining = a.len().saturating_sub(base);
     let mut i = 0;
     while i < remaining {
-        let arg = &a[base + i];
+        let arg = a.get(base + i).unwrap_or_default();
         let left = remaining - i - 1;
         if word(arg, "withdist") {
             withdist = true;
@@ -302,43 +303,43 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             }
             i += 1;
         } else if word(arg, "store") && left >= 1 && store_ok {
-            storekey = Some(&a[base + i + 1]);
+            storekey = Some(a.get(base + i + 1).unwrap_or_default());
             storedist = false;
             i += 1;
         } else if word(arg, "storedist") && left >= 1 && store_ok {
-            storekey = Some(&a[base + i + 1]);
+            storekey = Some(a.get(base + i + 1).unwrap_or_default());
             storedist = true;
             i += 1;
         } else if word(arg, "storedist") && search && flags & SEARCHSTORE != 0 {
             storedist = true;
         } else if word(arg, "frommember") && left >= 1 && search && !fromloc && polygon.is_none() {
             if slot.is_some() {
-                (shape.lon, shape.lat) = member_xy(ctx, &a[base + i + 1])?;
+                (shape.lon, shape.lat) = member_xy(ctx, a.get(base + i + 1).unwrap_or_default())?;
             }
             frommember = true;
             i += 1;
         } else if word(arg, "fromlonlat") && left >= 2 && search && !frommember && polygon.is_none() {
-            (shape.lon, shape.lat) = lonlat(&a[base + i + 1], &a[base + i + 2])?;
+            (shape.lon, shape.lat) = lonlat(a.get(base + i + 1).unwrap_or_default(), a.get(base + i + 2).unwrap_or_default())?;
             fromloc = true;
             i += 2;
         } else if word(arg, "byradius") && left >= 2 && search && !bybox && polygon.is_none() {
-            let (r, conv) = radius_arg(&a[base + i + 1], &a[base + i + 2])?;
+            let (r, conv) = radius_arg(a.get(base + i + 1).unwrap_or_default(), a.get(base + i + 2).unwrap_or_default())?;
             shape.kind = ShapeKind::Radius(r);
             shape.conv = conv;
             byradius = true;
             i += 2;
         } else if word(arg, "bybox") && left >= 3 && search && !byradius && polygon.is_none() {
-            let w = float(&a[base + i + 1], Some(error::GEO_NEED_WIDTH))?;
-            let h = float(&a[base + i + 2], Some(error::GEO_NEED_HEIGHT))?;
+            let w = float(a.get(base + i + 1).unwrap_or_default(), Some(error::GEO_NEED_WIDTH))?;
+            let h = float(a.get(base + i + 2).unwrap_or_default(), Some(error::GEO_NEED_HEIGHT))?;
             if h < 0.0 || w < 0.0 {
                 return Err(error::GEO_NEGATIVE_BOX);
             }
-            shape.conv = unit(&a[base + i + 3])?;
+            shape.conv = unit(a.get(base + i + 3).unwrap_or_default())?;
             shape.kind = ShapeKind::Box(w, h);
             bybox = true;
             i += 3;
         } else if word(arg, "bypolygon") && left >= 1 && search && !byradius && !bybox && !frommember && !fromloc {
-            let n = num::parse_i64(&a[base + i + 1])
+            let n = num::parse_i64(a.get(base + i + 1).unwrap_or_default())
                 .filter(|n| i32::try_from(*n).is_ok())
                 .ok_or(error::GEO_POLYGON_VERTICES)?;
             if n < 3 || (n as u64).saturating_mul(2) > (left - 1) as u64 {
@@ -347,7 +348,7 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
             let mut v = Vec::with_capacity(n as usize);
             for k in 0..n as usize {
                 let at = base + i + 2 + 2 * k;
-                v.push(lonlat(&a[at], &a[at + 1])?);
+                v.push(lonlat(a.get(at).unwrap_or_default(), a.get(at + 1).unwrap_or_default())?);
             }
             polygon = Some(Polygon::checked(v)?);
             i += 1 + 2 * n as usize;
@@ -359,7 +360,7 @@ fn georadius_generic(ctx: &mut Ctx, a: Args, src_idx: usize, flags: u8) -> Resul
     if storekey.is_some() && (withdist || withhash || withcoord) {
         return Err(if flags & SEARCHSTORE != 0 { error::GEO_STORE_SEARCH } else { error::GEO_STORE_RADIUS });
     }
-    let name = String::from_utf8_lossy(a[0].split(|&b| b == 0).next().unwrap_or(b"")).into_owned();
+    let name = String::from_utf8_lossy(a.get(0).unwrap_or_default().split(|&b| b == 0).next().unwrap_or(b"")).into_owned();
     if search && !(frommember || fromloc) && polygon.is_none() {
         return Err(error::geo_need_from(&name));
     }
@@ -614,17 +615,20 @@ pub fn validate(v: &[(f64, f64)]) -> Result<()> {
         return Err(error::GEO_POLYGON_DISTINCT);
     }
     let n = ring.len();
-    let edge = |i: usize| Line::new(ring[i], ring[(i + 1) % n]);
+    // Edge i runs from vertex i to the next one (the last to the first). (Its
+    // indexes are below n, so the default vertex is never used.)
+    let vertex = |i: usize| ring.get(i % n).copied().unwrap_or_default();
+    let edge = |i: usize| Line::new(vertex(i), vertex(i + 1));
     // Edges by their smallest x: only edges whose x ranges overlap can meet.
     let mut order: Vec<(f64, f64, usize)> = (0..n)
         .map(|i| {
-            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            let (a, b) = (vertex(i), vertex(i + 1));
             (a.x.min(b.x), a.x.max(b.x), i)
         })
         .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (k, &(_, hi, i)) in order.iter().enumerate() {
-        for &(lo2, _, j) in &order[k + 1..] {
+        for &(lo2, _, j) in order.get(k + 1..).unwrap_or_default() {
             if lo2 > hi {
                 break;
             }

@@ -12,6 +12,10 @@
 //! `fixedpoint_d2string`) and coordinates (`%.17Lf` trimmed), the 11-char
 //! standard geohash string, and `pqsort`, the partial quicksort Redis uses
 //! for `COUNT n` below the number of matches (its tie order is observable).
+//!
+//! Checked access only: indexes come from fixed arrays or iterators, and the
+//! sorts' positions, bounded by construction, go through `get`.
+#![deny(clippy::indexing_slicing)]
 
 pub const LON_MIN: f64 = -180.0;
 pub const LON_MAX: f64 = 180.0;
@@ -285,36 +289,36 @@ pub fn cells_for(lon: f64, lat: f64, radius_m: f64, b: [f64; 4]) -> [Option<Hash
             nb = neighbors(hash);
             area = decode(hash).unwrap_or_default();
         }
-        let mut keep = [true; 8];
+        // One bit per neighbour, in `nb`'s order: 0 N, 1 S, 2 E, 3 W, 4 NE, 5 NW, 6 SE, 7 SW.
+        const N: u8 = 1;
+        const S: u8 = 1 << 1;
+        const E: u8 = 1 << 2;
+        const W: u8 = 1 << 3;
+        const NE: u8 = 1 << 4;
+        const NW: u8 = 1 << 5;
+        const SE: u8 = 1 << 6;
+        const SW: u8 = 1 << 7;
+        let mut keep = u8::MAX;
         if steps >= 2 {
-            // indexes: 0 N, 1 S, 2 E, 3 W, 4 NE, 5 NW, 6 SE, 7 SW
             if area.lat_min < min_lat {
-                for i in [1, 7, 6] {
-                    keep[i] = false;
-                }
+                keep &= !(S | SW | SE);
             }
             if area.lat_max > max_lat {
-                for i in [0, 4, 5] {
-                    keep[i] = false;
-                }
+                keep &= !(N | NE | NW);
             }
             if area.lon_min < min_lon {
-                for i in [3, 7, 5] {
-                    keep[i] = false;
-                }
+                keep &= !(W | SW | NW);
             }
             if area.lon_max > max_lon {
-                for i in [2, 6, 4] {
-                    keep[i] = false;
-                }
+                keep &= !(E | SE | NE);
             }
         }
         let mut out = [None; 9];
         out[0] = Some(hash);
-        for i in 0..8 {
+        for (bit, (o, n)) in out.iter_mut().skip(1).zip(nb).enumerate() {
             // A zeroed neighbour is {0,0}; a kept one with bits 0 and step > 0 is still searched.
-            if keep[i] {
-                out[i + 1] = Some(nb[i]);
+            if keep & (1u8 << bit) != 0 {
+                *o = Some(n);
             }
         }
         out
@@ -436,11 +440,11 @@ pub fn geohash_string(score: f64) -> Vec<u8> {
     const ALPHABET: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
     let (lon, lat) = decode_score(score);
     let bits = encode_in((-180.0, 180.0), (-90.0, 90.0), lon, lat, 26).map_or(0, |h| h.bits);
-    (0..11)
-        .map(|i| {
-            let idx = if i == 10 { 0 } else { (bits >> (52 - (i + 1) * 5)) & 0x1f };
-            ALPHABET[idx as usize]
-        })
+    // 10 characters of 5 bits from the top of the 52, then Redis's 11th, always '0'.
+    // (`idx` is masked to 0..32: the fallback is unreachable.)
+    (1..=10)
+        .map(|i| ALPHABET.get(((bits >> (52 - i * 5)) & 0x1f) as usize).copied().unwrap_or(b'0'))
+        .chain([ALPHABET[0]])
         .collect()
 }
 
@@ -574,28 +578,28 @@ pub fn sort_keys(v: &mut Vec<(u64, u32)>) {
 }
 
 fn msort_with<T: Copy>(a: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
-    let n = a.len();
-    if n <= 1 {
+    if a.len() <= 1 {
         return;
     }
-    let n1 = n / 2;
-    msort_with(&mut a[..n1], tmp, cmp);
-    msort_with(&mut a[n1..], tmp, cmp);
+    let (l, r) = a.split_at_mut(a.len() / 2);
+    msort_with(l, tmp, cmp);
+    msort_with(r, tmp, cmp);
     tmp.clear();
-    let (mut i, mut j) = (0, n1);
-    while i < n1 && j < n {
-        if cmp(&a[i], &a[j]) != std::cmp::Ordering::Greater {
-            tmp.push(a[i]);
-            i += 1;
+    let (mut l, mut r) = (&*l, &*r);
+    while let (Some((x, xs)), Some((y, ys))) = (l.split_first(), r.split_first()) {
+        if cmp(x, y) != std::cmp::Ordering::Greater {
+            tmp.push(*x);
+            l = xs;
         } else {
-            tmp.push(a[j]);
-            j += 1;
+            tmp.push(*y);
+            r = ys;
         }
     }
-    tmp.extend_from_slice(&a[i..n1]);
-    // the rest of the right run is already in place
-    let k = tmp.len();
-    a[..k].copy_from_slice(tmp);
+    tmp.extend_from_slice(l);
+    // the rest of the right run is already in place: `tmp` is a prefix of `a`
+    for (d, s) in a.iter_mut().zip(tmp.iter()) {
+        *d = *s;
+    }
 }
 
 /// `pqsort(a, n, cmp, lrange, rrange)`: Redis's partial quicksort (a
@@ -615,29 +619,36 @@ fn pq<T>(a: &mut [T], base0: usize, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
     let mut base = base0;
     let mut n = a.len();
     let mut s: &mut [T] = a;
+    // `s[i]` against `s[j]`. Every index below is under `n` = `s.len()` by
+    // construction (as in the C code); `Equal` for one that is not is never
+    // used, and cannot stop the loops, which count positions, not results.
+    let at = |s: &[T], i: usize, j: usize| match (s.get(i), s.get(j)) {
+        (Some(x), Some(y)) => cmp(x, y),
+        _ => Equal,
+    };
     loop {
         if n < 7 {
             for m in 1..n {
                 let mut l = m;
-                while l > 0 && cmp(&s[l - 1], &s[l]) == Greater {
-                    s.swap(l, l - 1);
+                while l > 0 && at(s, l - 1, l) == Greater {
+                    swap_in(s, l, l - 1);
                     l -= 1;
                 }
             }
             return;
         }
         let med3 = |s: &[T], a: usize, b: usize, c: usize| -> usize {
-            if cmp(&s[a], &s[b]) == Less {
-                if cmp(&s[b], &s[c]) == Less {
+            if at(s, a, b) == Less {
+                if at(s, b, c) == Less {
                     b
-                } else if cmp(&s[a], &s[c]) == Less {
+                } else if at(s, a, c) == Less {
                     c
                 } else {
                     a
                 }
-            } else if cmp(&s[b], &s[c]) == Greater {
+            } else if at(s, b, c) == Greater {
                 b
-            } else if cmp(&s[a], &s[c]) == Less {
+            } else if at(s, a, c) == Less {
                 a
             } else {
                 c
@@ -655,47 +666,55 @@ fn pq<T>(a: &mut [T], base0: usize, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
             }
             pm = med3(s, pl, pm, pn);
         }
-        s.swap(0, pm);
+        swap_in(s, 0, pm);
         let (mut pa, mut pb) = (1usize, 1usize);
         let (mut pc, mut pd) = (n as isize - 1, n as isize - 1);
-        loop {
-            while pb as isize <= pc {
-                let c = cmp(&s[pb], &s[0]);
-                if c == Greater {
+        {
+            // The pivot stays at 0 while the rest is partitioned: `r[k - 1]` is
+            // `s[k]`, and every `k` below is at least 1 (pc and pd when they
+            // are used are at least pb).
+            let Some((p, r)) = s.split_first_mut() else { return };
+            let p = &*p;
+            let vs = |r: &[T], k: usize| r.get(k.wrapping_sub(1)).map_or(Equal, |x| cmp(x, p));
+            loop {
+                while pb as isize <= pc {
+                    let o = vs(r, pb);
+                    if o == Greater {
+                        break;
+                    }
+                    if o == Equal {
+                        swap_in(r, pa - 1, pb - 1);
+                        pa += 1;
+                    }
+                    pb += 1;
+                }
+                while pb as isize <= pc {
+                    let o = vs(r, pc as usize);
+                    if o == Less {
+                        break;
+                    }
+                    if o == Equal {
+                        swap_in(r, pc as usize - 1, pd as usize - 1);
+                        pd -= 1;
+                    }
+                    pc -= 1;
+                }
+                if pb as isize > pc {
                     break;
                 }
-                if c == Equal {
-                    s.swap(pa, pb);
-                    pa += 1;
-                }
+                swap_in(r, pb - 1, pc as usize - 1);
                 pb += 1;
-            }
-            while pb as isize <= pc {
-                let c = cmp(&s[pc as usize], &s[0]);
-                if c == Less {
-                    break;
-                }
-                if c == Equal {
-                    s.swap(pc as usize, pd as usize);
-                    pd -= 1;
-                }
                 pc -= 1;
             }
-            if pb as isize > pc {
-                break;
-            }
-            s.swap(pb, pc as usize);
-            pb += 1;
-            pc -= 1;
         }
         let pn = n;
         let r = pa.min(pb - pa);
         for i in 0..r {
-            s.swap(i, pb - r + i);
+            swap_in(s, i, pb - r + i);
         }
         let r2 = ((pd - pc) as usize).min(pn - pd as usize - 1);
         for i in 0..r2 {
-            s.swap(pb + i, pn - r2 + i);
+            swap_in(s, pb + i, pn - r2 + i);
         }
         let outside = |start: usize, len: usize| -> bool {
             let l = 2 * (base + start) as i64;
@@ -704,7 +723,9 @@ fn pq<T>(a: &mut [T], base0: usize, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
         };
         let left = pb - pa;
         if left > 1 && !outside(0, left) {
-            pq(&mut s[..left], base, cmp, lr, rr);
+            if let Some(l) = s.get_mut(..left) {
+                pq(l, base, cmp, lr, rr);
+            }
         }
         let right = (pd - pc) as usize;
         if right > 1 {
@@ -714,14 +735,26 @@ fn pq<T>(a: &mut [T], base0: usize, cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
             }
             base += start;
             n = right;
-            s = &mut s[start..];
+            s = match std::mem::take(&mut s).get_mut(start..) {
+                Some(t) => t,
+                None => return,
+            };
         } else {
             return;
         }
     }
 }
 
+/// `s.swap(i, j)` for positions in range (every caller's are), else nothing.
+#[inline(always)]
+fn swap_in<T>(s: &mut [T], i: usize, j: usize) {
+    if i < s.len() && j < s.len() {
+        s.swap(i, j);
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -792,6 +825,20 @@ mod tests {
                 assert_eq!(b.iter().map(|k| k.1).collect::<Vec<_>>(), want);
                 assert!(a.iter().zip(&b).all(|(p, q)| p.0.to_bits() == q.0.to_bits() || (p.0 == 0.0 && q.0 == 0.0) || p.0.is_nan()));
             }
+        }
+    }
+
+    /// `msort` is a stable sort (the standard library's is the reference).
+    #[test]
+    fn msort_is_the_stable_sort() {
+        let mut g = crate::rng::Rng::new(11);
+        for n in [0usize, 1, 2, 3, 7, 64, 301] {
+            let v: Vec<(u32, u32)> = (0..n).map(|i| (g.below(9) as u32, i as u32)).collect();
+            let cmp = |a: &(u32, u32), b: &(u32, u32)| a.0.cmp(&b.0);
+            let (mut x, mut y) = (v.clone(), v);
+            msort(&mut x, &cmp);
+            y.sort_by(cmp);
+            assert_eq!(x, y);
         }
     }
 
