@@ -189,24 +189,6 @@ fn no_newlines(s: String) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_command_text() {
-        let e = unknown_command(b"foo", &[b"a", b"b\r\nc"]);
-        assert_eq!(e.text(), "ERR unknown command 'foo', with args beginning with: 'a' 'b  c' ");
-        assert_eq!(e.code(), "ERR");
-        assert_eq!(WRONGTYPE.code(), "WRONGTYPE");
-    }
-
-    #[test]
-    fn c_str_stops_at_nul() {
-        assert_eq!(c_str(b"ab\0cd", 10), "ab");
-        assert_eq!(c_str(b"abcdef", 3), "abc");
-    }
-}
 
 // ---- hyperloglog ----
 pub const INVALID_HLL_STRING: Error = Error::fixed("WRONGTYPE Key is not a valid HyperLogLog string value.");
@@ -409,3 +391,22 @@ pub fn xclaim_unrecognized(opt: &[u8]) -> Error {
 pub const GEO_POLYGON_SELF_INTERSECTING: Error = Error::fixed("ERR invalid polygon: self-intersecting");
 pub const GEO_POLYGON_DISTINCT: Error = Error::fixed("ERR invalid polygon: fewer than 3 distinct vertices");
 pub const GEO_POLYGON_NAN: Error = Error::fixed("ERR invalid polygon: coordinate is not a number");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_text() {
+        let e = unknown_command(b"foo", &[b"a", b"b\r\nc"]);
+        assert_eq!(e.text(), "ERR unknown command 'foo', with args beginning with: 'a' 'b  c' ");
+        assert_eq!(e.code(), "ERR");
+        assert_eq!(WRONGTYPE.code(), "WRONGTYPE");
+    }
+
+    #[test]
+    fn c_str_stops_at_nul() {
+        assert_eq!(c_str(b"ab\0cd", 10), "ab");
+        assert_eq!(c_str(b"abcdef", 3), "abc");
+    }
+}

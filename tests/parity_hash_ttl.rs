@@ -9,6 +9,7 @@
 //! - HSETEX answers 1 when an expiry in the past deletes the fields, even missing ones.
 //! - Giving a field a TTL converts a listpack hash to a hash table (Valkey has no
 //!   `listpackex`).
+//!
 //! Known difference: Valkey's HLEN counts expired fields its active cycle has
 //! not reclaimed yet; we delete expired fields whenever a hash command looks
 //! the key up, so HLEN counts live fields. TTLs in the random sequence are far

@@ -268,9 +268,8 @@ fn our_names() -> Vec<String> {
 
 #[test]
 fn parity_server_hand_written() {
-    let mut s: Vec<Step> = Vec::new();
     // PING / ECHO / SELECT
-    s.push(exact(&["PING"]));
+    let mut s: Vec<Step> = vec![exact(&["PING"])];
     s.push(exact(&["ping", "hello"]));
     s.push(exact(&["PING", "a", "b"]));
     s.push(exact(&["ECHO", "x"]));

@@ -25,6 +25,8 @@
 //! unambiguous (distinct distances): otherwise Redis's partial quicksort
 //! decides tie order, and the full scan runs.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::geohash::{Hash, Shape, ShapeKind, EARTH_RADIUS};
 use super::zset::ZSet;
 
@@ -430,7 +432,7 @@ fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
         return guess;
     }
     let mean = (sum - top.iter().sum::<f64>()) / trimmed_share(n, n - TRIM);
-    if !(mean >= 1.0) {
+    if mean.is_nan() || mean < 1.0 {
         return guess;
     }
     let m_per_deg = EARTH_RADIUS * std::f64::consts::PI / 180.0;
@@ -551,9 +553,8 @@ fn refine(
     }
     his.clear();
     his.extend(cands.iter().map(|c| c.hi));
-    let t = match his.select_nth_unstable_by(k, f64::total_cmp) {
-        (_, &mut t, _) => t * (1.0 + 1e-9) + 1e-300,
-    };
+    let (_, &mut t, _) = his.select_nth_unstable_by(k, f64::total_cmp);
+    let t = t * (1.0 + 1e-9) + 1e-300;
     cands
         .iter()
         .filter(|c| c.lo <= t)

@@ -408,7 +408,7 @@ impl Store {
     pub fn geofence_add(&self, db: u32, key: &[u8], kind: u32, coords: &[f64], channel: Option<Vec<u8>>) -> Result<u32, JsError> {
         let mut srv = self.srv.try_borrow_mut().map_err(|_| JsError::new("store busy"))?;
         let shape = match (kind, coords) {
-            (0, c) => crate::geofence::FenceShape::polygon(c.chunks_exact(2).map(|p| (p[0], p[1])).collect()),
+            (0, c) => crate::geofence::FenceShape::polygon(c.chunks_exact(2).filter_map(|p| match p { &[lon, lat] => Some((lon, lat)), _ => None }).collect()),
             (1, &[lon, lat, r]) => crate::geofence::FenceShape::circle(lon, lat, r),
             _ => return Err(JsError::new("bad fence")),
         };
