@@ -367,7 +367,12 @@ fn collect(
         if limit > 0 && hits.len() >= limit {
             break;
         }
-        cell_ranges(*cell, bb.as_ref(), q, &mut subs, &mut fl);
+        // (a cell of a few points is walked whole: cheaper than cutting it)
+        let whole = bb.is_some() && {
+            let (lo, hi) = cell.score_range();
+            z.few_in(lo as f64, hi as f64)
+        };
+        cell_ranges(*cell, bb.as_ref().filter(|_| !whole), q, &mut subs, &mut fl);
         let go = z.ranges_nodes(&fl, |score, node| {
             let (lon, lat) = super::geohash::decode_score(score);
             if let Some(b) = &bb {

@@ -1655,6 +1655,25 @@ impl ZSet {
         true
     }
 
+    /// Whether `min <= score < max` holds at most about two leaves' worth of
+    /// members (the range ends in the leaf where it starts, or in the next):
+    /// geo searches walk such a range whole rather than cutting it into finer
+    /// ones. One descent; true in the small form.
+    pub fn few_in(&self, min: f64, max: f64) -> bool {
+        let Some(b) = &self.big else { return true };
+        let leaves = &b.tree.leaves;
+        let Some(c) = b.tree.seek_score(min) else { return true };
+        let mut leaf = leaves.get(c.leaf as usize);
+        for _ in 0..2 {
+            let Some(l) = leaf else { return true };
+            match l.score.get((l.len as usize).wrapping_sub(1)) {
+                Some(&last) if last < max => leaf = leaves.get(l.next as usize),
+                _ => return true,
+            }
+        }
+        false
+    }
+
     /// `range_nodes` over several ranges, ascending and disjoint (each one's
     /// `min` at least the previous `max`): a range that starts in the leaf
     /// where the previous one ended, or in the next, continues from there
