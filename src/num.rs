@@ -71,11 +71,11 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
         (None, Some(body)) => (false, body),
         _ => (false, t),
     };
-    let lower = body.to_ascii_lowercase();
-    let v = if lower == "inf" || lower == "infinity" {
+    // (no lowercase copy: this runs for every score and coordinate)
+    let v = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
         f64::INFINITY
-    } else if let Some(hex) = lower.strip_prefix("0x") {
-        parse_hex_f64(hex)?
+    } else if body.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) {
+        parse_hex_f64(body.to_ascii_lowercase().get(2..)?)?
     } else {
         // Rust's grammar is strtod's decimal grammar minus signs (handled above)
         // and minus "nan"/"inf" spellings (handled here).
