@@ -349,6 +349,42 @@ fn cell_ranges(cell: Hash, bb: Option<&BBox>, q: f64, subs: &mut Vec<(u64, u64)>
 /// The hits in Redis's `cells`, in Redis's order: the box test, `far`'s
 /// cheap one, then the shape's own, and within `within` meters when given;
 /// at most `limit` (0: all).
+/// What `collect` tests a member with, and the hits so far.
+struct Tests<'s> {
+    shape: &'s Shape,
+    from: super::geohash::From,
+    bb: Option<BBox>,
+    far: Option<Far>,
+    within: Option<f64>,
+    limit: usize,
+    hits: Vec<Hit>,
+}
+
+impl Tests<'_> {
+    /// The box test, `far`'s cheap one, then the shape's own, and within
+    /// `within` meters; false once `limit` hits are in.
+    #[inline(always)]
+    fn visit(&mut self, score: f64, node: u32) -> bool {
+        let (lon, lat) = super::geohash::decode_score(score);
+        if let Some(b) = &self.bb {
+            if !b.has(lon, lat) {
+                return true;
+            }
+            if self.far.is_some_and(|f| f.far(lon, lat)) {
+                return true;
+            }
+        }
+        if let Some(dist) = self.shape.test_from(&self.from, lon, lat) {
+            if self.within.is_none_or(|r| dist <= r) {
+                self.hits.push(Hit { node, score, dist, lon, lat });
+            }
+        }
+        !(self.limit > 0 && self.hits.len() >= self.limit)
+    }
+}
+
+/// The hits in Redis's `cells`, in Redis's order (see `Tests::visit`); at
+/// most `limit` (0: all).
 #[allow(clippy::too_many_arguments)]
 fn collect(
     z: &ZSet,
@@ -360,41 +396,33 @@ fn collect(
     limit: usize,
     within: Option<f64>,
 ) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = Vec::new();
     let (mut subs, mut fl) = (Vec::new(), Vec::new());
     let from = super::geohash::From::new(shape.lon, shape.lat);
+    let mut t = Tests { shape, from, bb, far, within, limit, hits: Vec::new() };
     for cell in cells {
-        if limit > 0 && hits.len() >= limit {
+        if limit > 0 && t.hits.len() >= limit {
             break;
         }
         // (a cell of a few points is walked whole: cheaper than cutting it)
-        let whole = bb.is_some() && {
-            let (lo, hi) = cell.score_range();
-            z.few_in(lo as f64, hi as f64)
+        let few = match bb {
+            Some(_) => {
+                let (lo, hi) = cell.score_range();
+                z.range_nodes_if_few(lo as f64, hi as f64, |s, n| t.visit(s, n))
+            }
+            None => None,
         };
-        cell_ranges(*cell, bb.as_ref().filter(|_| !whole), q, &mut subs, &mut fl);
-        let go = z.ranges_nodes(&fl, |score, node| {
-            let (lon, lat) = super::geohash::decode_score(score);
-            if let Some(b) = &bb {
-                if !b.has(lon, lat) {
-                    return true;
-                }
-                if far.is_some_and(|f| f.far(lon, lat)) {
-                    return true;
-                }
+        let go = match few {
+            Some(go) => go,
+            None => {
+                cell_ranges(*cell, bb.as_ref(), q, &mut subs, &mut fl);
+                z.ranges_nodes(&fl, |s, n| t.visit(s, n))
             }
-            if let Some(dist) = shape.test_from(&from, lon, lat) {
-                if within.is_none_or(|r| dist <= r) {
-                    hits.push(Hit { node, score, dist, lon, lat });
-                }
-            }
-            !(limit > 0 && hits.len() >= limit)
-        });
+        };
         if !go {
             break;
         }
     }
-    hits
+    t.hits
 }
 
 /// Redis's radius for the cell estimate: the radius, or the box's half diagonal, in meters.

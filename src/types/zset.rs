@@ -1664,23 +1664,41 @@ impl ZSet {
         true
     }
 
-    /// Whether `min <= score < max` holds at most about two leaves' worth of
-    /// members (the range ends in the leaf where it starts, or in the next):
-    /// geo searches walk such a range whole rather than cutting it into finer
-    /// ones. One descent; true in the small form.
-    pub fn few_in(&self, min: f64, max: f64) -> bool {
-        let Some(b) = &self.big else { return true };
+    /// `range_nodes` when `min <= score < max` holds at most about two
+    /// leaves' worth of members (the range ends in the leaf where it starts,
+    /// or in the next): Some(what the walk returned). None, with nothing
+    /// walked, when it goes on past that: geo searches then cut it into
+    /// finer ranges. One descent either way; the small form always walks.
+    pub fn range_nodes_if_few(&self, min: f64, max: f64, mut f: impl FnMut(f64, u32) -> bool) -> Option<bool> {
+        let Some(b) = &self.big else {
+            return Some(self.small_range(min, max, &mut f));
+        };
         let leaves = &b.tree.leaves;
-        let Some(c) = b.tree.seek_score(min) else { return true };
-        let mut leaf = leaves.get(c.leaf as usize);
-        for _ in 0..2 {
-            let Some(l) = leaf else { return true };
-            match l.score.get((l.len as usize).wrapping_sub(1)) {
-                Some(&last) if last < max => leaf = leaves.get(l.next as usize),
-                _ => return true,
-            }
+        let Some(c) = b.tree.seek_score(min) else { return Some(true) };
+        let ends = |l: &Leaf| l.score.get((l.len as usize).wrapping_sub(1)).is_none_or(|&last| last >= max);
+        let first = leaves.get(c.leaf as usize)?;
+        if !ends(first) && !leaves.get(first.next as usize).is_none_or(ends) {
+            return None;
         }
-        false
+        let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
+        while let Some(l) = leaves.get(leaf as usize) {
+            let len = l.len as usize;
+            let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
+            for (&s, &h) in ss.iter().zip(hs) {
+                if s >= max {
+                    return Some(true);
+                }
+                if !f(s, h) {
+                    return Some(false);
+                }
+            }
+            if l.next == NIL {
+                break;
+            }
+            leaf = l.next;
+            pos = 0;
+        }
+        Some(true)
     }
 
     /// `range_nodes` over several ranges, ascending and disjoint (each one's
