@@ -163,7 +163,7 @@ fn hand_written() {
         ex(&["EXPIRE", "a", "200", "NX"]), ex(&["EXPIRE", "a", "200", "xx"]), near(&["TTL", "a"], 1),
         ex(&["EXPIRE", "a", "100", "gt"]), ex(&["EXPIRE", "a", "300", "gt"]), near(&["TTL", "a"], 1),
         ex(&["EXPIRE", "a", "400", "lt"]), ex(&["EXPIRE", "a", "50", "lt"]), near(&["PTTL", "a"], 50),
-        ex(&["EXPIRE", "a", "50", "xx", "gt"]), ex(&["EXPIRE", "a", "60", "xx", "gt"]), near(&["TTL", "a"], 1),
+        ex(&["EXPIRE", "a", "51", "xx", "gt"]), ex(&["EXPIRE", "a", "60", "xx", "gt"]), near(&["TTL", "a"], 1),
         ex(&["EXPIRE", "a", "10", "NX", "XX"]), ex(&["EXPIRE", "a", "10", "NX", "GT"]), ex(&["EXPIRE", "a", "10", "LT", "NX"]),
         ex(&["EXPIRE", "a", "10", "GT", "LT"]), ex(&["EXPIRE", "a", "10", "FOO"]), ex(&["EXPIRE", "a", "x", "FOO"]),
         ex(&["EXPIRE", "a", "x", "GT", "LT"]), ex(&["EXPIRE", "a", "x"]), ex(&["EXPIRE", "a", "1.5"]),
