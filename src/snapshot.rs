@@ -1260,10 +1260,16 @@ impl Server {
             ours.push((*d, k.clone(), entry));
         }
         let mut expired = loaded.expired;
+        // (our keys' expiries in the incoming data are dropped in one pass)
+        if !ours.is_empty() && !expired.is_empty() {
+            let mut mine: hashbrown::HashSet<(usize, &[u8])> = hashbrown::HashSet::new();
+            mine.try_reserve(ours.len()).map_err(|_| SnapshotError::OutOfMemory)?;
+            mine.extend(ours.iter().map(|(d, k, _)| (*d, &**k)));
+            expired.retain(|(ed, ek)| !mine.contains(&(*ed, ek.as_slice())));
+        }
         for (d, k, entry) in ours {
             let Some(db) = dbs.get_mut(d) else { continue }; // checked above
             db.remove(&k);
-            expired.retain(|(ed, ek)| !(*ed == d && **ek == *k));
             if let Some((val, exp, lru)) = entry {
                 db.insert(&k, val, exp, lru);
             }

@@ -519,6 +519,38 @@ fn merge_keeps_both_writers_keys() {
     assert!(b.changes.pending() >= 4);
 }
 
+/// A merge drops, from the incoming snapshot's expired keys, exactly the ones
+/// this store has pending writes to (theirs stand), whatever their number.
+#[test]
+fn merge_keeps_pending_keys_out_of_the_expired() {
+    let (mut a, mut ca, clock_a) = setup(T0);
+    for i in 0..2000 {
+        runs(&mut a, &mut ca, &["SET", &format!("k{i}"), "a", "PX", "100"]);
+    }
+    let saved_a = a.snapshot().unwrap();
+    let (mut b, mut cb, clock_b) = setup(T0);
+    b.changes.track(true);
+    // B writes every other key (and one in database 1 of the same name, not pending in 0)
+    for i in (0..2000).step_by(2) {
+        runs(&mut b, &mut cb, &["SET", &format!("k{i}"), "b"]);
+    }
+    runs(&mut b, &mut cb, &["SELECT", "1"]);
+    runs(&mut b, &mut cb, &["SET", "k1", "b1"]);
+    runs(&mut b, &mut cb, &["SELECT", "0"]);
+    clock_a.advance(1000);
+    clock_b.advance(1000);
+    let r = b.merge_snapshot(&saved_a).unwrap();
+    // A's keys have expired: the odd ones are reported expired, B's even ones kept
+    let mut exp: Vec<_> = r.expired.iter().map(|(d, k)| (*d, String::from_utf8_lossy(k).into_owned())).collect();
+    exp.sort();
+    let mut want: Vec<_> = (1..2000).step_by(2).map(|i| (0, format!("k{i}"))).collect();
+    want.sort();
+    assert_eq!(exp, want);
+    assert_eq!(runs(&mut b, &mut cb, &["DBSIZE"]), Reply::Int(1000));
+    assert_eq!(runs(&mut b, &mut cb, &["GET", "k0"]), Reply::bulk_str("b"));
+    assert_eq!(runs(&mut b, &mut cb, &["GET", "k1"]), Reply::Nil);
+}
+
 /// Timing of save and restore for 200,000 mixed keys (not a pass/fail test):
 /// `cargo test --release --test snapshot -- --ignored --nocapture timing`.
 #[test]
