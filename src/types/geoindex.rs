@@ -594,3 +594,47 @@ fn refine(
         .filter_map(|c| exact(c.lon, c.lat).map(|dist| Hit { node: c.node, score: c.score, dist, lon: c.lon, lat: c.lat }))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::geohash::{score_of, From};
+
+    #[test]
+    fn trimmed_share_of_all_is_the_count() {
+        for n in 1..40 {
+            assert!((trimmed_share(n, n) - n as f64).abs() < 1e-9);
+            assert!(trimmed_share(n, n.saturating_sub(3)) < n as f64);
+        }
+    }
+
+    /// The first radius holds about the 2(k+1)+4 points it aims at: over a
+    /// uniform box, in a sparse one and in a dense cluster (the estimate is a
+    /// cost, not a correctness matter: this guards its scale).
+    #[test]
+    fn first_radius_holds_about_the_points_it_aims_at() {
+        let mut r = crate::rng::Rng::new(11);
+        let mut unit = || (r.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        for (lon0, lat0, side) in [(1.85, 48.35, 1.0), (-60.0, -10.0, 20.0), (139.7, 35.6, 0.02)] {
+            let mut z = ZSet::new(false);
+            let pts: Vec<(f64, f64)> = (0..20_000).map(|_| (lon0 + unit() * side, lat0 + unit() * side)).collect();
+            for (i, &(lon, lat)) in pts.iter().enumerate() {
+                let s = score_of(lon, lat).unwrap_or(0) as f64;
+                z.insert(format!("p{i}").as_bytes(), s);
+            }
+            let (mut total, mut queries) = (0usize, 0usize);
+            for _ in 0..60 {
+                let (lon, lat) = (lon0 + side * (0.2 + 0.6 * unit()), lat0 + side * (0.2 + 0.6 * unit()));
+                let shape = Shape { lon, lat, conv: 1.0, kind: ShapeKind::Radius(5.0e6) };
+                let rad = first_radius(&z, &shape, 10, f64::NAN);
+                assert!(rad.is_finite(), "{lon0} {lat0}: no estimate");
+                let from = From::new(lon, lat);
+                total += pts.iter().filter(|&&(x, y)| from.distance(x, y) <= rad).count();
+                queries += 1;
+            }
+            let mean = total as f64 / queries as f64;
+            // aims at 26 points
+            assert!((16.0..=40.0).contains(&mean), "{lon0} {lat0} side {side}: {mean} points on average");
+        }
+    }
+}
