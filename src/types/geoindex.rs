@@ -346,9 +346,6 @@ fn cell_ranges(cell: Hash, bb: Option<&BBox>, q: f64, subs: &mut Vec<(u64, u64)>
     fl.extend(subs.iter().map(|&(lo, hi)| (lo as f64, hi as f64)));
 }
 
-/// The hits in Redis's `cells`, in Redis's order: the box test, `far`'s
-/// cheap one, then the shape's own, and within `within` meters when given;
-/// at most `limit` (0: all).
 /// What `collect` tests a member with, and the hits so far.
 struct Tests<'s> {
     shape: &'s Shape,
@@ -448,13 +445,12 @@ fn first_radius(z: &ZSet, shape: &Shape, k: usize, guess: f64) -> f64 {
     let want = k as f64 * 2.0 + 6.0;
     let Some(centre) = super::geohash::score_of(shape.lon, shape.lat) else { return guess };
     let Some(leaf) = z.leaf_around(centre as f64) else { return guess };
-    let (mut sum, mut top, mut n) = (0.0, [0.0f64; TRIM], 0usize);
-    for w in leaf.windows(2) {
-        let g = w.get(1).zip(w.first()).map_or(0.0, |(b, a)| b - a);
+    let n = leaf.len().saturating_sub(1);
+    let (mut sum, mut top) = (0.0, [0.0f64; TRIM]);
+    for (a, b) in leaf.iter().zip(leaf.iter().skip(1)) {
+        let mut g = b - a;
         sum += g;
-        n += 1;
         // keep the widest three, descending
-        let mut g = g;
         for t in top.iter_mut() {
             if g > *t {
                 std::mem::swap(t, &mut g);

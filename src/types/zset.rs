@@ -669,19 +669,25 @@ impl Tree {
         (r < self.leaves[id as usize].len as usize).then_some(Cursor { leaf: id, pos: r as u32 })
     }
 
-    /// The first key of score `>= min`, whatever its member (the geo range
-    /// walks), without the rank; each node's keys counted by `count_lt`.
-    fn seek_score(&self, min: f64) -> Option<Cursor> {
-        let below = |ks: &[f64]| count_lt(ks, min);
+    /// The leaf where score `s` would go: a score-only descent, each inner
+    /// node's keys counted by `count_lt`. None for an empty tree.
+    fn leaf_id(&self, s: f64) -> Option<u32> {
         let mut id = self.root;
         for _ in 0..self.height {
             let n = self.inners.get(id as usize)?;
-            let i = below(n.ks.get(..n.len as usize)?).saturating_sub(1);
+            let i = count_lt(n.ks.get(..n.len as usize)?, s).saturating_sub(1);
             id = *n.child.get(i)?;
         }
+        Some(id)
+    }
+
+    /// The first key of score `>= min`, whatever its member (the geo range
+    /// walks), without the rank.
+    fn seek_score(&self, min: f64) -> Option<Cursor> {
+        let id = self.leaf_id(min)?;
         let l = self.leaves.get(id as usize)?;
         let len = l.len as usize;
-        let pos = below(l.score.get(..len)?);
+        let pos = count_lt(l.score.get(..len)?, min);
         if pos < len {
             Some(Cursor { leaf: id, pos: pos as u32 })
         } else {
@@ -814,6 +820,31 @@ fn first_false(len: usize, pred: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
+}
+
+/// Calls `f(score, handle)` from cursor `c` along the leaves while the score
+/// is below `max`, until it returns false; false then.
+#[inline(always)]
+fn walk_leaves(leaves: &[Leaf], c: Cursor, max: f64, f: &mut impl FnMut(f64, u32) -> bool) -> bool {
+    let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
+    while let Some(l) = leaves.get(leaf as usize) {
+        let len = l.len as usize;
+        let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
+        for (&s, &h) in ss.iter().zip(hs) {
+            if s >= max {
+                return true;
+            }
+            if !f(s, h) {
+                return false;
+            }
+        }
+        if l.next == NIL {
+            break;
+        }
+        leaf = l.next;
+        pos = 0;
+    }
+    true
 }
 
 /// How many of the ascending `ks` are below `min`: the last key of each
@@ -1607,14 +1638,7 @@ impl ZSet {
     /// k-nearest does not run on sets that small).
     pub fn leaf_around(&self, s: f64) -> Option<&[f64]> {
         let t = &self.big.as_ref()?.tree;
-        let mut id = t.root;
-        for _ in 0..t.height {
-            let n = t.inners.get(id as usize)?;
-            let ks = n.ks.get(..n.len as usize)?;
-            let i = count_lt(ks, s).saturating_sub(1);
-            id = *n.child.get(i)?;
-        }
-        let l = t.leaves.get(id as usize)?;
+        let l = t.leaves.get(t.leaf_id(s)? as usize)?;
         l.score.get(..l.len as usize)
     }
     /// `range_nodes` in the small form: the entries are in order and a
@@ -1643,25 +1667,7 @@ impl ZSet {
         };
         // (a score-only bound: the first pair of score >= min, whatever its member)
         let Some(c) = b.tree.seek_score(min) else { return true };
-        let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
-        while let Some(l) = b.tree.leaves.get(leaf as usize) {
-            let len = l.len as usize;
-            let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
-            for (&s, &h) in ss.iter().zip(hs) {
-                if s >= max {
-                    return true;
-                }
-                if !f(s, h) {
-                    return false;
-                }
-            }
-            if l.next == NIL {
-                break;
-            }
-            leaf = l.next;
-            pos = 0;
-        }
-        true
+        walk_leaves(&b.tree.leaves, c, max, &mut f)
     }
 
     /// `range_nodes` when `min <= score < max` holds at most about two
@@ -1680,25 +1686,7 @@ impl ZSet {
         if !ends(first) && !leaves.get(first.next as usize).is_none_or(ends) {
             return None;
         }
-        let (mut leaf, mut pos) = (c.leaf, c.pos as usize);
-        while let Some(l) = leaves.get(leaf as usize) {
-            let len = l.len as usize;
-            let (ss, hs) = (l.score.get(pos..len).unwrap_or(&[]), l.h.get(pos..len).unwrap_or(&[]));
-            for (&s, &h) in ss.iter().zip(hs) {
-                if s >= max {
-                    return Some(true);
-                }
-                if !f(s, h) {
-                    return Some(false);
-                }
-            }
-            if l.next == NIL {
-                break;
-            }
-            leaf = l.next;
-            pos = 0;
-        }
-        Some(true)
+        Some(walk_leaves(leaves, c, max, &mut f))
     }
 
     /// `range_nodes` over several ranges, ascending and disjoint (each one's
